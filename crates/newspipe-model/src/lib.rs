@@ -1,0 +1,14 @@
+//! Shared vocabulary of newspipe: message contracts, the article record, URL normalisation.
+//!
+//! No IO lives here; every other crate depends on this one and on nothing of each other's.
+
+mod article;
+mod messages;
+mod urlnorm;
+
+pub use article::Article;
+pub use messages::{
+    ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, ParsedPage,
+    RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText,
+};
+pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};
