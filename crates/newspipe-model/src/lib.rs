@@ -4,6 +4,7 @@
 
 mod article;
 mod messages;
+mod robots;
 mod urlnorm;
 
 pub use article::Article;
@@ -11,4 +12,5 @@ pub use messages::{
     ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, ParsedPage,
     RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText,
 };
+pub use robots::{MAX_CRAWL_DELAY, RobotsPolicy};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

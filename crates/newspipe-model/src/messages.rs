@@ -65,6 +65,10 @@ pub struct CrawlJob {
     /// The host slot given by the dispatcher (Unix ms). The crawler waits until then, so any number
     /// of replicas together keep the host's rate.
     pub not_before_ms: i64,
+    /// The host's interval (ms) when dispatched. A crawler that cannot start within half of it
+    /// after `not_before_ms` hands the job back ([`Disposition::Requeue`]) instead of crowding the
+    /// next slot. 0 = politeness off.
+    pub slot_ms: u32,
     /// 0 on the first try.
     pub attempt: u32,
 }
@@ -120,6 +124,8 @@ pub enum Disposition {
     Fail,
     /// Not something we archive (non-HTML, disallowed, off-scope redirect): record the reason.
     Skip,
+    /// Not attempted (the host slot was missed): queue again without counting an attempt.
+    Requeue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +237,7 @@ mod tests {
             depth: 1,
             kind: JobKind::Page,
             not_before_ms: 1,
+            slot_ms: 1000,
             attempt: 0,
         }
     }
