@@ -1,1 +1,44 @@
-//! placeholder
+//! RabbitMQ for newspipe: topology, confirmed publishing, consuming with prefetch and manual
+//! ack. The only crate that imports lapin; nothing of lapin leaks through its API.
+//!
+//! Typical worker loop (the outer loop is the recovery path):
+//!
+//! ```no_run
+//! # async fn worker(cfg: newspipe_mq::MqConfig, cancel: tokio_util::sync::CancellationToken)
+//! #     -> Result<(), newspipe_mq::MqError> {
+//! use newspipe_mq::{Broker, MqAction, Queue};
+//! loop {
+//!     let broker = Broker::connect(&cfg, &cancel).await?; // retries until up or cancelled
+//!     broker.declare_topology().await?;
+//!     let publisher = broker.publisher().await?;
+//!     let mut consumer = broker.consumer(Queue::Pages, "parser").await?;
+//!     let err = loop {
+//!         let Some(next) = consumer.next().await else { return Ok(()) }; // cancelled + drained
+//!         let delivery = match next { Ok(d) => d, Err(e) => break e };
+//!         let out = delivery.data.clone(); // … the real work …
+//!         if let Err(e) = publisher.publish(Queue::Store, &out).await {
+//!             if e.action() == MqAction::Retry { let _ = delivery.retry_later().await; continue; }
+//!             break e;
+//!         }
+//!         if let Err(e) = delivery.ack().await { break e; }
+//!     };
+//!     match err.action() {
+//!         MqAction::Reconnect => continue,
+//!         MqAction::Shutdown => return Ok(()),
+//!         _ => return Err(err),
+//!     }
+//! }
+//! # }
+//! ```
+
+mod broker;
+mod config;
+mod consumer;
+mod error;
+mod publisher;
+
+pub use broker::{Broker, QueueDepth};
+pub use config::{MqConfig, MqOptions, Queue};
+pub use consumer::{Consumer, ConsumerCanceller, Death, Delivery};
+pub use error::{MqAction, MqError};
+pub use publisher::Publisher;

@@ -1,1 +1,255 @@
-//! placeholder
+//! newspipe-store: the only crate that runs SQL.
+//!
+//! It owns the schema (embedded migrations), the frontier (`urls`), the per-host schedule
+//! (`hosts`) and the dispatcher that books host slots, the archive writes (pages, articles,
+//! revisions, new links) and the read queries (status counts, full-text search).
+//!
+//! Every write is one transaction and idempotent, so the store worker can ack a message only
+//! after commit and a redelivery changes nothing. SQL lives in `frontier.rs` (enqueue),
+//! `dispatch.rs` (claiming due URLs), `archive.rs` (applying store messages) and `query.rs`.
+
+mod archive;
+mod dispatch;
+mod error;
+mod frontier;
+mod query;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
+use newspipe_model::{CrawlJob, RobotsPolicy, StoreMsg};
+use serde::Serialize;
+use sqlx::{
+    PgPool,
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+pub use error::StoreError;
+
+/// Embedded at compile time (see `build.rs`); sqlx takes an advisory lock while migrating, so
+/// several replicas starting together is safe.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Handle on the archive database. Cheap to clone: clones share the pool and the robots cache.
+#[derive(Clone)]
+pub struct Store {
+    pool: PgPool,
+    robots: Arc<Mutex<RobotsCache>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("pool_size", &self.pool.size())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parsed robots.txt per host, keyed by when it was fetched, so the dispatcher does not re-parse
+/// the file on every pass and picks up a refetch automatically.
+type RobotsCache = HashMap<String, (Option<DateTime<Utc>>, Arc<RobotsPolicy>)>;
+
+/// How the frontier is crawled: depth, per-host spacing, leases and retries.
+#[derive(Debug, Clone)]
+pub struct FrontierPolicy {
+    /// Links are followed this many hops from the seed (seeds are depth 0).
+    pub max_depth: u32,
+    /// Minimum time between two requests to one host for the whole deployment; `Crawl-delay`
+    /// can only lengthen it. Zero turns politeness off (no spacing, no Crawl-delay).
+    pub min_interval: Duration,
+    /// Host slots are booked at most this far ahead.
+    pub horizon: Duration,
+    /// A dispatched URL (or robots job) not finished after this is dispatched again.
+    pub lease: Duration,
+    /// Retryable failures (and lost leases) after which a URL is `failed`.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt, jittered, capped at [`MAX_BACKOFF`].
+    pub backoff_base: Duration,
+    /// Cap on URLs dispatched but not finished (soft across replicas: each checks it alone).
+    pub max_in_flight: u32,
+    /// The crawler's User-Agent; robots.txt groups are matched on its product token.
+    pub user_agent: String,
+}
+
+/// Longest retry delay, for URLs and for robots.txt refetches.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+impl Default for FrontierPolicy {
+    fn default() -> Self {
+        Self {
+            max_depth: 3,
+            min_interval: Duration::from_secs(1),
+            horizon: Duration::from_secs(5),
+            lease: Duration::from_secs(300),
+            max_attempts: 4,
+            backoff_base: Duration::from_secs(30),
+            max_in_flight: 2000,
+            user_agent: "newspipe".into(),
+        }
+    }
+}
+
+/// What [`Store::enqueue`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EnqueueReport {
+    pub added: u64,
+    /// Already in the frontier (or repeated in the input); left as they were.
+    pub already_known: u64,
+}
+
+/// What [`Store::apply`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// A page was stored (and its article, if any).
+    Page {
+        page_id: i64,
+        article_id: Option<i64>,
+        /// True when the article is new or its content changed.
+        new_revision: bool,
+        /// In-scope links that were new to the frontier.
+        links_added: u64,
+        /// False when the URL was no longer waiting for this fetch (state left as it was).
+        url_updated: bool,
+    },
+    /// A fetch failure moved the URL to this state (`queued`, `failed` or `skipped`).
+    Url { state: &'static str },
+    /// robots.txt was recorded: `ok` = rules in force, else the host waits for a refetch.
+    Robots { ok: bool },
+    /// Redelivery or a stale duplicate: nothing changed.
+    Unchanged,
+}
+
+/// Archive and frontier totals for `newspipe status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchiveCounts {
+    /// `(state, count)` for every state present, sorted by state.
+    pub urls_by_state: Vec<(String, i64)>,
+    pub articles: i64,
+    pub revisions: i64,
+    pub pages: i64,
+    /// Pages whose `fetched_at` is within the last minute.
+    pub fetched_last_minute: i64,
+}
+
+/// One full-text search result.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SearchHit {
+    pub url: String,
+    pub canonical_url: String,
+    pub title: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// `ts_rank_cd`; title matches weigh more than body matches.
+    pub rank: f32,
+    /// `ts_headline` fragments with matches wrapped in `<b>…</b>`.
+    pub snippet: String,
+}
+
+impl Store {
+    /// Connects a pool of at most `max_connections`. The acquire timeout is short so an overloaded
+    /// database pushes back on the consumer (it stops acking) instead of piling up tasks.
+    pub async fn connect(database_url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = database_url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options.application_name("newspipe"))
+            .await?;
+        Ok(Self::from_pool(pool))
+    }
+
+    /// Wraps an existing pool (tests, or a caller that configures its own).
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self {
+            pool,
+            robots: Arc::default(),
+        }
+    }
+
+    /// The underlying pool, for callers that need to close it on shutdown.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies pending migrations; running it again (or from several replicas) is harmless.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Adds seeds (depth 0, scoped to their own host). URLs already in the frontier are left as
+    /// they are, so enqueueing twice does not crawl twice.
+    pub async fn enqueue(&self, urls: &[url::Url]) -> Result<EnqueueReport, StoreError> {
+        frontier::enqueue(&self.pool, urls).await
+    }
+
+    /// The dispatcher step (see `dispatch.rs`): re-queues expired leases, hands out robots.txt
+    /// jobs for new hosts and page jobs booked into their host's slots, all in one transaction
+    /// with `FOR UPDATE SKIP LOCKED` so replicas can run it side by side. The caller publishes
+    /// the jobs; if it dies first, the lease runs out and they are claimed again.
+    pub async fn claim_due(&self, policy: &FrontierPolicy) -> Result<Vec<CrawlJob>, StoreError> {
+        dispatch::claim_due(self, policy).await
+    }
+
+    /// Applies one store message in one transaction, idempotently (see `archive.rs`).
+    pub async fn apply(
+        &self,
+        msg: &StoreMsg,
+        policy: &FrontierPolicy,
+    ) -> Result<Applied, StoreError> {
+        archive::apply(&self.pool, msg, policy).await
+    }
+
+    /// Applies several messages in one transaction (one commit instead of one per message).
+    /// Returns one result per message, in order. If any message fails permanently the batch
+    /// is replayed one message per transaction, so only that message gets its error (to
+    /// dead-letter) and the others are applied. `Err` means a transient failure of the whole
+    /// batch: retry it (already-applied messages come back `Unchanged`).
+    pub async fn apply_batch(
+        &self,
+        msgs: &[StoreMsg],
+        policy: &FrontierPolicy,
+    ) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+        archive::apply_batch(&self.pool, msgs, policy).await
+    }
+
+    /// Frontier and archive totals.
+    pub async fn counts(&self) -> Result<ArchiveCounts, StoreError> {
+        query::counts(&self.pool).await
+    }
+
+    /// Full-text search in web-search syntax (`words`, `"a phrase"`, `-not`, `or`), best first.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>, StoreError> {
+        query::search(&self.pool, query, limit).await
+    }
+
+    /// True when no URL is queued or dispatched and no robots.txt job is out: the crawl is over.
+    pub async fn is_drained(&self) -> Result<bool, StoreError> {
+        query::is_drained(&self.pool).await
+    }
+}
+
+/// `base · 2^attempt`, capped at [`MAX_BACKOFF`], then scaled by a random 50–100 % so that URLs
+/// failing together (a host outage) do not all come back in the same instant.
+pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(20));
+    let capped = exp.min(MAX_BACKOFF);
+    capped.mul_f64(rand::random_range(0.5..=1.0))
+}
+
+/// Postgres refuses NUL in text; pages from the web can contain it, so it is dropped.
+pub(crate) fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+pub(crate) fn clean_opt(s: Option<&str>) -> Option<String> {
+    s.map(|s| clean(s).into_owned())
+}

@@ -1,0 +1,285 @@
+//! Main-body selection: scores containers by the paragraphs they hold (readability-style), picks
+//! the story container plus its split-off siblings, and keeps the blocks that read as story.
+
+use crate::classes::Mark;
+use crate::walk::{Block, Kind, Tag, Walk};
+
+/// Share of the rivals' score an ancestor must hold before the story is widened to it.
+const RIVAL_SHARE: f32 = 0.5;
+
+/// Short lines that are page furniture wherever they appear.
+const JUNK_PREFIXES: &[&str] = &[
+    "advertisement",
+    "read more",
+    "read next",
+    "related:",
+    "related stories",
+    "related articles",
+    "see also",
+    "click here",
+    "sign up",
+    "subscribe",
+    "share this",
+    "share on",
+    "follow us",
+    "recommended",
+    "more from",
+    "more on this",
+    "continue reading",
+    "most popular",
+    "most read",
+    "you may also like",
+    "you might also like",
+    "also read",
+    "also see",
+    "copyright",
+    "©",
+    "all rights reserved",
+    "listen to this",
+    "skip to",
+    "join now",
+    "become a member",
+    "newsletter",
+    "download the app",
+    "watch:",
+    "watch now",
+    "loading",
+    "comments",
+    "leave a comment",
+    "photo:",
+    "image:",
+    "getty images",
+    "ap photo",
+    "reuters photo",
+];
+
+/// Picks the story blocks; returns them joined by blank lines.
+pub fn select(w: &Walk) -> String {
+    let n = w.elems.len();
+    if n == 0 || w.blocks.is_empty() {
+        return String::new();
+    }
+    let furniture = resolve_furniture(w);
+
+    // Paragraph scores go to the container and, decaying, to its ancestors.
+    let mut score = vec![0f32; n];
+    for b in &w.blocks {
+        if furniture[b.elem as usize] || !scorable(b) {
+            continue;
+        }
+        let len = b.text.chars().count();
+        let commas = b.text.matches([',', '，', '、', '،']).count().min(10);
+        let s = 1.0 + commas as f32 + (len as f32 / 100.0).min(3.0);
+        let mut e = if w.elems[b.elem as usize].tag == Tag::Para {
+            w.elems[b.elem as usize].parent
+        } else {
+            b.elem
+        } as usize;
+        for level in 0..5 {
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            score[e] += s / div;
+            if e == 0 {
+                break;
+            }
+            e = w.elems[e].parent as usize;
+        }
+    }
+    let mut fin = vec![0f32; n];
+    for i in 0..n {
+        if score[i] <= 0.0 || furniture[i] {
+            continue;
+        }
+        let el = &w.elems[i];
+        let ld = if el.chars > 0 {
+            el.link_chars as f32 / el.chars as f32
+        } else {
+            0.0
+        };
+        let bonus = match el.mark {
+            Mark::StrongPositive => 10.0,
+            Mark::Positive => 3.0,
+            _ => 0.0,
+        } + if el.tag == Tag::Article { 3.0 } else { 0.0 };
+        fin[i] = (score[i] + bonus) * (1.0 - ld);
+    }
+    let Some(mut top) = (0..n)
+        .filter(|&i| fin[i] > 0.0)
+        .max_by(|&a, &b| fin[a].total_cmp(&fin[b]))
+    else {
+        return String::new();
+    };
+    // Microdata naming the body wins when it holds real text.
+    if let Some(ib) =
+        (0..n).find(|&i| w.elems[i].itemprop_body && !furniture[i] && w.elems[i].chars > 400)
+        && (!is_ancestor(w, ib, top) || fin[ib] >= fin[top] * 0.3)
+    {
+        top = ib;
+    }
+
+    // A story split by ads or inline boxes has rivals close in score: climb to hold them all.
+    let top_score = fin[top];
+    let rivals: Vec<usize> = (0..n)
+        .filter(|&i| {
+            i != top
+                && fin[i] >= top_score * 0.45
+                && !is_ancestor(w, i, top)
+                && !is_ancestor(w, top, i)
+        })
+        .collect();
+    if !rivals.is_empty() {
+        let total: f32 = rivals.iter().map(|&r| fin[r]).sum();
+        let mut anc = top;
+        for _ in 0..5 {
+            if anc == 0 {
+                break;
+            }
+            anc = w.elems[anc].parent as usize;
+            let held: f32 = rivals
+                .iter()
+                .filter(|&&r| is_ancestor(w, anc, r))
+                .map(|&r| fin[r])
+                .sum();
+            if held >= total * RIVAL_SHARE {
+                if anc != 0 && !furniture[anc] {
+                    top = anc;
+                }
+                break;
+            }
+        }
+    }
+
+    // Siblings that carry story text too (same parent, decent score or a clean long paragraph).
+    let mut chosen = vec![false; n];
+    chosen[top] = true;
+    // A story cut into several marked containers (sections between sidebars, paywall splits):
+    // every other strongly marked container with real text joins it.
+    if w.elems[top].mark == Mark::StrongPositive || w.elems[top].itemprop_body {
+        for i in 0..n {
+            let el = &w.elems[i];
+            if (el.mark == Mark::StrongPositive || el.itemprop_body)
+                && !furniture[i]
+                && fin[i] >= top_score * 0.2
+                && !is_ancestor(w, i, top)
+                && !is_ancestor(w, top, i)
+            {
+                chosen[i] = true;
+            }
+        }
+    }
+    let parent = w.elems[top].parent as usize;
+    let threshold = (fin[top] * 0.2).max(10.0);
+    if top != 0 {
+        for i in 0..n {
+            if i == top || w.elems[i].parent as usize != parent || furniture[i] {
+                continue;
+            }
+            let el = &w.elems[i];
+            let ld = if el.chars > 0 {
+                el.link_chars as f32 / el.chars as f32
+            } else {
+                1.0
+            };
+            if fin[i] >= threshold || (el.tag == Tag::Para && el.chars > 80 && ld < 0.25) {
+                chosen[i] = true;
+            }
+        }
+    }
+    let mut inside = vec![false; n];
+    for i in 0..n {
+        inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
+    }
+
+    let mut out = String::new();
+    for b in &w.blocks {
+        if !inside[b.elem as usize] || furniture[b.elem as usize] || !keep(b) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&b.text);
+    }
+    out
+}
+
+fn scorable(b: &Block) -> bool {
+    if matches!(b.kind, Kind::Heading(_)) {
+        return false;
+    }
+    let len = b.text.chars().count();
+    len >= 25 && (b.link_chars as f32) < 0.5 * len as f32
+}
+
+fn keep(b: &Block) -> bool {
+    let len = b.text.chars().count().max(1);
+    if b.kind == Kind::Heading(1) {
+        return false;
+    }
+    if b.link_chars as f32 > 0.5 * len as f32 {
+        return false;
+    }
+    if len <= 80 {
+        let lower = b.text.to_lowercase();
+        if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+            return false;
+        }
+    }
+    if matches!(b.kind, Kind::Heading(_)) && len > 250 {
+        return false;
+    }
+    true
+}
+
+fn is_ancestor(w: &Walk, anc: usize, mut i: usize) -> bool {
+    for _ in 0..1000 {
+        if i == anc {
+            return true;
+        }
+        if i == 0 {
+            return false;
+        }
+        i = w.elems[i].parent as usize;
+    }
+    false
+}
+
+/// Per element: does it sit inside furniture? Furniture by class that holds most of the page's
+/// paragraph text is a misreading (a `main-content has-sidebar` wrapper) and is ignored.
+fn resolve_furniture(w: &Walk) -> Vec<bool> {
+    let n = w.elems.len();
+    let mut ptext = vec![0u32; n];
+    let mut total = 0u32;
+    for b in &w.blocks {
+        if scorable(b) {
+            let len = b.text.chars().count() as u32;
+            total = total.saturating_add(len);
+            ptext[b.elem as usize] = ptext[b.elem as usize].saturating_add(len);
+        }
+    }
+    // Microdata naming the story body vouches for the element and its wrappers.
+    let mut holds_body: Vec<bool> = w.elems.iter().map(|e| e.itemprop_body).collect();
+    for i in (1..n).rev() {
+        let p = w.elems[i].parent as usize;
+        ptext[p] = ptext[p].saturating_add(ptext[i]);
+        if holds_body[i] {
+            holds_body[p] = true;
+        }
+    }
+    let mut furn = vec![false; n];
+    for i in 1..n {
+        let el = &w.elems[i];
+        let mut own = el.furniture;
+        if own
+            && !el.hard
+            && (holds_body[i] || (total > 300 && ptext[i] as f32 > 0.5 * total as f32))
+        {
+            own = false;
+        }
+        furn[i] = own || furn[el.parent as usize];
+    }
+    furn
+}

@@ -1,0 +1,353 @@
+//! Class/id/role vocabulary that marks page furniture (navigation, share bars, promos, bios) and
+//! story containers.
+
+/// Class-name tokens (a class split on `-`, `_`) that mark furniture.
+fn neg_token(t: &str) -> bool {
+    matches!(
+        t,
+        "nav"
+            | "navbar"
+            | "navigation"
+            | "menu"
+            | "submenu"
+            | "footer"
+            | "sidebar"
+            | "share"
+            | "sharing"
+            | "sharebar"
+            | "social"
+            | "related"
+            | "comment"
+            | "comments"
+            | "newsletter"
+            | "subscribe"
+            | "subscription"
+            | "promo"
+            | "promotion"
+            | "advert"
+            | "advertisement"
+            | "advertising"
+            | "ads"
+            | "ad"
+            | "adslot"
+            | "adunit"
+            | "sponsor"
+            | "sponsored"
+            | "breadcrumb"
+            | "breadcrumbs"
+            | "bio"
+            | "caption"
+            | "credit"
+            | "credits"
+            | "recommend"
+            | "recommended"
+            | "recommendations"
+            | "recirc"
+            | "outbrain"
+            | "taboola"
+            | "popular"
+            | "trending"
+            | "tags"
+            | "toolbar"
+            | "banner"
+            | "masthead"
+            | "modal"
+            | "popup"
+            | "cookie"
+            | "cookies"
+            | "signup"
+            | "byline"
+            | "dateline"
+            | "author"
+            | "authors"
+            | "timestamp"
+            | "disclaimer"
+            | "pagination"
+            | "pager"
+            | "skip"
+            | "rating"
+            | "poll"
+            | "tooltip"
+            | "overlay"
+            | "copyright"
+            | "follow"
+            | "donate"
+            | "donation"
+            | "support"
+            | "membership"
+            | "cta"
+            | "upsell"
+            | "ticker"
+            | "topics"
+            | "keywords"
+            | "subnav"
+            | "toc"
+            | "feedback"
+            | "correction"
+            | "dfp"
+            | "gpt"
+            | "flyout"
+            | "dropdown"
+            | "login"
+            | "register"
+            | "onward"
+            | "readmore"
+            | "morelink"
+            | "playlist"
+            | "podcast"
+            | "slideshow"
+            | "carousel"
+            | "supplemental"
+            | "remark"
+            | "disqus"
+            | "rss"
+            | "shoutbox"
+            | "skyscraper"
+            | "newsfeed"
+            | "aside"
+            | "sronly"
+            | "visuallyhidden"
+            | "noprint"
+            | "notification"
+            | "pullquote"
+            | "infobox"
+            | "factbox"
+    )
+}
+
+/// Tokens that mark furniture outside a story container but are too generic to trust inside
+/// one (CMSs wrap each paragraph in a "card").
+fn weak_neg_token(t: &str) -> bool {
+    matches!(
+        t,
+        "card"
+            | "cards"
+            | "list"
+            | "listing"
+            | "label"
+            | "title"
+            | "headline"
+            | "kicker"
+            | "eyebrow"
+            | "bottom"
+            | "extra"
+            | "hidden"
+            | "hide"
+            | "teaser"
+            | "teasers"
+            | "breaking"
+            | "feed"
+            | "more"
+            | "meta"
+            | "header"
+            | "widget"
+            | "embed"
+            | "video"
+            | "audio"
+            | "gallery"
+            | "paywall"
+            | "utility"
+            | "tools"
+            | "print"
+            | "sticky"
+            | "alert"
+            | "email"
+    )
+}
+
+/// Class names (lowercased, `-`/`_` removed) that name a story container even when a
+/// furniture token is also present.
+const POS_STRONG: &[&str] = &[
+    "articlebody",
+    "storybody",
+    "entrycontent",
+    "postcontent",
+    "postbody",
+    "articlecontent",
+    "storycontent",
+    "bodytext",
+    "articletext",
+    "storytext",
+    "articlemain",
+    "contentbody",
+    "richtext",
+    "fieldbody",
+    "textbody",
+];
+
+fn pos_token(t: &str) -> bool {
+    matches!(
+        t,
+        "article"
+            | "body"
+            | "content"
+            | "entry"
+            | "main"
+            | "post"
+            | "story"
+            | "text"
+            | "blog"
+            | "prose"
+    )
+}
+
+/// Class-name prefixes that CMSs emit as facts about the post, not as furniture.
+const FACT_PREFIXES: &[&str] = &[
+    "tag-",
+    "category-",
+    "has-",
+    "post-",
+    "format-",
+    "status-",
+    "type-",
+    "author-",
+    "page-",
+    "template-",
+    "single-",
+    "section-",
+    "topic-",
+    "layout-",
+    "theme-",
+    "is-",
+    "js-",
+    "wp-",
+];
+
+/// How an element's class/id/role reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Neutral,
+    Furniture,
+    /// Furniture unless inside a story container.
+    WeakFurniture,
+    Positive,
+    StrongPositive,
+}
+
+/// Classifies an element by its class and id attributes.
+pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
+    let mut neg = false;
+    let mut weak = false;
+    let mut pos = false;
+    let mut squashed = String::new();
+    let mut lower_buf = String::new();
+    for attr in [class, id].into_iter().flatten() {
+        if attr.len() > 400 {
+            continue;
+        }
+        for name in attr.split_ascii_whitespace() {
+            let lower: &str = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower_buf.clear();
+                lower_buf.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+                &lower_buf
+            } else {
+                name
+            };
+            // The strong names all hold one of these words; most class names hold none, and
+            // skipping them saves the squashing.
+            if lower.len() >= 8
+                && ["body", "content", "text", "main"]
+                    .iter()
+                    .any(|w| lower.contains(w))
+            {
+                squashed.clear();
+                squashed.extend(lower.chars().filter(|c| *c != '-' && *c != '_'));
+                if POS_STRONG.iter().any(|p| squashed.contains(p)) {
+                    return Mark::StrongPositive;
+                }
+            }
+            if lower.len() > 10 && FACT_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+                continue;
+            }
+            for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+                if neg_token(tok) {
+                    neg = true;
+                } else if weak_neg_token(tok) {
+                    weak = true;
+                } else if pos_token(tok) {
+                    pos = true;
+                }
+            }
+        }
+    }
+    if neg {
+        Mark::Furniture
+    } else if weak {
+        Mark::WeakFurniture
+    } else if pos {
+        Mark::Positive
+    } else {
+        Mark::Neutral
+    }
+}
+
+/// ASCII case-insensitive substring test without allocating; `needle` is lowercase.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Inline elements inside a paragraph that hold no story text (photo credits, screen-reader
+/// labels, share links).
+pub fn inline_furniture(class: &str) -> bool {
+    class.len() < 200
+        && class
+            .to_ascii_lowercase()
+            .split_ascii_whitespace()
+            .any(|name| {
+                name.split(['-', '_']).any(|t| {
+                    matches!(
+                        t,
+                        "credit"
+                            | "share"
+                            | "sharing"
+                            | "social"
+                            | "ad"
+                            | "ads"
+                            | "advert"
+                            | "advertisement"
+                            | "sronly"
+                            | "visuallyhidden"
+                            | "hidden"
+                            | "caption"
+                    )
+                }) || matches!(name, "sr-only" | "screen-reader-text" | "visually-hidden")
+            })
+}
+
+/// ARIA roles of furniture.
+pub fn furniture_role(role: &str) -> bool {
+    matches!(
+        role.trim().to_ascii_lowercase().as_str(),
+        "navigation"
+            | "banner"
+            | "contentinfo"
+            | "complementary"
+            | "menu"
+            | "menubar"
+            | "search"
+            | "dialog"
+            | "alert"
+            | "alertdialog"
+            | "toolbar"
+            | "tablist"
+            | "form"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Mark, mark};
+
+    #[test]
+    fn marks() {
+        assert_eq!(mark(Some("article__body"), None), Mark::StrongPositive);
+        assert_eq!(mark(Some("related-inline"), None), Mark::Furniture);
+        assert_ne!(
+            mark(Some("post-1 tag-europe category-news"), None),
+            Mark::Furniture
+        );
+        assert_eq!(mark(Some("story"), Some("main")), Mark::Positive);
+        assert_eq!(mark(Some("ad ad--top"), None), Mark::Furniture);
+    }
+}

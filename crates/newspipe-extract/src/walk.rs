@@ -1,0 +1,431 @@
+//! The one DOM walk: turns the tree into text blocks with their containers, and picks up the
+//! in-page metadata (h1, captions, `<time>`, microdata, bylines, breadcrumbs) on the way.
+
+use crate::classes::{self, Mark, contains_ci};
+use crate::dom::{Dom, Kind as NodeKind};
+
+/// Deeper subtrees are ignored: no real page nests this far, and recursion must stay bounded.
+const MAX_DEPTH: usize = 400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Para,
+    Heading(u8),
+    Item,
+    Quote,
+    Pre,
+    Cell,
+    /// Text directly inside a `div`-like container.
+    Loose,
+}
+
+/// One element of the arena; indices are in pre-order so parents come before children.
+#[derive(Debug, Clone)]
+pub struct El {
+    pub parent: u32,
+    pub tag: Tag,
+    pub mark: Mark,
+    /// Furniture by tag or role: never rescued.
+    pub hard: bool,
+    pub furniture: bool,
+    pub itemprop_body: bool,
+    /// Text and link-text characters in this element's subtree.
+    pub chars: u32,
+    pub link_chars: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Body,
+    Article,
+    Main,
+    Block,
+    Para,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub elem: u32,
+    pub kind: Kind,
+    pub text: String,
+    pub link_chars: u32,
+}
+
+/// Everything the walk collected.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub elems: Vec<El>,
+    pub blocks: Vec<Block>,
+    pub h1: Option<String>,
+    pub captions: Vec<String>,
+    /// `(datetime, looks like the publication date, looks like the update date)`.
+    pub times: Vec<(String, bool, bool)>,
+    /// `(itemprop, value)` from microdata outside `<meta>`.
+    pub itemprops: Vec<(String, String)>,
+    pub bylines: Vec<String>,
+    pub rel_authors: Vec<String>,
+    pub breadcrumbs: Vec<String>,
+    pub first_img: Option<String>,
+}
+
+struct Ctx {
+    w: Walk,
+    cur: String,
+    cur_links: u32,
+    cur_elem: u32,
+    cur_kind: Kind,
+    in_article: bool,
+    /// Inside a container whose class or microdata names it the story body.
+    in_story: bool,
+}
+
+/// Walks the document from its root.
+pub fn walk(dom: &Dom) -> Walk {
+    let mut cx = Ctx {
+        w: Walk::default(),
+        cur: String::new(),
+        cur_links: 0,
+        cur_elem: 0,
+        cur_kind: Kind::Loose,
+        in_article: false,
+        in_story: false,
+    };
+    cx.w.elems.push(El {
+        parent: 0,
+        tag: Tag::Body,
+        mark: Mark::Neutral,
+        hard: false,
+        furniture: false,
+        itemprop_body: false,
+        chars: 0,
+        link_chars: 0,
+    });
+    for c in dom.children(0) {
+        visit(dom, c, &mut cx, 0, false, false);
+    }
+    flush(&mut cx);
+    // Sum text counts up the tree: children follow parents in pre-order.
+    for i in (1..cx.w.elems.len()).rev() {
+        let (c, l, p) = {
+            let e = &cx.w.elems[i];
+            (e.chars, e.link_chars, e.parent as usize)
+        };
+        let pe = &mut cx.w.elems[p];
+        pe.chars = pe.chars.saturating_add(c);
+        pe.link_chars = pe.link_chars.saturating_add(l);
+    }
+    cx.w
+}
+
+fn flush(cx: &mut Ctx) {
+    if cx.cur.trim().is_empty() {
+        cx.cur.clear();
+        cx.cur_links = 0;
+        return;
+    }
+    let text = collapse(&cx.cur);
+    cx.cur.clear();
+    let n = text.chars().count() as u32;
+    let e = &mut cx.w.elems[cx.cur_elem as usize];
+    e.chars = e.chars.saturating_add(n);
+    let links = cx.cur_links.min(n);
+    e.link_chars = e.link_chars.saturating_add(links);
+    cx.cur_links = 0;
+    if cx.w.blocks.len() < 100_000 {
+        cx.w.blocks.push(Block {
+            elem: cx.cur_elem,
+            kind: cx.cur_kind,
+            text,
+            link_chars: links,
+        });
+    }
+}
+
+/// Collapses runs of whitespace to one space.
+pub fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Attribute access for one element, shaped like the DOM crates' `attr`.
+struct Attrs<'a> {
+    dom: &'a Dom,
+    id: u32,
+}
+
+impl<'a> Attrs<'a> {
+    fn attr(&self, k: &str) -> Option<&'a str> {
+        self.dom.attr(self.id, k)
+    }
+}
+
+fn text_of(dom: &Dom, id: u32) -> String {
+    collapse(&dom.text(id))
+}
+
+fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_link: bool) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &dom.nodes[node as usize].kind {
+        NodeKind::Text(t) => {
+            if !skip_text {
+                let s: &str = t;
+                cx.cur.push_str(s);
+                if in_link {
+                    cx.cur_links = cx.cur_links.saturating_add(s.trim().chars().count() as u32);
+                }
+            }
+        }
+        NodeKind::Element { name, .. } => {
+            let name = name.as_str();
+            let el = Attrs { dom, id: node };
+            if matches!(
+                name,
+                "script"
+                    | "style"
+                    | "noscript"
+                    | "template"
+                    | "svg"
+                    | "iframe"
+                    | "head"
+                    | "title"
+                    | "meta"
+                    | "link"
+                    | "button"
+                    | "select"
+                    | "textarea"
+                    | "input"
+                    | "object"
+                    | "embed"
+                    | "canvas"
+                    | "math"
+                    | "video"
+                    | "audio"
+                    | "map"
+                    | "dialog"
+            ) {
+                return;
+            }
+            if name == "br" || name == "hr" {
+                flush(cx);
+                return;
+            }
+            let block_kind = match name {
+                "p" => Some(Kind::Para),
+                "h1" => Some(Kind::Heading(1)),
+                "h2" => Some(Kind::Heading(2)),
+                "h3" => Some(Kind::Heading(3)),
+                "h4" => Some(Kind::Heading(4)),
+                "h5" => Some(Kind::Heading(5)),
+                "h6" => Some(Kind::Heading(6)),
+                "li" | "dd" | "dt" => Some(Kind::Item),
+                "blockquote" => Some(Kind::Quote),
+                "pre" => Some(Kind::Pre),
+                "td" | "th" => Some(Kind::Cell),
+                "div" | "section" | "article" | "main" | "ul" | "ol" | "dl" | "table" | "tr"
+                | "tbody" | "thead" | "tfoot" | "figure" | "figcaption" | "header" | "footer"
+                | "nav" | "aside" | "form" | "fieldset" | "address" | "center" | "details"
+                | "summary" | "body" | "html" | "caption" | "menu" | "legend" | "hgroup" => {
+                    Some(Kind::Loose)
+                }
+                _ => None,
+            };
+            let mark = classes::mark(el.attr("class"), el.attr("id"));
+            let itemprop = el.attr("itemprop");
+            let role_furniture = el.attr("role").is_some_and(classes::furniture_role);
+            let hard = matches!(
+                name,
+                "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
+            ) || role_furniture;
+            let never = matches!(name, "html" | "body" | "main");
+            let furniture = !never
+                && (hard
+                    || name == "header"
+                    || mark == Mark::Furniture
+                    || (mark == Mark::WeakFurniture && !cx.in_story));
+
+            // Metadata that lives in the body.
+            match name {
+                "h1" if cx.w.h1.is_none() => {
+                    let t = text_of(dom, node);
+                    if !t.is_empty() {
+                        cx.w.h1 = Some(t);
+                    }
+                }
+                "figcaption" if cx.w.captions.len() < 8 => {
+                    let t = text_of(dom, node);
+                    if !t.is_empty() {
+                        cx.w.captions.push(t);
+                    }
+                }
+                "time" if cx.w.times.len() < 32 => {
+                    if let Some(dt) = el.attr("datetime") {
+                        let cls = format!(
+                            "{} {}",
+                            el.attr("class").unwrap_or(""),
+                            itemprop.unwrap_or("")
+                        )
+                        .to_ascii_lowercase();
+                        let publ = cls.contains("publish")
+                            || cls.contains("datecreated")
+                            || el.attr("pubdate").is_some();
+                        let upd = cls.contains("modif") || cls.contains("updat");
+                        cx.w.times.push((dt.to_string(), publ, upd));
+                    }
+                }
+                "img" if cx.w.first_img.is_none() && cx.in_article && !furniture => {
+                    if let Some(src) = el.attr("src").or_else(|| el.attr("data-src"))
+                        && !src.starts_with("data:")
+                    {
+                        cx.w.first_img = Some(src.to_string());
+                    }
+                }
+                "a" if el.attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace()
+                        .any(|x| x.eq_ignore_ascii_case("author"))
+                }) && cx.w.rel_authors.len() < 16 =>
+                {
+                    cx.w.rel_authors.push(text_of(dom, node));
+                }
+                _ => {}
+            }
+            if let Some(ip) = itemprop
+                && cx.w.itemprops.len() < 64
+            {
+                let ip = ip.to_ascii_lowercase();
+                match ip.as_str() {
+                    "headline" | "articlesection" | "datepublished" | "datemodified" | "name" => {
+                        let v = el
+                            .attr("content")
+                            .or_else(|| el.attr("datetime"))
+                            .map(str::to_string)
+                            .unwrap_or_else(|| text_of(dom, node));
+                        cx.w.itemprops.push((ip, v));
+                    }
+                    "author" | "creator" => {
+                        let v = dom
+                            .descendants(node)
+                            .into_iter()
+                            .find(|&d| dom.attr(d, "itemprop") == Some("name"))
+                            .map(|d| {
+                                dom.attr(d, "content")
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| text_of(dom, d))
+                            })
+                            .or_else(|| el.attr("content").map(str::to_string))
+                            .unwrap_or_else(|| text_of(dom, node));
+                        cx.w.itemprops.push((ip, v));
+                    }
+                    _ => {}
+                }
+            }
+            let class = el.attr("class").unwrap_or("");
+            if block_kind.is_some()
+                && cx.w.bylines.len() < 8
+                && !class.is_empty()
+                && (contains_ci(class, "byline")
+                    || class.split_ascii_whitespace().any(|c| {
+                        [
+                            "author",
+                            "author-name",
+                            "authors",
+                            "article-author",
+                            "contributor",
+                        ]
+                        .iter()
+                        .any(|k| c.eq_ignore_ascii_case(k))
+                    }))
+            {
+                let t = text_of(dom, node);
+                if !t.is_empty() && t.len() < 200 {
+                    cx.w.bylines.push(t);
+                }
+            }
+            if cx.w.breadcrumbs.is_empty() {
+                let label = el.attr("aria-label").unwrap_or("");
+                if contains_ci(class, "breadcrumb")
+                    || label.eq_ignore_ascii_case("breadcrumb")
+                    || label.eq_ignore_ascii_case("breadcrumbs")
+                {
+                    cx.w.breadcrumbs = dom
+                        .descendants(node)
+                        .into_iter()
+                        .filter(|&d| dom.name(d) == Some("a"))
+                        .map(|d| text_of(dom, d))
+                        .filter(|t| !t.is_empty())
+                        .take(10)
+                        .collect();
+                }
+            }
+
+            let is_link = name == "a";
+            match block_kind {
+                Some(kind) => {
+                    flush(cx);
+                    let idx = cx.w.elems.len() as u32;
+                    let tag = match name {
+                        "article" => Tag::Article,
+                        "main" => Tag::Main,
+                        "body" => Tag::Body,
+                        "p" | "pre" | "blockquote" | "li" | "td" | "th" | "dd" | "dt" | "h1"
+                        | "h2" | "h3" | "h4" | "h5" | "h6" => Tag::Para,
+                        _ => Tag::Block,
+                    };
+                    cx.w.elems.push(El {
+                        parent: cx.cur_elem,
+                        tag,
+                        mark,
+                        hard,
+                        furniture,
+                        itemprop_body: itemprop
+                            .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
+                        chars: 0,
+                        link_chars: 0,
+                    });
+                    let (saved_elem, saved_kind, saved_art, saved_story) =
+                        (cx.cur_elem, cx.cur_kind, cx.in_article, cx.in_story);
+                    if mark == Mark::StrongPositive
+                        || itemprop.is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
+                    {
+                        cx.in_story = true;
+                    }
+                    cx.cur_elem = idx;
+                    cx.cur_kind = kind;
+                    if tag == Tag::Article || tag == Tag::Main || mark == Mark::StrongPositive {
+                        cx.in_article = true;
+                    }
+                    for c in dom.children(node) {
+                        visit(dom, c, cx, depth + 1, skip_text, in_link || is_link);
+                    }
+                    flush(cx);
+                    cx.cur_elem = saved_elem;
+                    cx.cur_kind = saved_kind;
+                    cx.in_article = saved_art;
+                    cx.in_story = saved_story;
+                }
+                None => {
+                    // Inline furniture (a credit span, a share link) never joins the text.
+                    let skip = skip_text || el.attr("class").is_some_and(classes::inline_furniture);
+                    if matches!(name, "img") {
+                        return;
+                    }
+                    for c in dom.children(node) {
+                        visit(dom, c, cx, depth + 1, skip, in_link || is_link);
+                    }
+                }
+            }
+        }
+        NodeKind::Root => {
+            for c in dom.children(node) {
+                visit(dom, c, cx, depth + 1, skip_text, in_link);
+            }
+        }
+    }
+}

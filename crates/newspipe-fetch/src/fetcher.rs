@@ -1,0 +1,434 @@
+//! The fetcher: one reqwest client with timeouts, a guarded redirect policy, a guarded resolver,
+//! a content-type filter and a size-capped body reader.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use reqwest::header::{self, HeaderMap};
+use reqwest::{Client, Response, redirect};
+use url::{Host, Url};
+
+use crate::FetchConfig;
+use crate::charset::{decode_owned, detect_encoding};
+use crate::error::{FetchError, from_reqwest};
+use crate::guard::{Guard, PublicResolver};
+
+/// Idle keep-alive connections kept per host. Politeness means one or two requests in flight per
+/// host, so more idle sockets would only hold server resources.
+const POOL_IDLE_PER_HOST: usize = 2;
+
+/// Body bytes read from a non-2xx response. Nobody archives error pages; reading a little lets a
+/// short error body finish so the connection can be reused, and gives a clue in logs.
+const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Longest wait for a non-2xx body.
+const ERROR_BODY_WAIT: Duration = Duration::from_secs(2);
+
+/// How many leading bytes decide whether an untyped body is HTML.
+const SNIFF_BYTES: usize = 512;
+
+/// What the caller is willing to receive; anything else is refused before the body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// `text/html` or `application/xhtml+xml`; without a Content-Type the first bytes must look
+    /// like HTML (`<!doctype`, `<html`, ...). Capped at `max_body_bytes`.
+    Html,
+    /// Any `text/*` or no Content-Type at all (robots.txt is served every which way).
+    /// Capped at `max_text_bytes`.
+    Text,
+}
+
+impl Accept {
+    fn header_value(self) -> &'static str {
+        match self {
+            Self::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            Self::Text => "text/plain,text/*;q=0.9,*/*;q=0.1",
+        }
+    }
+}
+
+/// What the Content-Type says about the body before any of it is read.
+enum TypeCheck {
+    Accepted,
+    /// No usable Content-Type: look at the first bytes.
+    Sniff,
+    Refused(String),
+}
+
+fn check_content_type(accept: Accept, content_type: Option<&str>) -> TypeCheck {
+    let mime = content_type
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|m| !m.is_empty());
+    match (accept, mime) {
+        (Accept::Html, None) => TypeCheck::Sniff,
+        (Accept::Html, Some(m)) if m == "text/html" || m == "application/xhtml+xml" => {
+            TypeCheck::Accepted
+        }
+        (Accept::Text, None) => TypeCheck::Accepted,
+        (Accept::Text, Some(m)) if m.starts_with("text/") => TypeCheck::Accepted,
+        (_, Some(m)) => TypeCheck::Refused(m),
+    }
+}
+
+/// True when the first bytes of an untyped body look like HTML.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .trim_ascii_start();
+    [
+        &b"<!doctype"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<title",
+        b"<meta",
+    ]
+    .iter()
+    .any(|p| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// A response, decoded. Returned for every final status; the caller maps non-2xx statuses with
+/// [`crate::status_disposition`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// After redirects.
+    pub final_url: Url,
+    pub status: u16,
+    /// The raw Content-Type header.
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// From `Retry-After` (delta-seconds or HTTP-date; a past date gives zero), on any status.
+    pub retry_after: Option<Duration>,
+    /// The body decoded to UTF-8. For a non-2xx status at most 64 KiB of it, read within 2 s
+    /// (empty and `truncated` when that failed).
+    pub body: String,
+    /// The body hit the cap and was cut.
+    pub truncated: bool,
+    /// The WHATWG name of the encoding the body was decoded from (`"UTF-8"`, `"windows-1251"`).
+    pub encoding: &'static str,
+}
+
+/// Fetches single URLs. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: Client,
+    guard: Guard,
+    cfg: FetchConfig,
+}
+
+impl Fetcher {
+    /// Builds the client. Fails only if the TLS backend cannot be initialised or the user agent
+    /// is not a valid header value.
+    pub fn new(cfg: FetchConfig) -> Result<Self, FetchError> {
+        let guard = Guard::new(&cfg);
+        let redirect_guard = guard.clone();
+        let max_redirects = cfg.max_redirects;
+        // The default policy would follow 10 hops to anywhere, including 169.254.169.254.
+        let policy = redirect::Policy::custom(move |attempt| {
+            // `previous` includes the original URL, so this allows exactly `max_redirects` hops.
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(FetchError::TooManyRedirects(max_redirects));
+            }
+            match redirect_guard.check_url(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(e) => {
+                    tracing::debug!(to = %attempt.url(), error = %e, "redirect refused");
+                    attempt.error(e)
+                }
+            }
+        });
+        let mut builder = Client::builder()
+            .user_agent(cfg.user_agent.as_str())
+            .connect_timeout(cfg.connect_timeout)
+            .read_timeout(cfg.read_timeout)
+            .timeout(cfg.total_timeout)
+            .redirect(policy)
+            // An environment proxy would resolve names itself, out of the guard's sight.
+            .no_proxy()
+            .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
+            .gzip(true)
+            .brotli(true)
+            .zstd(true)
+            .deflate(true);
+        if !cfg.allow_private_networks {
+            builder = builder.dns_resolver(Arc::new(PublicResolver));
+        }
+        let client = builder
+            .build()
+            .map_err(|e| FetchError::Build(crate::error::chain(&e)))?;
+        Ok(Self {
+            inner: Arc::new(Inner { client, guard, cfg }),
+        })
+    }
+
+    /// The settings this fetcher was built with.
+    pub fn config(&self) -> &FetchConfig {
+        &self.inner.cfg
+    }
+
+    /// GETs `url`, following guarded redirects, and decodes the body to UTF-8.
+    ///
+    /// A 2xx response whose content type `accept` refuses fails with
+    /// [`FetchError::UnsupportedContentType`] before its body is read. Non-2xx statuses are
+    /// returned as [`Fetched`], not errors.
+    pub async fn fetch(&self, url: &Url, accept: Accept) -> Result<Fetched, FetchError> {
+        self.inner.guard.check_url(url)?;
+        let started = Instant::now();
+        // reqwest has its own total timeout; this outer one also bounds our body loop and
+        // decoding, so no code path can outlive the deadline.
+        let result =
+            tokio::time::timeout(self.inner.cfg.total_timeout, self.fetch_inner(url, accept))
+                .await
+                .unwrap_or(Err(FetchError::Timeout));
+        match &result {
+            Ok(f) => tracing::debug!(
+                %url, status = f.status, bytes = f.body.len(), truncated = f.truncated,
+                elapsed_ms = started.elapsed().as_millis() as u64, "fetched"
+            ),
+            Err(e) => tracing::debug!(
+                %url, error = %e, elapsed_ms = started.elapsed().as_millis() as u64, "fetch failed"
+            ),
+        }
+        result
+    }
+
+    async fn fetch_inner(&self, url: &Url, accept: Accept) -> Result<Fetched, FetchError> {
+        let mut resp = self
+            .inner
+            .client
+            .get(url.clone())
+            .header(header::ACCEPT, accept.header_value())
+            .send()
+            .await
+            .map_err(|e| from_reqwest(&e))?;
+
+        let final_url = resp.url().clone();
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        let content_type = header_string(headers, header::CONTENT_TYPE);
+        let etag = header_string(headers, header::ETAG);
+        let last_modified = header_string(headers, header::LAST_MODIFIED);
+        let retry_after = header_string(headers, header::RETRY_AFTER)
+            .and_then(|v| parse_retry_after(&v, Utc::now()));
+
+        if !resp.status().is_success() {
+            // The status (and Retry-After) is the answer; a slow or broken error body must not
+            // turn a 503 into a timeout, so it gets a short budget and failures are ignored.
+            let cap = ERROR_BODY_BYTES.min(self.inner.cfg.max_body_bytes);
+            let budget = ERROR_BODY_WAIT.min(self.inner.cfg.read_timeout);
+            let (bytes, truncated) =
+                match tokio::time::timeout(budget, read_capped(&mut resp, cap, false)).await {
+                    Ok(Ok(read)) => read,
+                    _ => (Vec::new(), true),
+                };
+            let encoding = detect_encoding(&bytes, content_type.as_deref(), None);
+            return Ok(Fetched {
+                final_url,
+                status,
+                content_type,
+                etag,
+                last_modified,
+                retry_after,
+                body: decode_owned(bytes, encoding),
+                truncated,
+                encoding: encoding.name(),
+            });
+        }
+
+        let (cap, sniff) = {
+            let cap = match accept {
+                Accept::Html => self.inner.cfg.max_body_bytes,
+                Accept::Text => self.inner.cfg.max_text_bytes,
+            };
+            match check_content_type(accept, content_type.as_deref()) {
+                TypeCheck::Accepted => (cap, false),
+                TypeCheck::Sniff => (cap, true),
+                // Dropping the response closes the connection without reading the body.
+                TypeCheck::Refused(mime) => return Err(FetchError::UnsupportedContentType(mime)),
+            }
+        };
+
+        let (bytes, truncated) = read_capped(&mut resp, cap, sniff).await?;
+        let tld = match final_url.host() {
+            Some(Host::Domain(d)) => Some(d),
+            _ => None,
+        };
+        let encoding = detect_encoding(&bytes, content_type.as_deref(), tld);
+        Ok(Fetched {
+            final_url,
+            status,
+            content_type,
+            etag,
+            last_modified,
+            retry_after,
+            encoding: encoding.name(),
+            body: decode_owned(bytes, encoding),
+            truncated,
+        })
+    }
+}
+
+fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    // Non-ASCII header bytes are lossily kept rather than dropped: an ETag is opaque anyway.
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Streams the (already decompressed) body and stops at `cap` bytes. Returns the bytes and
+/// whether more followed. With `sniff`, fails as soon as the first bytes are known not to be HTML.
+///
+/// This is the only place a body is read: `Response::text()` / `bytes()` read without a bound.
+async fn read_capped(
+    resp: &mut Response,
+    cap: usize,
+    sniff: bool,
+) -> Result<(Vec<u8>, bool), FetchError> {
+    // content_length is the compressed size and only a hint; bound the preallocation.
+    let hint = resp.content_length().unwrap_or(0) as usize;
+    let mut buf = Vec::with_capacity(hint.min(cap).min(256 * 1024));
+    let mut sniff_pending = sniff;
+    let mut truncated = false;
+    while let Some(chunk) = resp.chunk().await.map_err(|e| from_reqwest(&e))? {
+        let room = cap - buf.len();
+        if chunk.len() > room {
+            buf.extend_from_slice(&chunk[..room]);
+            truncated = true;
+        } else {
+            buf.extend_from_slice(&chunk);
+        }
+        if sniff_pending && buf.len() >= SNIFF_BYTES.min(cap) {
+            sniff_pending = false;
+            if !looks_like_html(&buf) {
+                return Err(FetchError::UnsupportedContentType(
+                    "(none, not HTML)".into(),
+                ));
+            }
+        }
+        if truncated {
+            break;
+        }
+        if buf.len() == cap {
+            // Exactly at the cap: only one more chunk tells whether anything was cut.
+            truncated = resp
+                .chunk()
+                .await
+                .map_err(|e| from_reqwest(&e))?
+                .is_some_and(|c| !c.is_empty());
+            break;
+        }
+    }
+    if sniff_pending && !looks_like_html(&buf) {
+        return Err(FetchError::UnsupportedContentType(
+            "(none, not HTML)".into(),
+        ));
+    }
+    Ok((buf, truncated))
+}
+
+/// Parses a `Retry-After` value: delta-seconds, or an HTTP-date (IMF-fixdate, RFC 850 or asctime
+/// form) measured from `now`. A date in the past gives zero; garbage gives `None`.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Absurdly long numbers saturate instead of failing: "a long time" is still the meaning.
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = DateTime::parse_from_rfc2822(value)
+        .map(|d| d.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(value, "%A, %d-%b-%y %H:%M:%S GMT").map(|d| d.and_utc())
+        })
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y").map(|d| d.and_utc())
+        })
+        .ok()?;
+    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 28, 0).unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("Wed Oct 21 07:28:30 2015", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn content_types_are_filtered() {
+        use TypeCheck::*;
+        let check = |a, ct| check_content_type(a, ct);
+        assert!(matches!(
+            check(Accept::Html, Some("text/html; charset=utf-8")),
+            Accepted
+        ));
+        assert!(matches!(
+            check(Accept::Html, Some("Application/XHTML+XML")),
+            Accepted
+        ));
+        assert!(matches!(check(Accept::Html, None), Sniff));
+        assert!(matches!(check(Accept::Html, Some("")), Sniff));
+        assert!(matches!(check(Accept::Html, Some("image/png")), Refused(m) if m == "image/png"));
+        assert!(matches!(
+            check(Accept::Html, Some("text/plain")),
+            Refused(_)
+        ));
+        assert!(matches!(check(Accept::Text, Some("text/plain")), Accepted));
+        assert!(matches!(check(Accept::Text, Some("text/html")), Accepted));
+        assert!(matches!(check(Accept::Text, None), Accepted));
+        assert!(matches!(
+            check(Accept::Text, Some("application/pdf")),
+            Refused(_)
+        ));
+    }
+
+    #[test]
+    fn html_is_sniffed() {
+        assert!(looks_like_html(b"\xEF\xBB\xBF  \n<!DOCTYPE html><html>"));
+        assert!(looks_like_html(b"<HTML lang=en>"));
+        assert!(!looks_like_html(b"\x89PNG\r\n"));
+        assert!(!looks_like_html(b"%PDF-1.7"));
+        assert!(!looks_like_html(b""));
+    }
+}

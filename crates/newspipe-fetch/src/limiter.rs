@@ -1,0 +1,147 @@
+//! Per-host local rate guard: the second line of defence behind the dispatcher's schedule.
+//!
+//! The dispatcher's slots keep a host's rate across all crawler replicas; this limiter only makes
+//! sure one process never bursts a host even if the schedule misbehaves (a redelivery storm,
+//! a clock jump). It limits rate, not concurrency.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::task::AbortHandle;
+
+/// How often idle hosts are dropped from the limiter; governor never evicts keys on its own.
+const CLEANUP_EVERY: Duration = Duration::from_secs(60);
+
+/// A keyed GCRA limiter: one request per `interval` per host, burst 1. Clones share the state.
+#[derive(Debug, Clone)]
+pub struct HostLimiter {
+    /// `None` when the interval is zero: politeness is off (local sitegen runs).
+    inner: Option<Arc<Inner>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    cleanup: Option<AbortHandle>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The cleanup task holds its own Arc of the limiter and would otherwise run forever.
+        if let Some(task) = self.cleanup.take() {
+            task.abort();
+        }
+    }
+}
+
+impl HostLimiter {
+    /// `interval == 0` gives a limiter that never waits. Call inside a Tokio runtime to get the
+    /// background cleanup; outside one the limiter still works but never forgets hosts.
+    pub fn new(interval: Duration) -> Self {
+        // with_period gives burst 1; it returns None only for a zero period.
+        let Some(quota) = Quota::with_period(interval) else {
+            return Self { inner: None };
+        };
+        let limiter = Arc::new(RateLimiter::keyed(quota));
+        let cleanup = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let limiter = Arc::clone(&limiter);
+                let task = handle.spawn(async move {
+                    let mut tick = tokio::time::interval(CLEANUP_EVERY);
+                    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    tick.tick().await; // the first tick is immediate
+                    loop {
+                        tick.tick().await;
+                        // Drops hosts whose state equals a fresh bucket, i.e. idle ≥ interval.
+                        limiter.retain_recent();
+                        limiter.shrink_to_fit();
+                        tracing::trace!(hosts = limiter.len(), "host limiter cleaned");
+                    }
+                });
+                Some(task.abort_handle())
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "HostLimiter created outside a Tokio runtime: idle hosts are never evicted"
+                );
+                None
+            }
+        };
+        Self {
+            inner: Some(Arc::new(Inner { limiter, cleanup })),
+        }
+    }
+
+    /// Waits until `host` may be requested again, then takes its slot.
+    pub async fn until_ready(&self, host: &str) {
+        if let Some(inner) = &self.inner {
+            inner.limiter.until_key_ready(&host.to_owned()).await;
+        }
+    }
+
+    /// Hosts currently tracked (for a gauge).
+    pub fn len(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| i.limiter.len())
+    }
+
+    /// True when no host is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[tokio::test]
+    async fn zero_interval_never_waits() {
+        let limiter = HostLimiter::new(Duration::ZERO);
+        let started = Instant::now();
+        for _ in 0..100 {
+            limiter.until_ready("example.com").await;
+        }
+        // Generous: 100 no-op awaits take microseconds.
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(limiter.is_empty());
+    }
+
+    #[tokio::test]
+    async fn same_host_waits_at_least_the_interval() {
+        let interval = Duration::from_millis(300);
+        let limiter = HostLimiter::new(interval);
+        let started = Instant::now();
+        limiter.until_ready("a.example").await;
+        limiter.until_ready("a.example").await;
+        // Lower bound only; a loaded machine can only make it longer.
+        assert!(
+            started.elapsed() >= interval - Duration::from_millis(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn other_hosts_are_not_delayed() {
+        // A long interval makes the check robust: "not delayed" means far less than 10 s.
+        let limiter = HostLimiter::new(Duration::from_secs(10));
+        limiter.until_ready("a.example").await;
+        tokio::time::timeout(Duration::from_secs(5), limiter.until_ready("b.example"))
+            .await
+            .expect("b.example must not wait behind a.example");
+        // a.example is still inside its interval, however slow this machine is.
+        let again =
+            tokio::time::timeout(Duration::from_millis(200), limiter.until_ready("a.example"));
+        assert!(again.await.is_err(), "a.example must wait for its interval");
+        assert_eq!(limiter.len(), 2);
+    }
+
+    #[test]
+    fn works_outside_a_runtime() {
+        let limiter = HostLimiter::new(Duration::from_secs(1));
+        drop(limiter.clone());
+        assert!(limiter.is_empty());
+    }
+}

@@ -1,0 +1,366 @@
+//! The connection to RabbitMQ: connecting with backoff, topology, and the handles made from it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use lapin::options::{
+    BasicConsumeOptions, BasicGetOptions, BasicQosOptions, ExchangeDeclareOptions,
+    ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    QueuePurgeOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use crate::config::{dlx_name, redact_url, short_string};
+use crate::{Consumer, Delivery, MqConfig, MqError, MqOptions, Publisher, Queue};
+
+/// One TCP attempt may not hang longer than this (a black-holed host would otherwise stall
+/// the backoff loop for the OS's TCP timeout).
+const CONNECT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+const BACKOFF_MIN: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+/// Queue names resolved once, as lapin wants them.
+#[derive(Debug)]
+pub(crate) struct QueueNames {
+    names: [ShortString; 4],
+    dlx: ShortString,
+}
+
+impl QueueNames {
+    fn new(prefix: &str) -> Result<Self, MqError> {
+        Ok(Self {
+            names: [
+                short_string(&Queue::Crawl.name(prefix))?,
+                short_string(&Queue::Pages.name(prefix))?,
+                short_string(&Queue::Store.name(prefix))?,
+                short_string(&Queue::Dead.name(prefix))?,
+            ],
+            dlx: short_string(&dlx_name(prefix))?,
+        })
+    }
+
+    pub(crate) fn get(&self, queue: Queue) -> &ShortString {
+        let i = match queue {
+            Queue::Crawl => 0,
+            Queue::Pages => 1,
+            Queue::Store => 2,
+            Queue::Dead => 3,
+        };
+        &self.names[i]
+    }
+}
+
+/// Ready/consumer counts of a queue, from a passive declare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Messages ready for delivery (not counting unacked ones held by consumers).
+    pub ready: u32,
+    /// Consumers attached.
+    pub consumers: u32,
+}
+
+/// A connection to the broker. Cheap to clone (shared connection).
+///
+/// lapin's built-in auto-recovery is deliberately not enabled: after any error with
+/// `is_connection_lost()`, drop this and everything made from it and call
+/// [`Broker::connect`] again (it retries until the broker is back). One recovery path is
+/// easier to reason about than two, and lapin's recovery is young.
+#[derive(Clone)]
+pub struct Broker {
+    conn: Arc<Connection>,
+    cfg: Arc<MqConfig>,
+    opts: Arc<MqOptions>,
+    names: Arc<QueueNames>,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("url", &redact_url(&self.cfg.url))
+            .field("prefix", &self.cfg.prefix)
+            .field("connected", &self.is_connected())
+            .finish()
+    }
+}
+
+impl Broker {
+    /// Connects, retrying with exponential backoff and jitter (200 ms … 10 s) until it
+    /// succeeds or `cancel` fires ([`MqError::Cancelled`]). Only an invalid config
+    /// ([`MqError::Config`]) returns at once; every other failure (refused, auth, DNS) is
+    /// logged and retried, because at deployment start the broker is often not up yet.
+    pub async fn connect(cfg: &MqConfig, cancel: &CancellationToken) -> Result<Self, MqError> {
+        Self::connect_with(cfg, &MqOptions::default(), cancel).await
+    }
+
+    /// [`Broker::connect`] with non-default [`MqOptions`].
+    pub async fn connect_with(
+        cfg: &MqConfig,
+        opts: &MqOptions,
+        cancel: &CancellationToken,
+    ) -> Result<Self, MqError> {
+        cfg.validate()?;
+        opts.validate()?;
+        let names = Arc::new(QueueNames::new(&cfg.prefix)?);
+        let url = redact_url(&cfg.url);
+        let props = || {
+            ConnectionProperties::default()
+                .with_connection_name(LongString::from(opts.connection_name.as_str()))
+        };
+        let attempt = || async {
+            match tokio::time::timeout(
+                CONNECT_ATTEMPT_TIMEOUT,
+                Connection::connect(&cfg.url, props()),
+            )
+            .await
+            {
+                Ok(res) => res.map_err(MqError::from),
+                Err(_) => Err(MqError::ConnectionLost(lapin::Error::from(
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"),
+                ))),
+            }
+        };
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(BACKOFF_MIN)
+            .with_max_delay(BACKOFF_MAX)
+            .with_jitter()
+            .without_max_times();
+        let retrying = attempt
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|e: &MqError| !matches!(e, MqError::Config(_)))
+            .notify(|e: &MqError, wait: Duration| {
+                warn!(%url, error = %e, ?wait, "cannot reach RabbitMQ, retrying");
+            });
+        let conn = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(MqError::Cancelled),
+            res = retrying => res?,
+        };
+        info!(%url, prefix = %cfg.prefix, "connected to RabbitMQ");
+        Ok(Self {
+            conn: Arc::new(conn),
+            cfg: Arc::new(cfg.clone()),
+            opts: Arc::new(opts.clone()),
+            names,
+        })
+    }
+
+    /// The config this broker was built from.
+    pub fn config(&self) -> &MqConfig {
+        &self.cfg
+    }
+
+    /// The full name of `queue`.
+    pub fn queue_name(&self, queue: Queue) -> &str {
+        self.names.get(queue).as_str()
+    }
+
+    /// True while the connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.conn.status().connected()
+    }
+
+    /// Declares the topology; idempotent, so every worker calls it at start:
+    /// direct exchange `{prefix}.dlx` → quorum queue `{prefix}.dead` (routing key
+    /// `{prefix}.dead`), and quorum work queues `{prefix}.{crawl,pages,store}` with
+    /// `x-delivery-limit` and dead-lettering to `{prefix}.dlx`.
+    ///
+    /// The work queues use at-least-once dead-lettering (`x-dead-letter-strategy`, which
+    /// RabbitMQ requires with `x-overflow = reject-publish`) so a message is removed from its
+    /// queue only once the dead queue has confirmed it: nothing is dropped silently.
+    ///
+    /// [`MqError::TopologyMismatch`] if a queue exists with other arguments.
+    pub async fn declare_topology(&self) -> Result<(), MqError> {
+        let ch = self.conn.create_channel().await?;
+        let dead = self.names.get(Queue::Dead);
+        ch.exchange_declare(
+            self.names.dlx.clone(),
+            ExchangeKind::Direct,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+        let mut dead_args = FieldTable::default();
+        dead_args.insert("x-queue-type".into(), long_string("quorum"));
+        ch.queue_declare(dead.clone(), durable(), dead_args).await?;
+        ch.queue_bind(
+            dead.clone(),
+            self.names.dlx.clone(),
+            dead.clone(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+        for queue in Queue::WORK {
+            let mut args = FieldTable::default();
+            args.insert("x-queue-type".into(), long_string("quorum"));
+            args.insert(
+                "x-delivery-limit".into(),
+                AMQPValue::LongLongInt(i64::from(self.cfg.delivery_limit)),
+            );
+            args.insert(
+                "x-dead-letter-exchange".into(),
+                long_string(self.names.dlx.as_str()),
+            );
+            args.insert(
+                "x-dead-letter-routing-key".into(),
+                long_string(dead.as_str()),
+            );
+            args.insert(
+                "x-dead-letter-strategy".into(),
+                long_string("at-least-once"),
+            );
+            args.insert("x-overflow".into(), long_string("reject-publish"));
+            ch.queue_declare(self.names.get(queue).clone(), durable(), args)
+                .await?;
+        }
+        close_quietly(&ch).await;
+        debug!(prefix = %self.cfg.prefix, "topology declared");
+        Ok(())
+    }
+
+    /// A publisher with its own confirm-mode channels (see [`Publisher`]).
+    pub async fn publisher(&self) -> Result<Publisher, MqError> {
+        Publisher::new(
+            self.conn.clone(),
+            self.names.clone(),
+            self.opts.publish_channels,
+            self.opts.confirm_timeout,
+        )
+        .await
+    }
+
+    /// Starts consuming `queue` on a new channel with `basic.qos(prefetch)` and manual
+    /// acks. `tag` names the consumer (empty: the broker picks one).
+    /// [`MqError::NotFound`] if the queue does not exist.
+    pub async fn consumer(&self, queue: Queue, tag: &str) -> Result<Consumer, MqError> {
+        let tag = short_string(tag)?;
+        let ch = self.conn.create_channel().await?;
+        // Per-consumer (global=false) prefetch; quorum queues do not support global QoS.
+        ch.basic_qos(self.cfg.prefetch, BasicQosOptions { global: false })
+            .await?;
+        let name = self.names.get(queue);
+        let inner = ch
+            .basic_consume(
+                name.clone(),
+                tag,
+                BasicConsumeOptions::default(), // no_ack = false: manual acks
+                FieldTable::default(),
+            )
+            .await?;
+        debug!(
+            queue = name.as_str(),
+            tag = inner.tag().as_str(),
+            "consumer started"
+        );
+        Ok(Consumer::new(ch, inner, name.to_string()))
+    }
+
+    /// Takes one message from `queue` (`basic.get`, manual ack), or `None` if it is empty.
+    /// Meant for tests and tools (e.g. inspecting `{prefix}.dead`); workers use
+    /// [`Broker::consumer`]. The returned delivery keeps its own channel open until acked
+    /// or dropped (dropping it requeues the message).
+    pub async fn get(&self, queue: Queue) -> Result<Option<Delivery>, MqError> {
+        let ch = self.conn.create_channel().await?;
+        let name = self.names.get(queue);
+        let msg = ch
+            .basic_get(name.clone(), BasicGetOptions { no_ack: false })
+            .await?;
+        Ok(msg.map(|m| Delivery::from_lapin(m.delivery, ch.clone(), name.to_string())))
+    }
+
+    /// Ready and consumer counts of `queue` (passive declare; [`MqError::NotFound`] if the
+    /// queue does not exist).
+    pub async fn queue_depth(&self, queue: Queue) -> Result<QueueDepth, MqError> {
+        // A failed passive declare closes its channel, so each call gets a fresh one.
+        let ch = self.conn.create_channel().await?;
+        let q = ch
+            .queue_declare(
+                self.names.get(queue).clone(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        close_quietly(&ch).await;
+        Ok(QueueDepth {
+            ready: q.message_count(),
+            consumers: q.consumer_count(),
+        })
+    }
+
+    /// Removes every ready message from `queue`; returns how many. For tests and tools.
+    pub async fn purge(&self, queue: Queue) -> Result<u32, MqError> {
+        let ch = self.conn.create_channel().await?;
+        let n = ch
+            .queue_purge(self.names.get(queue).clone(), QueuePurgeOptions::default())
+            .await?;
+        close_quietly(&ch).await;
+        Ok(n)
+    }
+
+    /// Deletes one queue (missing is fine); returns how many messages it held. For tests
+    /// and tools: consumers on it are cancelled and publishes to it become unroutable.
+    pub async fn delete_queue(&self, queue: Queue) -> Result<u32, MqError> {
+        let ch = self.conn.create_channel().await?;
+        let n = ch
+            .queue_delete(self.names.get(queue).clone(), QueueDeleteOptions::default())
+            .await?;
+        close_quietly(&ch).await;
+        Ok(n)
+    }
+
+    /// Deletes every queue and the exchange of this prefix (missing ones are fine).
+    /// For tests; consumers on these queues get cancelled by the broker.
+    pub async fn delete_topology(&self) -> Result<(), MqError> {
+        let ch = self.conn.create_channel().await?;
+        for queue in Queue::ALL {
+            ch.queue_delete(self.names.get(queue).clone(), QueueDeleteOptions::default())
+                .await?;
+        }
+        ch.exchange_delete(self.names.dlx.clone(), ExchangeDeleteOptions::default())
+            .await?;
+        close_quietly(&ch).await;
+        debug!(prefix = %self.cfg.prefix, "topology deleted");
+        Ok(())
+    }
+
+    /// Closes the connection (and so every channel made from it). Ack in-flight deliveries
+    /// first: unacked ones are requeued by the broker. Never fails: a connection that
+    /// cannot be closed cleanly is already gone, which is the same outcome.
+    pub async fn close(&self) {
+        if !self.is_connected() {
+            return;
+        }
+        if let Err(e) = self.conn.close(200, ShortString::from("closing")).await {
+            debug!(error = %e, "closing connection");
+        }
+    }
+}
+
+fn durable() -> QueueDeclareOptions {
+    QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    }
+}
+
+fn long_string(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s))
+}
+
+/// Closes a short-lived admin channel; a failure here changes nothing for the caller.
+async fn close_quietly(ch: &Channel) {
+    if let Err(e) = ch.close(200, ShortString::from("done")).await {
+        debug!(error = %e, "closing admin channel");
+    }
+}

@@ -1,0 +1,392 @@
+//! The dispatcher step: moves due URLs from the frontier into host slots and returns crawl jobs.
+//!
+//! One transaction per call. Hosts and URLs are claimed with `FOR UPDATE SKIP LOCKED`, so
+//! several store replicas can dispatch at once: each books slots only on hosts it has locked,
+//! which keeps every host's schedule (`hosts.next_slot_at`) consistent deployment-wide.
+//! Jobs are committed as `dispatched` with a lease before the caller publishes them; if the
+//! caller dies before publishing, the lease expires and the URL is claimed again.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use newspipe_model::{CrawlJob, JobKind, RobotsPolicy, SCHEMA_VERSION};
+use sqlx::PgConnection;
+
+use crate::{FrontierPolicy, Store, StoreError};
+
+/// Most hosts considered per pass; the rest wait for the next pass (hosts are taken by how long
+/// their slot has been free, so none starves).
+const HOSTS_PER_PASS: i64 = 1000;
+/// Most expired leases recovered per pass, to keep the transaction short after a mass expiry.
+const EXPIRED_PER_PASS: i64 = 5000;
+/// RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours.
+pub(crate) const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// The robots cache is cleared when it grows past this many hosts (re-parsing is cheap).
+const ROBOTS_CACHE_MAX: usize = 10_000;
+
+pub(crate) async fn claim_due(
+    store: &Store,
+    policy: &FrontierPolicy,
+) -> Result<Vec<CrawlJob>, StoreError> {
+    let mut tx = store.pool.begin().await?;
+    // The database clock is the one clock every replica shares.
+    let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+        .fetch_one(&mut *tx)
+        .await?;
+    let expired = requeue_expired(&mut tx, policy).await?;
+    let in_flight: i64 = sqlx::query_scalar("SELECT count(*) FROM urls WHERE state = 'dispatched'")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut budget = i64::from(policy.max_in_flight) - in_flight;
+    let mut jobs = Vec::new();
+    if budget > 0 {
+        let horizon_end = now + delta(policy.horizon);
+        jobs = robots_jobs(&mut tx, policy, horizon_end, &mut budget).await?;
+        if budget > 0 {
+            let pages = page_jobs(store, &mut tx, policy, horizon_end, budget).await?;
+            jobs.extend(pages);
+        }
+    }
+    tx.commit().await?;
+    if expired > 0 || !jobs.is_empty() {
+        tracing::debug!(jobs = jobs.len(), expired, in_flight, "dispatched");
+    }
+    Ok(jobs)
+}
+
+/// Dispatched URLs whose lease ran out (the job was lost with a crawler or a dispatcher) go back
+/// to the queue. The lost try counts as an attempt, so a URL that keeps killing crawlers ends
+/// `failed` instead of looping forever; it also fences out a late answer to the old job.
+async fn requeue_expired(
+    tx: &mut PgConnection,
+    policy: &FrontierPolicy,
+) -> Result<u64, StoreError> {
+    let n = sqlx::query(
+        "WITH expired AS (
+             SELECT id FROM urls
+             WHERE state = 'dispatched' AND lease_until < now()
+             ORDER BY lease_until
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED
+         )
+         UPDATE urls u SET
+             attempts = u.attempts + 1,
+             state = CASE WHEN u.attempts + 1 >= $1 THEN 'failed' ELSE 'queued' END,
+             last_error = CASE WHEN u.attempts + 1 >= $1
+                 THEN 'lease expired ' || (u.attempts + 1) || ' times: the job was lost each time'
+                 ELSE u.last_error END,
+             next_attempt_at = now(),
+             lease_until = NULL,
+             updated_at = now()
+         FROM expired
+         WHERE u.id = expired.id",
+    )
+    .bind(policy.max_attempts as i32)
+    .bind(EXPIRED_PER_PASS)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        tracing::warn!(urls = n, "dispatch leases expired; URLs re-queued");
+    }
+    Ok(n)
+}
+
+/// One robots.txt job per host that has queued URLs but no rules yet (new host, robots lease
+/// expired, or a 5xx backoff over): its pages wait until the rules are applied. Hosts whose
+/// rules are older than [`ROBOTS_TTL`] get a refresh job too, while their cached rules stay in
+/// force; `robots_retry_at` then acts as the refresh's lease.
+async fn robots_jobs(
+    tx: &mut PgConnection,
+    policy: &FrontierPolicy,
+    horizon_end: DateTime<Utc>,
+    budget: &mut i64,
+) -> Result<Vec<CrawlJob>, StoreError> {
+    let rows: Vec<(String, DateTime<Utc>, i64, String)> = sqlx::query_as(
+        "SELECT h.host,
+                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot,
+                u.id, u.url
+         FROM hosts h
+         CROSS JOIN LATERAL (
+             SELECT id, url FROM urls
+             WHERE urls.host = h.host AND urls.state = 'queued'
+             ORDER BY next_attempt_at, id
+             LIMIT 1
+         ) u
+         WHERE (h.robots_state <> 'ok'
+                OR h.robots_fetched_at < now() - make_interval(secs => $3))
+           AND (h.robots_retry_at IS NULL OR h.robots_retry_at <= now())
+           AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
+         ORDER BY slot, h.host
+         LIMIT $2
+         FOR UPDATE OF h SKIP LOCKED",
+    )
+    .bind(horizon_end)
+    .bind(*budget)
+    .bind(ROBOTS_TTL.as_secs_f64())
+    .fetch_all(&mut *tx)
+    .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Crawl-delay is not known before robots.txt, so the robots request uses the base interval.
+    let interval = if policy.min_interval.is_zero() {
+        Duration::ZERO
+    } else {
+        policy.min_interval
+    };
+    let mut jobs = Vec::with_capacity(rows.len());
+    let mut hosts = Vec::with_capacity(rows.len());
+    let mut next_slots = Vec::with_capacity(rows.len());
+    for (host, slot, url_id, url) in rows {
+        let Some(robots_url) = robots_url(&url) else {
+            // Every frontier URL passed normalisation, so this cannot happen; if it does, the
+            // host simply gets no robots job rather than failing the whole dispatch pass.
+            tracing::error!(%url, "frontier URL does not parse; no robots job");
+            continue;
+        };
+        jobs.push(CrawlJob {
+            v: SCHEMA_VERSION,
+            url_id,
+            url: robots_url,
+            host: host.clone(),
+            depth: 0,
+            kind: JobKind::Robots,
+            not_before_ms: slot.timestamp_millis(),
+            slot_ms: millis(interval),
+            attempt: 0,
+        });
+        hosts.push(host);
+        next_slots.push(slot + delta(interval));
+    }
+    sqlx::query(
+        "UPDATE hosts SET
+             -- A refresh keeps the cached rules in force meanwhile (RFC 9309 §2.4).
+             robots_state = CASE WHEN robots_state = 'ok' THEN 'ok' ELSE 'pending' END,
+             robots_retry_at = now() + $3,
+             next_slot_at = x.next_slot,
+             updated_at = now()
+         FROM UNNEST($1::text[], $2::timestamptz[]) AS x (host, next_slot)
+         WHERE hosts.host = x.host",
+    )
+    .bind(&hosts)
+    .bind(&next_slots)
+    .bind(delta(policy.lease))
+    .execute(&mut *tx)
+    .await?;
+    *budget -= jobs.len() as i64;
+    Ok(jobs)
+}
+
+/// A host locked for this pass, with its rules and schedule.
+#[derive(sqlx::FromRow)]
+struct HostRow {
+    host: String,
+    robots_status: Option<i32>,
+    robots_txt: Option<String>,
+    robots_fetched_at: Option<DateTime<Utc>>,
+    crawl_delay_ms: i32,
+    /// First free slot: never before now, the host's next slot, or its Retry-After.
+    slot0: DateTime<Utc>,
+}
+
+/// Page jobs for hosts whose rules are known: due URLs are checked against robots.txt
+/// (disallowed → `skipped`) and the allowed ones get consecutive host slots inside the horizon.
+async fn page_jobs(
+    store: &Store,
+    tx: &mut PgConnection,
+    policy: &FrontierPolicy,
+    horizon_end: DateTime<Utc>,
+    budget: i64,
+) -> Result<Vec<CrawlJob>, StoreError> {
+    let hosts: Vec<HostRow> = sqlx::query_as(
+        "SELECT h.host, h.robots_status, h.robots_txt, h.robots_fetched_at, h.crawl_delay_ms,
+                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0
+         FROM hosts h
+         WHERE h.robots_state = 'ok'
+           AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
+           AND EXISTS (
+               SELECT 1 FROM urls u
+               WHERE u.host = h.host AND u.state = 'queued' AND u.next_attempt_at <= now()
+           )
+         ORDER BY slot0, h.host
+         LIMIT $2
+         FOR UPDATE OF h SKIP LOCKED",
+    )
+    .bind(horizon_end)
+    .bind(HOSTS_PER_PASS)
+    .fetch_all(&mut *tx)
+    .await?;
+    if hosts.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    // How many URLs each host may take this pass: the slots that fit in the horizon, and a fair
+    // share of the in-flight budget so one big host does not crowd out the others.
+    let share = (budget + hosts.len() as i64 - 1) / hosts.len() as i64;
+    let mut names = Vec::with_capacity(hosts.len());
+    let mut reads = Vec::with_capacity(hosts.len());
+    let mut slots_left: HashMap<&str, i64> = HashMap::new();
+    for h in &hosts {
+        let interval = host_interval(policy, h.crawl_delay_ms);
+        let fit = if interval.is_zero() {
+            share
+        } else {
+            let room = (horizon_end - h.slot0).num_milliseconds().max(0);
+            room / millis(interval).max(1) as i64 + 1
+        };
+        let n = fit.min(share).max(0);
+        slots_left.insert(h.host.as_str(), n);
+        names.push(h.host.clone());
+        // Read a few more than the slots: disallowed URLs among them are settled now instead of
+        // each costing a pass; allowed extras stay queued (their locks go at commit).
+        reads.push(i32::try_from(n + n / 2 + 4).unwrap_or(i32::MAX));
+    }
+    let urls: Vec<(i64, String, String, i32, i32)> = sqlx::query_as(
+        "SELECT u.id, u.url, u.host, u.depth, u.attempts
+         FROM UNNEST($1::text[], $2::int[]) AS h (host, n)
+         CROSS JOIN LATERAL (
+             SELECT id, url, host, depth, attempts FROM urls
+             WHERE urls.host = h.host AND urls.state = 'queued' AND urls.next_attempt_at <= now()
+             ORDER BY next_attempt_at, id
+             LIMIT h.n
+             FOR UPDATE SKIP LOCKED
+         ) u",
+    )
+    .bind(&names)
+    .bind(&reads)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let by_host: HashMap<&str, &HostRow> = hosts.iter().map(|h| (h.host.as_str(), h)).collect();
+    let mut next_slot: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    let mut robots: HashMap<&str, Arc<RobotsPolicy>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(urls.len());
+    let mut dispatched = Vec::with_capacity(urls.len());
+    let mut disallowed = Vec::new();
+    for (id, url, host, depth, attempts) in &urls {
+        let Some(h) = by_host.get(host.as_str()) else {
+            continue;
+        };
+        let rules = robots
+            .entry(h.host.as_str())
+            .or_insert_with(|| store.robots_policy(policy, h));
+        if !rules.allowed(url) {
+            disallowed.push(*id);
+            continue;
+        }
+        let left = slots_left.entry(h.host.as_str()).or_default();
+        if *left <= 0 {
+            continue;
+        }
+        *left -= 1;
+        let interval = host_interval(policy, h.crawl_delay_ms);
+        let slot = *next_slot.get(h.host.as_str()).unwrap_or(&h.slot0);
+        next_slot.insert(h.host.as_str(), slot + delta(interval));
+        jobs.push(CrawlJob {
+            v: SCHEMA_VERSION,
+            url_id: *id,
+            url: url.clone(),
+            host: host.clone(),
+            depth: u32::try_from(*depth).unwrap_or(0),
+            kind: JobKind::Page,
+            not_before_ms: slot.timestamp_millis(),
+            slot_ms: millis(interval),
+            attempt: u32::try_from(*attempts).unwrap_or(0),
+        });
+        dispatched.push(*id);
+    }
+
+    if !dispatched.is_empty() {
+        sqlx::query(
+            "UPDATE urls SET state = 'dispatched', lease_until = now() + $2, updated_at = now()
+             WHERE id = ANY($1)",
+        )
+        .bind(&dispatched)
+        .bind(delta(policy.lease))
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !disallowed.is_empty() {
+        sqlx::query(
+            "UPDATE urls SET state = 'skipped', last_error = 'disallowed by robots.txt',
+                 lease_until = NULL, updated_at = now()
+             WHERE id = ANY($1)",
+        )
+        .bind(&disallowed)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // With politeness off the schedule is not used, so the host rows are not rewritten.
+    if !policy.min_interval.is_zero() && !next_slot.is_empty() {
+        let (hosts, slots): (Vec<String>, Vec<DateTime<Utc>>) = next_slot
+            .into_iter()
+            .map(|(h, s)| (h.to_owned(), s))
+            .unzip();
+        sqlx::query(
+            "UPDATE hosts SET next_slot_at = x.next_slot, updated_at = now()
+             FROM UNNEST($1::text[], $2::timestamptz[]) AS x (host, next_slot)
+             WHERE hosts.host = x.host",
+        )
+        .bind(&hosts)
+        .bind(&slots)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !disallowed.is_empty() {
+        tracing::debug!(urls = disallowed.len(), "skipped: disallowed by robots.txt");
+    }
+    Ok(jobs)
+}
+
+impl Store {
+    /// The parsed robots.txt of a host, from the cache when it was parsed from the same fetch.
+    fn robots_policy(&self, policy: &FrontierPolicy, h: &HostRow) -> Arc<RobotsPolicy> {
+        let mut cache = self.robots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((fetched_at, rules)) = cache.get(&h.host)
+            && *fetched_at == h.robots_fetched_at
+        {
+            return rules.clone();
+        }
+        let rules = Arc::new(RobotsPolicy::from_response(
+            &policy.user_agent,
+            h.robots_status.and_then(|s| u16::try_from(s).ok()),
+            h.robots_txt.as_deref(),
+        ));
+        if cache.len() >= ROBOTS_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(h.host.clone(), (h.robots_fetched_at, rules.clone()));
+        rules
+    }
+}
+
+/// Spacing between two requests to a host: the configured interval, lengthened by Crawl-delay;
+/// none at all when politeness is off.
+fn host_interval(policy: &FrontierPolicy, crawl_delay_ms: i32) -> Duration {
+    if policy.min_interval.is_zero() {
+        return Duration::ZERO;
+    }
+    let delay = Duration::from_millis(u64::try_from(crawl_delay_ms).unwrap_or(0));
+    policy.min_interval.max(delay)
+}
+
+/// `scheme://host[:port]/robots.txt` for a frontier URL.
+fn robots_url(url: &str) -> Option<String> {
+    let mut u = url::Url::parse(url).ok()?;
+    u.set_path("/robots.txt");
+    u.set_query(None);
+    u.set_fragment(None);
+    Some(u.into())
+}
+
+/// A `Duration` as a Postgres-ready interval: truncated to microseconds (sqlx refuses to encode
+/// finer intervals, and jittered backoffs have nanoseconds) and capped at 100 years.
+pub(crate) fn delta(d: Duration) -> TimeDelta {
+    const MAX_MICROS: u128 = 100 * 365 * 24 * 3600 * 1_000_000;
+    TimeDelta::microseconds(d.as_micros().min(MAX_MICROS) as i64)
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}

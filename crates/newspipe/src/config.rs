@@ -1,0 +1,181 @@
+//! Configuration: the embedded defaults, an optional file, then the environment; validated once.
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use anyhow::{Context, Result, bail};
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+
+/// The shipped defaults, compiled in so the binary runs without the file next to it.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub amqp: Amqp,
+    pub database: Database,
+    pub crawler: Crawler,
+    pub politeness: Politeness,
+    pub frontier: Frontier,
+    pub telemetry: Telemetry,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amqp {
+    pub url: String,
+    pub prefix: String,
+    pub prefetch: u16,
+    pub delivery_limit: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crawler {
+    pub user_agent: String,
+    pub connect_timeout_ms: u64,
+    pub read_timeout_ms: u64,
+    pub total_timeout_ms: u64,
+    pub max_redirects: usize,
+    pub max_body_bytes: usize,
+    pub allow_private_networks: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Politeness {
+    pub min_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frontier {
+    pub max_depth: u32,
+    pub horizon_ms: u64,
+    pub lease_secs: u64,
+    pub max_attempts: u32,
+    pub backoff_base_secs: u64,
+    pub max_in_flight: u32,
+    pub dispatch_every_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Telemetry {
+    pub log_format: LogFormat,
+    pub metrics_addr: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Config {
+    /// Defaults ← `file` (if given) ← `NEWSPIPE__SECTION__KEY` ← `AMQP_URL` / `DATABASE_URL`.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut fig = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig
+            .merge(Env::prefixed("NEWSPIPE__").split("__"))
+            .merge(Env::raw().only(&["AMQP_URL"]).map(|_| "amqp.url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            );
+        let cfg: Config = fig.extract().context("invalid configuration")?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.amqp.prefetch == 0 {
+            bail!("amqp.prefetch must be at least 1");
+        }
+        if self.amqp.delivery_limit == 0 {
+            bail!("amqp.delivery_limit must be at least 1");
+        }
+        if self.amqp.prefix.is_empty() || self.amqp.prefix.contains(char::is_whitespace) {
+            bail!("amqp.prefix must be a non-empty name without spaces");
+        }
+        if self.database.max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        if self.crawler.max_redirects > 20 {
+            bail!("crawler.max_redirects above 20 only follows loops");
+        }
+        if self.crawler.max_body_bytes < 1024 {
+            bail!("crawler.max_body_bytes below 1 KiB cannot hold a page");
+        }
+        if self.frontier.max_attempts == 0 {
+            bail!("frontier.max_attempts must be at least 1");
+        }
+        self.metrics_addr()?;
+        Ok(())
+    }
+
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>> {
+        let s = self.telemetry.metrics_addr.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse()
+            .map(Some)
+            .with_context(|| format!("telemetry.metrics_addr {s:?} is not host:port"))
+    }
+
+    pub fn min_interval(&self) -> Duration {
+        Duration::from_millis(self.politeness.min_interval_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://db/x");
+            jail.set_env("NEWSPIPE__POLITENESS__MIN_INTERVAL_MS", "250");
+            jail.set_env("NEWSPIPE__FRONTIER__MAX_DEPTH", "7");
+            let cfg = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.database.url, "postgres://db/x");
+            assert_eq!(cfg.politeness.min_interval_ms, 250);
+            assert_eq!(cfg.frontier.max_depth, 7);
+            assert_eq!(cfg.amqp.prefix, "newspipe");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_and_invalid_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "[crawler]\nuser_agnet = \"typo\"\n")?;
+            let err = Config::load(Some(Path::new("x.toml"))).unwrap_err();
+            assert!(format!("{err:#}").contains("user_agnet"), "{err:#}");
+            jail.create_file("y.toml", "[amqp]\nprefetch = 0\n")?;
+            assert!(Config::load(Some(Path::new("y.toml"))).is_err());
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

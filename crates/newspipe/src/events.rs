@@ -1,0 +1,65 @@
+//! Typed internal events: each one logs a line and moves a metric, with fixed label values.
+//!
+//! Keeping emission here means metric names and labels are defined once and stay bounded
+//! (no host or URL labels: their cardinality is unbounded).
+
+use std::time::Duration;
+
+use newspipe_model::Disposition;
+
+fn disposition_label(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Retry => "retry",
+        Disposition::Fail => "fail",
+        Disposition::Skip => "skip",
+        Disposition::Requeue => "requeue",
+    }
+}
+
+/// The crawler fetched a page and handed it on.
+pub fn page_fetched(url: &str, status: u16, bytes: usize, took: Duration) {
+    tracing::debug!(url, status, bytes, ms = took.as_millis() as u64, "page fetched");
+    metrics::counter!("newspipe_crawler_pages_fetched_total").increment(1);
+    metrics::counter!("newspipe_crawler_fetched_bytes_total").increment(bytes as u64);
+    metrics::histogram!("newspipe_crawler_fetch_seconds").record(took.as_secs_f64());
+}
+
+/// A fetch ended without a page; the frontier decides what happens next.
+pub fn fetch_failed(url: &str, disposition: Disposition, reason: &str) {
+    tracing::info!(url, disposition = disposition_label(disposition), reason, "fetch failed");
+    metrics::counter!("newspipe_crawler_fetch_failures_total", "disposition" => disposition_label(disposition))
+        .increment(1);
+}
+
+/// The parser extracted a page.
+pub fn page_parsed(url: &str, is_article: bool, links: usize, took: Duration) {
+    tracing::debug!(url, is_article, links, us = took.as_micros() as u64, "page parsed");
+    metrics::counter!("newspipe_parser_pages_total", "kind" => if is_article { "article" } else { "other" })
+        .increment(1);
+    metrics::histogram!("newspipe_parser_extract_seconds").record(took.as_secs_f64());
+}
+
+/// A message could never be processed and went to the dead-letter queue.
+pub fn dead_lettered(worker: &'static str, reason: &str) {
+    tracing::warn!(worker, reason, "message dead-lettered");
+    metrics::counter!("newspipe_dead_lettered_total", "worker" => worker).increment(1);
+}
+
+/// The store committed one message's effects.
+pub fn stored(kind: &'static str) {
+    metrics::counter!("newspipe_store_messages_total", "kind" => kind).increment(1);
+}
+
+/// The dispatcher published crawl jobs.
+pub fn dispatched(jobs: usize) {
+    if jobs > 0 {
+        tracing::debug!(jobs, "dispatched");
+    }
+    metrics::counter!("newspipe_dispatcher_jobs_total").increment(jobs as u64);
+}
+
+/// A transient failure that the worker will retry after `wait`.
+pub fn transient(worker: &'static str, error: &dyn std::fmt::Display, wait: Duration) {
+    tracing::warn!(worker, error = %error, wait_ms = wait.as_millis() as u64, "transient error; retrying");
+    metrics::counter!("newspipe_transient_errors_total", "worker" => worker).increment(1);
+}

@@ -1,0 +1,172 @@
+//! Crawler worker: waits for the job's host slot, fetches, and publishes the outcome.
+//!
+//! Pages go to the parser; failures and robots.txt go straight to the store. Retries are not done
+//! here: a retryable failure goes back to the frontier, which schedules it with backoff inside
+//! the host's politeness budget, so no replica can retry its way past a host's rate.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use newspipe_fetch::{Accept, FetchConfig, Fetcher, HostLimiter};
+use newspipe_model::{
+    CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, RobotsFetched,
+    SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText,
+};
+use newspipe_mq::{Publisher, Queue};
+use url::Url;
+
+use super::Decision;
+use crate::{config::Config, events};
+
+/// What every crawl task shares.
+struct Ctx {
+    fetcher: Fetcher,
+    limiter: HostLimiter,
+}
+
+pub async fn run(cfg: Config) -> Result<bool> {
+    crate::telemetry::init_metrics(&cfg)?;
+    let c = &cfg.crawler;
+    let fetcher = Fetcher::new(FetchConfig {
+        user_agent: c.user_agent.clone(),
+        connect_timeout: Duration::from_millis(c.connect_timeout_ms),
+        read_timeout: Duration::from_millis(c.read_timeout_ms),
+        total_timeout: Duration::from_millis(c.total_timeout_ms),
+        max_redirects: c.max_redirects,
+        max_body_bytes: c.max_body_bytes,
+        allow_private_networks: c.allow_private_networks,
+        ..FetchConfig::default()
+    })
+    .context("building the HTTP client")?;
+    let ctx = Arc::new(Ctx {
+        fetcher,
+        limiter: HostLimiter::new(cfg.min_interval()),
+    });
+    let cancel = crate::shutdown::on_signal();
+    let token = cancel.clone();
+    super::serve("crawler", Queue::Crawl, &cfg, cancel, move |data, publisher| {
+        let ctx = ctx.clone();
+        let token = token.clone();
+        async move { handle(&ctx, &data, &publisher, &token).await }
+    })
+    .await
+}
+
+async fn handle(
+    ctx: &Ctx,
+    data: &[u8],
+    publisher: &Publisher,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Decision {
+    let job = match CrawlJob::from_bytes(data) {
+        Ok(j) => j,
+        Err(e) => return Decision::DeadLetter(e.to_string()),
+    };
+    let wait = job.not_before_ms - Utc::now().timestamp_millis();
+    if wait > 0 {
+        tokio::select! {
+            _ = cancel.cancelled() => return Decision::Requeue("shutting down".into()),
+            _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+        }
+    } else if job.slot_ms > 0 && -wait > i64::from(job.slot_ms / 2) {
+        // Starting now could land within one interval of the host's next slot, which another
+        // replica may be about to use; hand the job back to be scheduled afresh.
+        return publish_failure(publisher, &job, Disposition::Requeue, "missed host slot", None, None).await;
+    }
+    ctx.limiter.until_ready(&job.host).await;
+    let url = match Url::parse(&job.url) {
+        Ok(u) => u,
+        Err(e) => {
+            let reason = format!("invalid URL: {e}");
+            return publish_failure(publisher, &job, Disposition::Fail, &reason, None, None).await;
+        }
+    };
+    match job.kind {
+        JobKind::Robots => fetch_robots(ctx, publisher, job, &url).await,
+        JobKind::Page => fetch_page(ctx, publisher, job, &url).await,
+    }
+}
+
+async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
+    let (status, body) = match ctx.fetcher.fetch(url, Accept::Text).await {
+        Ok(f) => {
+            let ok = (200..300).contains(&f.status);
+            (Some(f.status), ok.then_some(f.body))
+        }
+        // A robots.txt that is not text (an HTML error page) restricts nothing.
+        Err(newspipe_fetch::FetchError::UnsupportedContentType(_)) => (Some(200), Some(String::new())),
+        Err(e) => {
+            tracing::info!(url = %url, error = %e, "robots.txt unavailable");
+            (None, None)
+        }
+    };
+    let msg = StoreMsg::Robots(RobotsFetched {
+        job,
+        status,
+        body,
+        at: Utc::now(),
+    });
+    publish(publisher, Queue::Store, StoreEnvelope::new(msg).to_bytes()).await
+}
+
+async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
+    let started = std::time::Instant::now();
+    match ctx.fetcher.fetch(url, Accept::Html).await {
+        Ok(f) => match newspipe_fetch::status_disposition(f.status) {
+            None => {
+                events::page_fetched(url.as_str(), f.status, f.body.len(), started.elapsed());
+                let page = FetchedPage {
+                    v: SCHEMA_VERSION,
+                    job,
+                    final_url: f.final_url.to_string(),
+                    status: f.status,
+                    content_type: f.content_type,
+                    etag: f.etag,
+                    last_modified: f.last_modified,
+                    fetched_at: Utc::now(),
+                    truncated: f.truncated,
+                    body: ZstdText::compress(&f.body),
+                };
+                publish(publisher, Queue::Pages, page.to_bytes()).await
+            }
+            Some(disposition) => {
+                let reason = format!("HTTP {}", f.status);
+                let retry_after = f.retry_after.map(|d| d.as_secs());
+                publish_failure(publisher, &job, disposition, &reason, Some(f.status), retry_after).await
+            }
+        },
+        Err(e) => {
+            let reason = e.to_string();
+            publish_failure(publisher, &job, e.disposition(), &reason, None, None).await
+        }
+    }
+}
+
+async fn publish_failure(
+    publisher: &Publisher,
+    job: &CrawlJob,
+    disposition: Disposition,
+    reason: &str,
+    status: Option<u16>,
+    retry_after_secs: Option<u64>,
+) -> Decision {
+    events::fetch_failed(&job.url, disposition, reason);
+    let msg = StoreMsg::Failed(FetchFailure {
+        job: job.clone(),
+        disposition,
+        reason: reason.to_string(),
+        status,
+        retry_after_secs,
+        at: Utc::now(),
+    });
+    publish(publisher, Queue::Store, StoreEnvelope::new(msg).to_bytes()).await
+}
+
+/// Ack only once the broker confirmed the outcome; otherwise the job comes back.
+async fn publish(publisher: &Publisher, queue: Queue, payload: Vec<u8>) -> Decision {
+    match publisher.publish(queue, &payload).await {
+        Ok(()) => Decision::Ack,
+        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
+    }
+}

@@ -1,0 +1,170 @@
+//! The long-running workers and the consume → process → publish → ack loop they share.
+//!
+//! Every worker reads the same way: decode the delivery, do the work, publish the result with a
+//! publisher confirm (or commit it), and only then ack. A handler returns a [`Decision`]; this
+//! module turns it into ack / requeue / dead-letter, so that rule lives in one place.
+
+pub mod crawler;
+pub mod parser;
+pub mod store;
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Result;
+use newspipe_mq::{Broker, Delivery, MqConfig, Publisher, Queue};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use crate::{config::Config, events};
+
+pub fn mq_config(cfg: &Config) -> MqConfig {
+    MqConfig {
+        url: cfg.amqp.url.clone(),
+        prefix: cfg.amqp.prefix.clone(),
+        prefetch: cfg.amqp.prefetch,
+        delivery_limit: cfg.amqp.delivery_limit,
+    }
+}
+
+/// What to do with a delivery once its handler is done.
+#[derive(Debug)]
+pub enum Decision {
+    /// The effect is durable downstream.
+    Ack,
+    /// It can never succeed (undecodable, permanent error): park it in `<prefix>.dead`.
+    DeadLetter(String),
+    /// Not done (shutdown, broker trouble): return it to the queue; the delivery limit bounds this.
+    Requeue(String),
+}
+
+/// Exponential backoff with full jitter, 200 ms doubling to 10 s.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    attempt: u32,
+}
+
+impl Backoff {
+    pub fn next_delay(&mut self) -> Duration {
+        let cap_ms = 200u64.saturating_mul(1 << self.attempt.min(6)).min(10_000);
+        self.attempt += 1;
+        Duration::from_millis(rand::random_range(cap_ms / 2..=cap_ms))
+    }
+
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    /// Sleeps for the next delay; false if cancelled first.
+    pub async fn wait(&mut self, cancel: &CancellationToken) -> bool {
+        let d = self.next_delay();
+        tokio::select! {
+            _ = cancel.cancelled() => false,
+            _ = tokio::time::sleep(d) => true,
+        }
+    }
+}
+
+/// Consumes `queue` until `cancel`, reconnecting with backoff when the broker goes away.
+///
+/// Concurrency is bounded by the consumer's prefetch: each delivery is one task, and a task holds
+/// its delivery until it is acked, so the broker never sends more than `prefetch` at a time.
+pub async fn serve<H, Fut>(
+    worker: &'static str,
+    queue: Queue,
+    cfg: &Config,
+    cancel: CancellationToken,
+    handler: H,
+) -> Result<bool>
+where
+    H: Fn(Vec<u8>, Publisher) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Decision> + Send + 'static,
+{
+    let mq = mq_config(cfg);
+    let mut backoff = Backoff::default();
+    let tag = format!("{worker}-{}", std::process::id());
+    loop {
+        let broker = match Broker::connect(&mq, &cancel).await {
+            Ok(b) => b,
+            Err(_) if cancel.is_cancelled() => return Ok(true),
+            Err(e) => {
+                // connect() already retries; reaching here means a non-transient refusal.
+                return Err(anyhow::Error::new(e).context("connecting to RabbitMQ"));
+            }
+        };
+        tracing::info!(worker, queue = %queue.name(&mq.prefix), "consuming");
+        let session = consume(&broker, queue, &tag, &cancel, &handler, &mut backoff).await;
+        broker.close().await;
+        match session {
+            Ok(()) => {
+                tracing::info!(worker, "drained; exiting");
+                return Ok(true);
+            }
+            Err(e) => {
+                events::transient(worker, &e, Duration::ZERO);
+                if !backoff.wait(&cancel).await {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+}
+
+async fn consume<H, Fut>(
+    broker: &Broker,
+    queue: Queue,
+    tag: &str,
+    cancel: &CancellationToken,
+    handler: &H,
+    backoff: &mut Backoff,
+) -> Result<(), newspipe_mq::MqError>
+where
+    H: Fn(Vec<u8>, Publisher) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Decision> + Send + 'static,
+{
+    broker.declare_topology().await?;
+    let publisher = broker.publisher().await?;
+    let mut consumer = broker.consumer(queue, tag).await?;
+    backoff.reset();
+    let tracker = TaskTracker::new();
+    let result = loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break Ok(()),
+            next = consumer.next() => match next {
+                Some(Ok(delivery)) => {
+                    let h = handler.clone();
+                    let p = publisher.clone();
+                    tracker.spawn(handle(delivery, h, p));
+                }
+                Some(Err(e)) => break Err(e),
+                None => break Err(newspipe_mq::MqError::ConsumerClosed),
+            }
+        }
+    };
+    // Stop new deliveries first, then let in-flight work publish and ack.
+    consumer.cancel().await;
+    tracker.close();
+    tracker.wait().await;
+    result
+}
+
+async fn handle<H, Fut>(delivery: Delivery, handler: H, publisher: Publisher)
+where
+    H: Fn(Vec<u8>, Publisher) -> Fut,
+    Fut: Future<Output = Decision>,
+{
+    let data = delivery.data.clone();
+    let outcome = match handler(data, publisher).await {
+        Decision::Ack => delivery.ack().await,
+        Decision::DeadLetter(reason) => {
+            events::dead_lettered("worker", &reason);
+            delivery.dead_letter().await
+        }
+        Decision::Requeue(reason) => {
+            tracing::debug!(reason, "returning delivery to the queue");
+            delivery.retry_later().await
+        }
+    };
+    if let Err(e) = outcome {
+        // The channel is gone; the broker redelivers the message to the next consumer.
+        tracing::warn!(error = %e, "could not settle delivery; it will be redelivered");
+    }
+}

@@ -1,0 +1,74 @@
+//! Parser worker: turns a fetched page into an article and its links, off the async threads.
+
+use std::{sync::Arc, time::Instant};
+
+use anyhow::Result;
+use chrono::Utc;
+use newspipe_model::{
+    Disposition, FetchFailure, FetchedPage, Message, ParsedPage, StoreEnvelope, StoreMsg,
+};
+use newspipe_mq::{Publisher, Queue};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::Decision;
+use crate::{config::Config, events};
+
+pub async fn run(cfg: Config) -> Result<bool> {
+    crate::telemetry::init_metrics(&cfg)?;
+    // Extraction is CPU-bound: one at a time per core keeps memory flat whatever the prefetch.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let cpu = Arc::new(Semaphore::new(cores));
+    let cancel = crate::shutdown::on_signal();
+    super::serve("parser", Queue::Pages, &cfg, cancel, move |data, publisher| {
+        let cpu = cpu.clone();
+        async move { handle(data, &publisher, &cpu).await }
+    })
+    .await
+}
+
+async fn handle(data: Vec<u8>, publisher: &Publisher, cpu: &Semaphore) -> Decision {
+    let page = match FetchedPage::from_bytes(&data) {
+        Ok(p) => p,
+        Err(e) => return Decision::DeadLetter(e.to_string()),
+    };
+    let html = match page.body.decompress() {
+        Ok(h) => h,
+        Err(e) => return Decision::DeadLetter(e.to_string()),
+    };
+    let Ok(_permit) = cpu.acquire().await else {
+        return Decision::Requeue("shutting down".into());
+    };
+    let base = Url::parse(&page.final_url).ok();
+    let started = Instant::now();
+    let extracted =
+        tokio::task::spawn_blocking(move || newspipe_extract::extract(&html, base.as_ref())).await;
+    let msg = match extracted {
+        Ok(x) => {
+            events::page_parsed(&page.final_url, x.is_article, x.links.len(), started.elapsed());
+            StoreMsg::Page(Box::new(ParsedPage {
+                is_article: x.is_article,
+                article: x.is_article.then_some(x.article),
+                links: x.links.into_iter().map(String::from).collect(),
+                page,
+            }))
+        }
+        // The extractor is fuzzed not to panic; if it still does, the URL is recorded as failed
+        // with the reason instead of the message bouncing until the delivery limit.
+        Err(e) => StoreMsg::Failed(FetchFailure {
+            job: page.job.clone(),
+            disposition: Disposition::Fail,
+            reason: format!("extraction failed: {e}"),
+            status: Some(page.status),
+            retry_after_secs: None,
+            at: Utc::now(),
+        }),
+    };
+    match publisher
+        .publish(Queue::Store, &StoreEnvelope::new(msg).to_bytes())
+        .await
+    {
+        Ok(()) => Decision::Ack,
+        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
+    }
+}

@@ -1,0 +1,183 @@
+//! Store worker: commits each store message in one transaction, then acks; and runs the
+//! dispatcher that moves due URLs from the frontier to the crawl queue.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use newspipe_model::{Message, StoreEnvelope, StoreMsg};
+use newspipe_mq::{Broker, Queue};
+use newspipe_store::{FrontierPolicy, Store};
+use tokio_util::sync::CancellationToken;
+
+use super::{Backoff, Decision};
+use crate::{config::Config, events};
+
+pub fn frontier_policy(cfg: &Config) -> FrontierPolicy {
+    let f = &cfg.frontier;
+    FrontierPolicy {
+        max_depth: f.max_depth,
+        min_interval: cfg.min_interval(),
+        horizon: Duration::from_millis(f.horizon_ms),
+        lease: Duration::from_secs(f.lease_secs),
+        max_attempts: f.max_attempts,
+        backoff_base: Duration::from_secs(f.backoff_base_secs),
+        max_in_flight: f.max_in_flight,
+        user_agent: cfg.crawler.user_agent.clone(),
+    }
+}
+
+pub async fn run(cfg: Config) -> Result<bool> {
+    crate::telemetry::init_metrics(&cfg)?;
+    let cancel = crate::shutdown::on_signal();
+    let Some(store) = connect(&cfg, &cancel).await? else {
+        return Ok(true);
+    };
+    let policy = Arc::new(frontier_policy(&cfg));
+    let dispatcher = tokio::spawn(dispatch_loop(
+        cfg.clone(),
+        store.clone(),
+        policy.clone(),
+        cancel.clone(),
+    ));
+    let token = cancel.clone();
+    let served = super::serve("store", Queue::Store, &cfg, cancel.clone(), move |data, _| {
+        let store = store.clone();
+        let policy = policy.clone();
+        let token = token.clone();
+        async move { handle(&store, &policy, &data, &token).await }
+    })
+    .await;
+    cancel.cancel();
+    dispatcher.await.context("dispatcher task")??;
+    served
+}
+
+/// Waits for Postgres (compose may start us first) and applies migrations.
+async fn connect(cfg: &Config, cancel: &CancellationToken) -> Result<Option<Store>> {
+    let mut backoff = Backoff::default();
+    loop {
+        let attempt = async {
+            let store = Store::connect(&cfg.database.url, cfg.database.max_connections).await?;
+            store.migrate().await?;
+            Ok::<_, newspipe_store::StoreError>(store)
+        };
+        match attempt.await {
+            Ok(store) => return Ok(Some(store)),
+            Err(e) if e.is_transient() => {
+                events::transient("store", &e, Duration::ZERO);
+                if !backoff.wait(cancel).await {
+                    return Ok(None);
+                }
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("preparing the database")),
+        }
+    }
+}
+
+async fn handle(
+    store: &Store,
+    policy: &FrontierPolicy,
+    data: &[u8],
+    cancel: &CancellationToken,
+) -> Decision {
+    let env = match StoreEnvelope::from_bytes(data) {
+        Ok(e) => e,
+        Err(e) => return Decision::DeadLetter(e.to_string()),
+    };
+    let kind = match &env.msg {
+        StoreMsg::Page(_) => "page",
+        StoreMsg::Failed(_) => "failed",
+        StoreMsg::Robots(_) => "robots",
+    };
+    let mut backoff = Backoff::default();
+    loop {
+        match store.apply(&env.msg, policy).await {
+            Ok(_) => {
+                events::stored(kind);
+                return Decision::Ack;
+            }
+            // Postgres is restarting or overloaded: hold the message (unacked) and try again,
+            // rather than burning its delivery budget.
+            Err(e) if e.is_transient() => {
+                events::transient("store", &e, Duration::ZERO);
+                if !backoff.wait(cancel).await {
+                    return Decision::Requeue("shutting down".into());
+                }
+            }
+            Err(e) => return Decision::DeadLetter(format!("{kind}: {e}")),
+        }
+    }
+}
+
+/// Claims due URLs and publishes them as crawl jobs. Claimed rows carry a lease: if this
+/// process dies before the publish is confirmed, the lease runs out and they are claimed again.
+async fn dispatch_loop(
+    cfg: Config,
+    store: Store,
+    policy: Arc<FrontierPolicy>,
+    cancel: CancellationToken,
+) -> Result<()> {
+    let mq = super::mq_config(&cfg);
+    let idle = Duration::from_millis(cfg.frontier.dispatch_every_ms.max(10));
+    let mut backoff = Backoff::default();
+    'connect: loop {
+        let broker = match Broker::connect(&mq, &cancel).await {
+            Ok(b) => b,
+            Err(_) if cancel.is_cancelled() => return Ok(()),
+            Err(e) => return Err(anyhow::Error::new(e).context("dispatcher connecting to RabbitMQ")),
+        };
+        let publisher = match async {
+            broker.declare_topology().await?;
+            broker.publisher().await
+        }
+        .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                events::transient("dispatcher", &e, Duration::ZERO);
+                broker.close().await;
+                if !backoff.wait(&cancel).await {
+                    return Ok(());
+                }
+                continue 'connect;
+            }
+        };
+        loop {
+            if cancel.is_cancelled() {
+                broker.close().await;
+                return Ok(());
+            }
+            let jobs = match store.claim_due(&policy).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    events::transient("dispatcher", &e, Duration::ZERO);
+                    if !backoff.wait(&cancel).await {
+                        broker.close().await;
+                        return Ok(());
+                    }
+                    continue;
+                }
+            };
+            let n = jobs.len();
+            if n > 0 {
+                let payloads = jobs.iter().map(Message::to_bytes).collect::<Vec<_>>();
+                if let Err(e) = publisher.publish_all(Queue::Crawl, payloads).await {
+                    events::transient("dispatcher", &e, Duration::ZERO);
+                    broker.close().await;
+                    if !backoff.wait(&cancel).await {
+                        return Ok(());
+                    }
+                    continue 'connect;
+                }
+                events::dispatched(n);
+            }
+            backoff.reset();
+            if n == 0 {
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = tokio::time::sleep(idle) => {}
+                }
+            }
+        }
+    }
+}

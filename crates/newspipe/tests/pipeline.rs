@@ -1,0 +1,261 @@
+//! End-to-end: the built binary's crawler, parser and store against real RabbitMQ and Postgres,
+//! crawling a site served on 127.0.0.1.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{
+    Env, TestDb, Workers,
+    site::{ExpectedArticle, Server, Site},
+    unique,
+};
+use newspipe_model::Message;
+use newspipe_mq::{Broker, MqConfig, Queue};
+use tokio_util::sync::CancellationToken;
+
+/// 100 ms between requests = at most 10 requests per second per host.
+const INTERVAL_MS: u64 = 100;
+const RATE_LIMIT_PER_SEC: usize = 10;
+
+async fn broker(prefix: &str) -> Broker {
+    let cfg = MqConfig {
+        url: common::AMQP_URL.into(),
+        prefix: prefix.into(),
+        prefetch: 10,
+        delivery_limit: 5,
+    };
+    Broker::connect(&cfg, &CancellationToken::new()).await.expect("connect to RabbitMQ")
+}
+
+async fn cleanup(db: TestDb, prefix: &str) {
+    let b = broker(prefix).await;
+    let _ = b.delete_topology().await;
+    b.close().await;
+    db.drop_db().await;
+}
+
+/// Every expected article is in the archive exactly once, with the right fields; nothing else is.
+async fn assert_archive(db: &TestDb, site: &Site, server: &Server) {
+    for a in &site.articles {
+        assert_article(db, server, a).await;
+    }
+    let total = db.scalar("SELECT count(*) FROM articles").await;
+    assert_eq!(total as usize, site.articles.len(), "index/about pages must not be stored as articles");
+    let revisions = db.scalar("SELECT count(*) FROM article_revisions").await;
+    assert_eq!(revisions, total, "one revision per article: nothing was applied twice");
+}
+
+async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
+    let url = server.url(&a.path);
+    let rows = sqlx::query_as::<_, (Option<String>, Vec<String>, Option<chrono::DateTime<chrono::Utc>>, String)>(
+        "SELECT title, authors, published_at, body FROM articles WHERE url = $1",
+    )
+    .bind(&url)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1, "{url} stored {} times", rows.len());
+    let (title, authors, published_at, body) = &rows[0];
+    assert_eq!(title.as_deref(), Some(a.title.as_str()), "{url}");
+    assert_eq!(authors, &a.authors, "{url}");
+    assert_eq!(
+        published_at.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).as_deref(),
+        Some(a.published_at.as_str()),
+        "{url}"
+    );
+    assert_eq!(body, &a.body, "{url}");
+}
+
+fn assert_polite(server: &Server) {
+    let hits = server.hits();
+    let bad: Vec<_> = hits.iter().filter(|h| Site::is_disallowed(&h.path)).collect();
+    assert!(bad.is_empty(), "robots.txt-disallowed paths were requested: {bad:?}");
+    assert_eq!(hits.iter().filter(|h| h.path == "/robots.txt").count(), 1, "robots.txt fetched once");
+    let peak = server.max_in_window(1000);
+    assert!(peak <= RATE_LIMIT_PER_SEC, "{peak} requests within one second; limit {RATE_LIMIT_PER_SEC}");
+}
+
+fn enqueue_ok(env: &Env, urls: &[&str]) {
+    let mut args = vec!["enqueue"];
+    args.extend_from_slice(urls);
+    let out = env.run(&args);
+    assert!(out.status.success(), "enqueue failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn assert_clean_exit(w: &mut Workers) {
+    for (name, code) in w.terminate_all() {
+        assert_eq!(code, Some(0), "{name} did not exit cleanly on SIGTERM\n{}", w.logs());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawls_the_site_politely_and_archives_every_article_once() {
+    let db = TestDb::create("e2e").await;
+    let site = Site::generate();
+    let server = Server::start("127.0.0.1", site.pages.clone()).await;
+    let prefix = unique("e2e");
+    let env = Env::new(&db, &prefix, INTERVAL_MS);
+    let mut w = Workers::new();
+    for role in ["store", "parser", "crawler"] {
+        w.start(&env, role);
+    }
+    enqueue_ok(&env, &[&server.url("/")]);
+    // Enqueueing the same seed again must not crawl it twice.
+    enqueue_ok(&env, &[&server.url("/")]);
+    db.wait_drained(Duration::from_secs(240), &mut w).await;
+
+    assert_archive(&db, &site, &server).await;
+    assert_polite(&server);
+    let home_hits = server.hits().iter().filter(|h| h.path == "/").count();
+    assert_eq!(home_hits, 1, "the seed was fetched once");
+    let skipped = db
+        .scalar("SELECT count(*) FROM urls WHERE state = 'skipped' AND last_error ILIKE '%robots%'")
+        .await;
+    assert!(skipped >= 2, "disallowed URLs are recorded as skipped with the reason");
+    let search = env.run(&["search", "coalition willing", "--json"]);
+    let hits = String::from_utf8_lossy(&search.stdout);
+    assert!(hits.contains("Coalition of the Willing"), "search finds the example article: {hits}");
+    let status = env.run(&["status", "--json"]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["articles"].as_i64(), Some(site.articles.len() as i64));
+
+    assert_clean_exit(&mut w);
+    cleanup(db, &prefix).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_store_and_crawler_lose_nothing_and_duplicate_nothing() {
+    let db = TestDb::create("kill").await;
+    let site = Site::generate();
+    let server = Server::start("127.0.0.1", site.pages.clone()).await;
+    let prefix = unique("kill");
+    let mut env = Env::new(&db, &prefix, INTERVAL_MS);
+    // A short lease so the crawl job the killed crawler held is dispatched again soon.
+    env.set("NEWSPIPE__FRONTIER__LEASE_SECS", "5");
+    let mut w = Workers::new();
+    for role in ["store", "parser", "crawler"] {
+        w.start(&env, role);
+    }
+    enqueue_ok(&env, &[&server.url("/")]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while db.scalar("SELECT count(*) FROM articles").await < 15 {
+        w.assert_alive();
+        assert!(std::time::Instant::now() < deadline, "no progress\n{}", w.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    w.kill9("store");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    w.start(&env, "store");
+    while db.scalar("SELECT count(*) FROM articles").await < 35 {
+        w.assert_alive();
+        assert!(std::time::Instant::now() < deadline, "no progress after restart\n{}", w.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    w.kill9("crawler");
+    w.start(&env, "crawler");
+    db.wait_drained(Duration::from_secs(240), &mut w).await;
+
+    assert_archive(&db, &site, &server).await;
+    assert_clean_exit(&mut w);
+    cleanup(db, &prefix).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enqueue_reports_bad_urls_and_crawls_the_good_ones() {
+    let db = TestDb::create("enq").await;
+    let site = Site::generate();
+    let server = Server::start("127.0.0.1", site.pages.clone()).await;
+    let prefix = unique("enq");
+    let mut env = Env::new(&db, &prefix, INTERVAL_MS);
+    env.set("NEWSPIPE__FRONTIER__MAX_DEPTH", "0");
+    let good: Vec<String> = site.articles[..2].iter().map(|a| server.url(&a.path)).collect();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), format!("# seeds\n{}\nhttp://\n", good[1])).unwrap();
+    let out = env.run(&[
+        "enqueue",
+        &good[0],
+        "ftp://example.com/x",
+        "not a url",
+        "--file",
+        file.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a refused URL makes the exit code non-zero: {stderr}");
+    for bad in ["ftp://example.com/x", "not a url", "http://"] {
+        assert!(stderr.contains(&format!("{bad:?}")), "{bad} reported: {stderr}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("enqueued 2 new URL(s)"));
+
+    let mut w = Workers::new();
+    for role in ["store", "parser", "crawler"] {
+        w.start(&env, role);
+    }
+    db.wait_drained(Duration::from_secs(120), &mut w).await;
+    for a in &site.articles[..2] {
+        assert_article(&db, &server, a).await;
+    }
+    assert_eq!(db.scalar("SELECT count(*) FROM articles").await, 2, "max_depth 0 follows no links");
+    assert_clean_exit(&mut w);
+    cleanup(db, &prefix).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running() {
+    let db = TestDb::create("poison").await;
+    let site = Site::generate();
+    let server = Server::start("127.0.0.1", site.pages.clone()).await;
+    let prefix = unique("poison");
+    let mut env = Env::new(&db, &prefix, INTERVAL_MS);
+    env.set("NEWSPIPE__FRONTIER__MAX_DEPTH", "0");
+    let mut w = Workers::new();
+    for role in ["store", "parser", "crawler"] {
+        w.start(&env, role);
+    }
+    let b = broker(&prefix).await;
+    b.declare_topology().await.unwrap();
+    let publisher = b.publisher().await.unwrap();
+    let poison: [&[u8]; 3] = [b"\xff\xfe not json", b"{\"v\":1,\"half\":", b"{\"v\":99}"];
+    for q in [Queue::Crawl, Queue::Pages, Queue::Store] {
+        for p in poison {
+            publisher.publish(q, p).await.unwrap();
+        }
+    }
+    // A valid message with a future schema version is poison too.
+    let mut job = newspipe_model::CrawlJob {
+        v: 99,
+        url_id: 1,
+        url: server.url("/"),
+        host: server.addr.to_string(),
+        depth: 0,
+        kind: newspipe_model::JobKind::Page,
+        not_before_ms: 0,
+        slot_ms: 0,
+        attempt: 0,
+    };
+    publisher.publish(Queue::Crawl, &job.to_bytes()).await.unwrap();
+    job.v = newspipe_model::SCHEMA_VERSION;
+    let expected_dead = 3 * poison.len() as u32 + 1;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let dead = b.queue_depth(Queue::Dead).await.unwrap().ready;
+        if dead >= expected_dead {
+            assert_eq!(dead, expected_dead);
+            break;
+        }
+        w.assert_alive();
+        assert!(std::time::Instant::now() < deadline, "{dead} of {expected_dead} dead-lettered\n{}", w.logs());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for q in [Queue::Crawl, Queue::Pages, Queue::Store] {
+        assert_eq!(b.queue_depth(q).await.unwrap().ready, 0, "{q:?} still holds poison");
+    }
+    // The workers survived and still do real work.
+    enqueue_ok(&env, &[&server.url(&site.articles[0].path)]);
+    db.wait_drained(Duration::from_secs(60), &mut w).await;
+    assert_article(&db, &server, &site.articles[0]).await;
+    assert_clean_exit(&mut w);
+    b.close().await;
+    cleanup(db, &prefix).await;
+}

@@ -1,0 +1,13 @@
+//! Fuzz target: `extract` must return (never panic, never hang) on any bytes, with and without
+//! a page URL.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let html = String::from_utf8_lossy(data);
+    let _ = newspipe_extract::extract(&html, None);
+    if let Ok(base) = url::Url::parse("https://news.example/2025/10/20/story/") {
+        let _ = newspipe_extract::extract(&html, Some(&base));
+    }
+});
