@@ -7,9 +7,39 @@ use crate::walk::{Block, Kind, Tag, Walk};
 /// Share of the rivals' score an ancestor must hold before the story is widened to it.
 const RIVAL_SHARE: f32 = 0.5;
 
+/// Whole lines that are page furniture (a label above a tag list, a lone "Share").
+const JUNK_EXACT: &[&str] = &[
+    "tags",
+    "share",
+    "comments",
+    "print",
+    "email",
+    "related",
+    "advertisement",
+    "ad",
+    "advert",
+];
+
 /// Short lines that are page furniture wherever they appear.
 const JUNK_PREFIXES: &[&str] = &[
     "advertisement",
+    "published",
+    "updated",
+    "last updated",
+    "posted on",
+    "publicado",
+    "publicada",
+    "atualizado",
+    "pubblicato",
+    "aggiornato",
+    "veröffentlicht",
+    "aktualisiert",
+    "tags:",
+    "join the conversation",
+    "don't miss",
+    "don’t miss",
+    "tell us what you think",
+    "atenção: comentários",
     "read more",
     "read next",
     "related:",
@@ -224,9 +254,15 @@ fn keep(b: &Block) -> bool {
     }
     if len <= 80 {
         let lower = b.text.to_lowercase();
-        if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p))
+            || JUNK_EXACT.contains(&lower.trim_end_matches([':', '.', '…']))
+        {
             return false;
         }
+    }
+    // Leftover CMS shortcodes ("[button link=…]").
+    if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
+        return false;
     }
     if matches!(b.kind, Kind::Heading(_)) && len > 250 {
         return false;

@@ -1,5 +1,5 @@
 //! A small arena DOM: just what the walk needs (tag, a few attributes, text), built by
-//! [`crate::prepass`] straight from lol_html's token stream.
+//! [`crate::prepass`] straight from the tokenizer's token stream.
 
 /// "No node" in the arena's links.
 pub const NONE: u32 = u32::MAX;

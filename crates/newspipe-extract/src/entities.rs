@@ -1,4 +1,4 @@
-//! HTML character references. lol_html hands over text and attribute values as written, so the
+//! HTML character references. The tokenizer hands over text and attribute values as written, so the
 //! common named references and all numeric ones are decoded here.
 
 /// Decodes `&name;`, `&#123;` and `&#x7b;` references; unknown names stay as written.

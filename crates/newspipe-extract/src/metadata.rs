@@ -282,6 +282,15 @@ pub fn site_name(ld: &JsonLd, m: &Metas<'_>) -> Option<String> {
     ])
     .or_else(|| ld.publisher.clone())
     .map(|s| decode_entities(&s))
+    .map(|s| {
+        // Some CMSs put the home URL there; its host is the better name.
+        match Url::parse(&s) {
+            Ok(u) if s.starts_with("http") => u
+                .host_str()
+                .map_or(s.clone(), |h| h.trim_start_matches("www.").to_string()),
+            _ => s,
+        }
+    })
     .filter(|s| s.len() < 120)
 }
 

@@ -253,10 +253,11 @@ fn gather(attrs: &[Attr<'_>], tag: &str) -> TagAttrs {
                 t.meta_key = Some((rank, value.to_string()));
             }
         }
-        if let Some(k) = KEEP_ATTRS.iter().find(|k| name.eq_ignore_ascii_case(k)) {
-            if t.kept.len() < 16 && !t.kept.iter().any(|(n, _)| n == k) {
-                t.kept.push((k, entities::decode(value).into_owned()));
-            }
+        if let Some(k) = KEEP_ATTRS.iter().find(|k| name.eq_ignore_ascii_case(k))
+            && t.kept.len() < 16
+            && !t.kept.iter().any(|(n, _)| n == k)
+        {
+            t.kept.push((k, entities::decode(value).into_owned()));
         }
     }
     t
@@ -341,14 +342,13 @@ impl Sink for State {
                     drop = true;
                 }
             }
-            "script" => {
+            "script"
                 if ta
                     .ty
                     .as_deref()
-                    .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"))
-                {
-                    capture = Capture::LdJson;
-                }
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) =>
+            {
+                capture = Capture::LdJson;
             }
             "title" => capture = Capture::Title,
             _ => {}

@@ -18,7 +18,13 @@ fn disposition_label(d: Disposition) -> &'static str {
 
 /// The crawler fetched a page and handed it on.
 pub fn page_fetched(url: &str, status: u16, bytes: usize, took: Duration) {
-    tracing::debug!(url, status, bytes, ms = took.as_millis() as u64, "page fetched");
+    tracing::debug!(
+        url,
+        status,
+        bytes,
+        ms = took.as_millis() as u64,
+        "page fetched"
+    );
     metrics::counter!("newspipe_crawler_pages_fetched_total").increment(1);
     metrics::counter!("newspipe_crawler_fetched_bytes_total").increment(bytes as u64);
     metrics::histogram!("newspipe_crawler_fetch_seconds").record(took.as_secs_f64());
@@ -26,14 +32,25 @@ pub fn page_fetched(url: &str, status: u16, bytes: usize, took: Duration) {
 
 /// A fetch ended without a page; the frontier decides what happens next.
 pub fn fetch_failed(url: &str, disposition: Disposition, reason: &str) {
-    tracing::info!(url, disposition = disposition_label(disposition), reason, "fetch failed");
+    tracing::info!(
+        url,
+        disposition = disposition_label(disposition),
+        reason,
+        "fetch failed"
+    );
     metrics::counter!("newspipe_crawler_fetch_failures_total", "disposition" => disposition_label(disposition))
         .increment(1);
 }
 
 /// The parser extracted a page.
 pub fn page_parsed(url: &str, is_article: bool, links: usize, took: Duration) {
-    tracing::debug!(url, is_article, links, us = took.as_micros() as u64, "page parsed");
+    tracing::debug!(
+        url,
+        is_article,
+        links,
+        us = took.as_micros() as u64,
+        "page parsed"
+    );
     metrics::counter!("newspipe_parser_pages_total", "kind" => if is_article { "article" } else { "other" })
         .increment(1);
     metrics::histogram!("newspipe_parser_extract_seconds").record(took.as_secs_f64());

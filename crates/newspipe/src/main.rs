@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, LogFormat};
 
 #[derive(Debug, Parser)]
-#[command(name = "newspipe", version, about = "Crawl news sites into a queryable archive")]
+#[command(
+    name = "newspipe",
+    version,
+    about = "Crawl news sites into a queryable archive"
+)]
 struct Cli {
     /// A TOML file layered over the built-in defaults (see config/default.toml).
     #[arg(long, global = true, env = "NEWSPIPE_CONFIG")]
@@ -66,7 +70,10 @@ fn main() -> ExitCode {
         cfg.telemetry.log_format
     };
     telemetry::init_logs(format);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("newspipe: cannot start the async runtime: {e}");

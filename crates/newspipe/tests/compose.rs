@@ -6,7 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestDb, Workers, site::{Server, Site}, unique};
+use common::{
+    TestDb, Workers,
+    site::{Server, Site},
+    unique,
+};
 use serde_yaml::Value;
 
 fn compose() -> Value {
@@ -37,9 +41,10 @@ fn service(compose: &Value, name: &str, db_name: &str) -> (Vec<String>, Vec<(Str
                 Value::Bool(b) => b.to_string(),
                 other => panic!("{k:?}: unexpected value {other:?}"),
             };
-            let value = value
-                .replace("@rabbitmq:", "@127.0.0.1:")
-                .replace("@postgres:5432/newspipe", &format!("@127.0.0.1:5432/{db_name}"));
+            let value = value.replace("@rabbitmq:", "@127.0.0.1:").replace(
+                "@postgres:5432/newspipe",
+                &format!("@127.0.0.1:5432/{db_name}"),
+            );
             (k.as_str().unwrap().to_string(), value)
         })
         .collect();
@@ -49,13 +54,21 @@ fn service(compose: &Value, name: &str, db_name: &str) -> (Vec<String>, Vec<(Str
 #[test]
 fn compose_declares_the_stack() {
     let c = compose();
-    for svc in ["rabbitmq", "postgres", "store", "parser", "crawler", "newspipe"] {
+    for svc in [
+        "rabbitmq", "postgres", "store", "parser", "crawler", "newspipe",
+    ] {
         assert!(c["services"][svc].is_mapping(), "service {svc}");
     }
     for svc in ["store", "parser", "crawler"] {
         let s = &c["services"][svc];
-        assert_eq!(s["depends_on"]["rabbitmq"]["condition"].as_str(), Some("service_healthy"));
-        assert_eq!(s["depends_on"]["postgres"]["condition"].as_str(), Some("service_healthy"));
+        assert_eq!(
+            s["depends_on"]["rabbitmq"]["condition"].as_str(),
+            Some("service_healthy")
+        );
+        assert_eq!(
+            s["depends_on"]["postgres"]["condition"].as_str(),
+            Some("service_healthy")
+        );
         assert!(s["restart"].is_string(), "{svc} restarts");
     }
     assert!(c["services"]["rabbitmq"]["healthcheck"].is_mapping());
@@ -66,8 +79,16 @@ fn compose_declares_the_stack() {
 async fn compose_worker_services_complete_a_crawl_as_local_processes() {
     let db = TestDb::create("compose").await;
     // The compose file's database user; trust auth here, so its password is not checked.
-    let _ = sqlx::query("CREATE ROLE newspipe LOGIN PASSWORD 'newspipe'").execute(&db.pool).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {} OWNER TO newspipe", db.name))).execute(&db.pool).await.unwrap();
+    let _ = sqlx::query("CREATE ROLE newspipe LOGIN PASSWORD 'newspipe'")
+        .execute(&db.pool)
+        .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {} OWNER TO newspipe",
+        db.name
+    )))
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let site = Site::generate();
     let mut pages = site.pages.clone();
     pages.retain(|p, _| p == "/robots.txt" || p == "/" || p.ends_with(".html"));
@@ -77,7 +98,10 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
     // Test-only overrides: an isolated queue prefix, a fast rate and the loopback test site.
     let overrides = [
         ("NEWSPIPE__AMQP__PREFIX", prefix.clone()),
-        ("NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS", "true".to_string()),
+        (
+            "NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS",
+            "true".to_string(),
+        ),
         ("NEWSPIPE__POLITENESS__MIN_INTERVAL_MS", "50".to_string()),
         ("NEWSPIPE__FRONTIER__MAX_DEPTH", "1".to_string()),
         ("NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS", "50".to_string()),
@@ -89,8 +113,14 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
     for name in ["store", "parser", "crawler"] {
         let (command, env) = service(&c, name, &db.name);
         let mut cmd = std::process::Command::new(common::BIN);
-        cmd.args(&command).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in env.iter().cloned().chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone()))) {
+        cmd.args(&command)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in env
+            .iter()
+            .cloned()
+            .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
+        {
             cmd.env(k, v);
         }
         cli_env = env;
@@ -98,21 +128,39 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
     }
     let mut enqueue = std::process::Command::new(common::BIN);
     enqueue.args(["enqueue", &server.url("/")]).env_clear();
-    for (k, v) in cli_env.iter().cloned().chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone()))) {
+    for (k, v) in cli_env
+        .iter()
+        .cloned()
+        .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
+    {
         enqueue.env(k, v);
     }
     let out = enqueue.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     db.wait_drained(Duration::from_secs(120), &mut w).await;
     let stored = db.scalar("SELECT count(*) FROM articles").await;
     let linked_from_home = site.pages["/"].matches(".html\"").count() as i64;
     assert!(linked_from_home > 5);
-    assert_eq!(stored, linked_from_home, "every article linked from the home page is archived\n{}", w.logs());
+    assert_eq!(
+        stored,
+        linked_from_home,
+        "every article linked from the home page is archived\n{}",
+        w.logs()
+    );
     for (name, code) in w.terminate_all() {
         assert_eq!(code, Some(0), "{name} exits 0 on SIGTERM");
     }
     let b = newspipe_mq::Broker::connect(
-        &newspipe_mq::MqConfig { url: common::AMQP_URL.into(), prefix: prefix.clone(), prefetch: 1, delivery_limit: 5 },
+        &newspipe_mq::MqConfig {
+            url: common::AMQP_URL.into(),
+            prefix: prefix.clone(),
+            prefetch: 1,
+            delivery_limit: 5,
+        },
         &tokio_util::sync::CancellationToken::new(),
     )
     .await

@@ -25,7 +25,9 @@ async fn broker(prefix: &str) -> Broker {
         prefetch: 10,
         delivery_limit: 5,
     };
-    Broker::connect(&cfg, &CancellationToken::new()).await.expect("connect to RabbitMQ")
+    Broker::connect(&cfg, &CancellationToken::new())
+        .await
+        .expect("connect to RabbitMQ")
 }
 
 async fn cleanup(db: TestDb, prefix: &str) {
@@ -41,16 +43,29 @@ async fn assert_archive(db: &TestDb, site: &Site, server: &Server) {
         assert_article(db, server, a).await;
     }
     let total = db.scalar("SELECT count(*) FROM articles").await;
-    assert_eq!(total as usize, site.articles.len(), "index/about pages must not be stored as articles");
+    assert_eq!(
+        total as usize,
+        site.articles.len(),
+        "index/about pages must not be stored as articles"
+    );
     let revisions = db.scalar("SELECT count(*) FROM article_revisions").await;
-    assert_eq!(revisions, total, "one revision per article: nothing was applied twice");
+    assert_eq!(
+        revisions, total,
+        "one revision per article: nothing was applied twice"
+    );
 }
 
 async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
     let url = server.url(&a.path);
-    let rows = sqlx::query_as::<_, (Option<String>, Vec<String>, Option<chrono::DateTime<chrono::Utc>>, String)>(
-        "SELECT title, authors, published_at, body FROM articles WHERE url = $1",
-    )
+    let rows = sqlx::query_as::<
+        _,
+        (
+            Option<String>,
+            Vec<String>,
+            Option<chrono::DateTime<chrono::Utc>>,
+            String,
+        ),
+    >("SELECT title, authors, published_at, body FROM articles WHERE url = $1")
     .bind(&url)
     .fetch_all(&db.pool)
     .await
@@ -60,7 +75,9 @@ async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
     assert_eq!(title.as_deref(), Some(a.title.as_str()), "{url}");
     assert_eq!(authors, &a.authors, "{url}");
     assert_eq!(
-        published_at.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).as_deref(),
+        published_at
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .as_deref(),
         Some(a.published_at.as_str()),
         "{url}"
     );
@@ -69,23 +86,45 @@ async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
 
 fn assert_polite(server: &Server) {
     let hits = server.hits();
-    let bad: Vec<_> = hits.iter().filter(|h| Site::is_disallowed(&h.path)).collect();
-    assert!(bad.is_empty(), "robots.txt-disallowed paths were requested: {bad:?}");
-    assert_eq!(hits.iter().filter(|h| h.path == "/robots.txt").count(), 1, "robots.txt fetched once");
+    let bad: Vec<_> = hits
+        .iter()
+        .filter(|h| Site::is_disallowed(&h.path))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "robots.txt-disallowed paths were requested: {bad:?}"
+    );
+    assert_eq!(
+        hits.iter().filter(|h| h.path == "/robots.txt").count(),
+        1,
+        "robots.txt fetched once"
+    );
     let peak = server.max_in_window(1000);
-    assert!(peak <= RATE_LIMIT_PER_SEC, "{peak} requests within one second; limit {RATE_LIMIT_PER_SEC}");
+    assert!(
+        peak <= RATE_LIMIT_PER_SEC,
+        "{peak} requests within one second; limit {RATE_LIMIT_PER_SEC}"
+    );
 }
 
 fn enqueue_ok(env: &Env, urls: &[&str]) {
     let mut args = vec!["enqueue"];
     args.extend_from_slice(urls);
     let out = env.run(&args);
-    assert!(out.status.success(), "enqueue failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "enqueue failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn assert_clean_exit(w: &mut Workers) {
     for (name, code) in w.terminate_all() {
-        assert_eq!(code, Some(0), "{name} did not exit cleanly on SIGTERM\n{}", w.logs());
+        assert_eq!(
+            code,
+            Some(0),
+            "{name} did not exit cleanly on SIGTERM\n{}",
+            w.logs()
+        );
     }
 }
 
@@ -112,14 +151,27 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
     let skipped = db
         .scalar("SELECT count(*) FROM urls WHERE state = 'skipped' AND last_error ILIKE '%robots%'")
         .await;
-    assert!(skipped >= 2, "disallowed URLs are recorded as skipped with the reason");
+    assert!(
+        skipped >= 2,
+        "disallowed URLs are recorded as skipped with the reason"
+    );
     let search = env.run(&["search", "coalition willing", "--json"]);
     let hits = String::from_utf8_lossy(&search.stdout);
-    assert!(hits.contains("Coalition of the Willing"), "search finds the example article: {hits}");
+    assert!(
+        hits.contains("Coalition of the Willing"),
+        "search finds the example article: {hits}"
+    );
     let status = env.run(&["status", "--json"]);
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(status["articles"].as_i64(), Some(site.articles.len() as i64));
+    assert_eq!(
+        status["articles"].as_i64(),
+        Some(site.articles.len() as i64)
+    );
 
     assert_clean_exit(&mut w);
     cleanup(db, &prefix).await;
@@ -142,7 +194,11 @@ async fn a_killed_store_and_crawler_lose_nothing_and_duplicate_nothing() {
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while db.scalar("SELECT count(*) FROM articles").await < 15 {
         w.assert_alive();
-        assert!(std::time::Instant::now() < deadline, "no progress\n{}", w.logs());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no progress\n{}",
+            w.logs()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     w.kill9("store");
@@ -150,7 +206,11 @@ async fn a_killed_store_and_crawler_lose_nothing_and_duplicate_nothing() {
     w.start(&env, "store");
     while db.scalar("SELECT count(*) FROM articles").await < 35 {
         w.assert_alive();
-        assert!(std::time::Instant::now() < deadline, "no progress after restart\n{}", w.logs());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no progress after restart\n{}",
+            w.logs()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     w.kill9("crawler");
@@ -170,7 +230,10 @@ async fn enqueue_reports_bad_urls_and_crawls_the_good_ones() {
     let prefix = unique("enq");
     let mut env = Env::new(&db, &prefix, INTERVAL_MS);
     env.set("NEWSPIPE__FRONTIER__MAX_DEPTH", "0");
-    let good: Vec<String> = site.articles[..2].iter().map(|a| server.url(&a.path)).collect();
+    let good: Vec<String> = site.articles[..2]
+        .iter()
+        .map(|a| server.url(&a.path))
+        .collect();
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), format!("# seeds\n{}\nhttp://\n", good[1])).unwrap();
     let out = env.run(&[
@@ -182,9 +245,16 @@ async fn enqueue_reports_bad_urls_and_crawls_the_good_ones() {
         file.path().to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "a refused URL makes the exit code non-zero: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused URL makes the exit code non-zero: {stderr}"
+    );
     for bad in ["ftp://example.com/x", "not a url", "http://"] {
-        assert!(stderr.contains(&format!("{bad:?}")), "{bad} reported: {stderr}");
+        assert!(
+            stderr.contains(&format!("{bad:?}")),
+            "{bad} reported: {stderr}"
+        );
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("enqueued 2 new URL(s)"));
 
@@ -196,7 +266,11 @@ async fn enqueue_reports_bad_urls_and_crawls_the_good_ones() {
     for a in &site.articles[..2] {
         assert_article(&db, &server, a).await;
     }
-    assert_eq!(db.scalar("SELECT count(*) FROM articles").await, 2, "max_depth 0 follows no links");
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM articles").await,
+        2,
+        "max_depth 0 follows no links"
+    );
     assert_clean_exit(&mut w);
     cleanup(db, &prefix).await;
 }
@@ -234,7 +308,10 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
         slot_ms: 0,
         attempt: 0,
     };
-    publisher.publish(Queue::Crawl, &job.to_bytes()).await.unwrap();
+    publisher
+        .publish(Queue::Crawl, &job.to_bytes())
+        .await
+        .unwrap();
     job.v = newspipe_model::SCHEMA_VERSION;
     let expected_dead = 3 * poison.len() as u32 + 1;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -245,11 +322,19 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
             break;
         }
         w.assert_alive();
-        assert!(std::time::Instant::now() < deadline, "{dead} of {expected_dead} dead-lettered\n{}", w.logs());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{dead} of {expected_dead} dead-lettered\n{}",
+            w.logs()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for q in [Queue::Crawl, Queue::Pages, Queue::Store] {
-        assert_eq!(b.queue_depth(q).await.unwrap().ready, 0, "{q:?} still holds poison");
+        assert_eq!(
+            b.queue_depth(q).await.unwrap().ready,
+            0,
+            "{q:?} still holds poison"
+        );
     }
     // The workers survived and still do real work.
     enqueue_ok(&env, &[&server.url(&site.articles[0].path)]);

@@ -44,7 +44,10 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     }
     let store = super::connect_store(cfg).await?;
     store.migrate().await.context("applying migrations")?;
-    let report = store.enqueue(&good).await.context("writing to the frontier")?;
+    let report = store
+        .enqueue(&good)
+        .await
+        .context("writing to the frontier")?;
     println!(
         "enqueued {} new URL(s), {} already known, {} refused",
         report.added,

@@ -29,7 +29,12 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
                 .published_at
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| "----------".into());
-            println!("{date}  {}\n            {}\n            {}\n", h.title.as_deref().unwrap_or("(untitled)"), h.canonical_url, h.snippet);
+            println!(
+                "{date}  {}\n            {}\n            {}\n",
+                h.title.as_deref().unwrap_or("(untitled)"),
+                h.canonical_url,
+                h.snippet
+            );
         }
     }
     if !args.json {

@@ -31,7 +31,8 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             for q in [Queue::Crawl, Queue::Pages, Queue::Store, Queue::Dead] {
                 let name = q.name(&mq.prefix);
                 match broker.queue_depth(q).await {
-                    Ok(d) => queues.push(json!({"queue": name, "ready": d.ready, "consumers": d.consumers})),
+                    Ok(d) => queues
+                        .push(json!({"queue": name, "ready": d.ready, "consumers": d.consumers})),
                     Err(e) => queues.push(json!({"queue": name, "error": e.to_string()})),
                 }
             }

@@ -45,11 +45,17 @@ pub async fn run(cfg: Config) -> Result<bool> {
     });
     let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
-    super::serve("crawler", Queue::Crawl, &cfg, cancel, move |data, publisher| {
-        let ctx = ctx.clone();
-        let token = token.clone();
-        async move { handle(&ctx, &data, &publisher, &token).await }
-    })
+    super::serve(
+        "crawler",
+        Queue::Crawl,
+        &cfg,
+        cancel,
+        move |data, publisher| {
+            let ctx = ctx.clone();
+            let token = token.clone();
+            async move { handle(&ctx, &data, &publisher, &token).await }
+        },
+    )
     .await
 }
 
@@ -72,7 +78,15 @@ async fn handle(
     } else if job.slot_ms > 0 && -wait > i64::from(job.slot_ms / 2) {
         // Starting now could land within one interval of the host's next slot, which another
         // replica may be about to use; hand the job back to be scheduled afresh.
-        return publish_failure(publisher, &job, Disposition::Requeue, "missed host slot", None, None).await;
+        return publish_failure(
+            publisher,
+            &job,
+            Disposition::Requeue,
+            "missed host slot",
+            None,
+            None,
+        )
+        .await;
     }
     ctx.limiter.until_ready(&job.host).await;
     let url = match Url::parse(&job.url) {
@@ -95,7 +109,9 @@ async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url
             (Some(f.status), ok.then_some(f.body))
         }
         // A robots.txt that is not text (an HTML error page) restricts nothing.
-        Err(newspipe_fetch::FetchError::UnsupportedContentType(_)) => (Some(200), Some(String::new())),
+        Err(newspipe_fetch::FetchError::UnsupportedContentType(_)) => {
+            (Some(200), Some(String::new()))
+        }
         Err(e) => {
             tracing::info!(url = %url, error = %e, "robots.txt unavailable");
             (None, None)
@@ -133,7 +149,15 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
             Some(disposition) => {
                 let reason = format!("HTTP {}", f.status);
                 let retry_after = f.retry_after.map(|d| d.as_secs());
-                publish_failure(publisher, &job, disposition, &reason, Some(f.status), retry_after).await
+                publish_failure(
+                    publisher,
+                    &job,
+                    disposition,
+                    &reason,
+                    Some(f.status),
+                    retry_after,
+                )
+                .await
             }
         },
         Err(e) => {

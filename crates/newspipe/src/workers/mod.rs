@@ -91,7 +91,16 @@ where
             }
         };
         tracing::info!(worker, queue = %queue.name(&mq.prefix), "consuming");
-        let session = consume(&broker, queue, &tag, &cancel, &handler, &mut backoff).await;
+        let session = consume(
+            worker,
+            &broker,
+            queue,
+            &tag,
+            &cancel,
+            &handler,
+            &mut backoff,
+        )
+        .await;
         broker.close().await;
         match session {
             Ok(()) => {
@@ -109,6 +118,7 @@ where
 }
 
 async fn consume<H, Fut>(
+    worker: &'static str,
     broker: &Broker,
     queue: Queue,
     tag: &str,
@@ -132,7 +142,7 @@ where
                 Some(Ok(delivery)) => {
                     let h = handler.clone();
                     let p = publisher.clone();
-                    tracker.spawn(handle(delivery, h, p));
+                    tracker.spawn(handle(worker, delivery, h, p));
                 }
                 Some(Err(e)) => break Err(e),
                 None => break Err(newspipe_mq::MqError::ConsumerClosed),
@@ -143,10 +153,15 @@ where
     consumer.cancel().await;
     tracker.close();
     tracker.wait().await;
+    // Close our channels before the connection so the broker sees an orderly goodbye.
+    if let Err(e) = consumer.close().await {
+        tracing::debug!(error = %e, "closing consumer channel");
+    }
+    publisher.close().await;
     result
 }
 
-async fn handle<H, Fut>(delivery: Delivery, handler: H, publisher: Publisher)
+async fn handle<H, Fut>(worker: &'static str, delivery: Delivery, handler: H, publisher: Publisher)
 where
     H: Fn(Vec<u8>, Publisher) -> Fut,
     Fut: Future<Output = Decision>,
@@ -155,7 +170,7 @@ where
     let outcome = match handler(data, publisher).await {
         Decision::Ack => delivery.ack().await,
         Decision::DeadLetter(reason) => {
-            events::dead_lettered("worker", &reason);
+            events::dead_lettered(worker, &reason);
             delivery.dead_letter().await
         }
         Decision::Requeue(reason) => {

@@ -20,10 +20,16 @@ pub async fn run(cfg: Config) -> Result<bool> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let cpu = Arc::new(Semaphore::new(cores));
     let cancel = crate::shutdown::on_signal();
-    super::serve("parser", Queue::Pages, &cfg, cancel, move |data, publisher| {
-        let cpu = cpu.clone();
-        async move { handle(data, &publisher, &cpu).await }
-    })
+    super::serve(
+        "parser",
+        Queue::Pages,
+        &cfg,
+        cancel,
+        move |data, publisher| {
+            let cpu = cpu.clone();
+            async move { handle(data, &publisher, &cpu).await }
+        },
+    )
     .await
 }
 
@@ -45,7 +51,12 @@ async fn handle(data: Vec<u8>, publisher: &Publisher, cpu: &Semaphore) -> Decisi
         tokio::task::spawn_blocking(move || newspipe_extract::extract(&html, base.as_ref())).await;
     let msg = match extracted {
         Ok(x) => {
-            events::page_parsed(&page.final_url, x.is_article, x.links.len(), started.elapsed());
+            events::page_parsed(
+                &page.final_url,
+                x.is_article,
+                x.links.len(),
+                started.elapsed(),
+            );
             StoreMsg::Page(Box::new(ParsedPage {
                 is_article: x.is_article,
                 article: x.is_article.then_some(x.article),

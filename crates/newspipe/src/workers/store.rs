@@ -40,12 +40,18 @@ pub async fn run(cfg: Config) -> Result<bool> {
         cancel.clone(),
     ));
     let token = cancel.clone();
-    let served = super::serve("store", Queue::Store, &cfg, cancel.clone(), move |data, _| {
-        let store = store.clone();
-        let policy = policy.clone();
-        let token = token.clone();
-        async move { handle(&store, &policy, &data, &token).await }
-    })
+    let served = super::serve(
+        "store",
+        Queue::Store,
+        &cfg,
+        cancel.clone(),
+        move |data, _| {
+            let store = store.clone();
+            let policy = policy.clone();
+            let token = token.clone();
+            async move { handle(&store, &policy, &data, &token).await }
+        },
+    )
     .await;
     cancel.cancel();
     dispatcher.await.context("dispatcher task")??;
@@ -124,7 +130,9 @@ async fn dispatch_loop(
         let broker = match Broker::connect(&mq, &cancel).await {
             Ok(b) => b,
             Err(_) if cancel.is_cancelled() => return Ok(()),
-            Err(e) => return Err(anyhow::Error::new(e).context("dispatcher connecting to RabbitMQ")),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context("dispatcher connecting to RabbitMQ"));
+            }
         };
         let publisher = match async {
             broker.declare_topology().await?;
@@ -144,6 +152,7 @@ async fn dispatch_loop(
         };
         loop {
             if cancel.is_cancelled() {
+                publisher.close().await;
                 broker.close().await;
                 return Ok(());
             }

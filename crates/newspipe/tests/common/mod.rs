@@ -33,7 +33,11 @@ pub fn require_services() {
 }
 
 pub fn unique(tag: &str) -> String {
-    format!("np_{tag}_{}_{:08x}", std::process::id(), rand::random::<u32>())
+    format!(
+        "np_{tag}_{}_{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 /// A database created for one test and dropped after it.
@@ -47,8 +51,13 @@ impl TestDb {
     pub async fn create(tag: &str) -> TestDb {
         require_services();
         let name = unique(tag);
-        let mut admin = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres as postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        let mut admin = PgConnection::connect(PG_ADMIN_URL)
+            .await
+            .expect("connect to Postgres as postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
         let pool = PgPool::connect(&url).await.unwrap();
         TestDb { name, url, pool }
@@ -57,13 +66,19 @@ impl TestDb {
     pub async fn drop_db(self) {
         self.pool.close().await;
         let mut admin = PgConnection::connect(PG_ADMIN_URL).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
-            .execute(&mut admin)
-            .await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await;
     }
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// Waits until the frontier has nothing queued or in flight (and something was fetched).
@@ -75,7 +90,11 @@ impl TestDb {
             let open = self
                 .scalar("SELECT count(*) FROM urls WHERE state IN ('queued','dispatched')")
                 .await;
-            let done = self.scalar("SELECT count(*) FROM urls WHERE state <> 'queued' AND state <> 'dispatched'").await;
+            let done = self
+                .scalar(
+                    "SELECT count(*) FROM urls WHERE state <> 'queued' AND state <> 'dispatched'",
+                )
+                .await;
             if open == 0 && done > 0 {
                 // Drained twice in a row, a second apart: nothing was still being parsed/stored.
                 match quiet_since {
@@ -87,11 +106,16 @@ impl TestDb {
                 quiet_since = None;
             }
             if Instant::now() > deadline {
-                let states = sqlx::query_as::<_, (String, i64)>("SELECT state, count(*) FROM urls GROUP BY 1")
-                    .fetch_all(&self.pool)
-                    .await
-                    .unwrap();
-                panic!("frontier not drained after {timeout:?}: {states:?}\n{}", workers.logs());
+                let states = sqlx::query_as::<_, (String, i64)>(
+                    "SELECT state, count(*) FROM urls GROUP BY 1",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .unwrap();
+                panic!(
+                    "frontier not drained after {timeout:?}: {states:?}\n{}",
+                    workers.logs()
+                );
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -111,8 +135,14 @@ impl Env {
             ("AMQP_URL", AMQP_URL.to_string()),
             ("DATABASE_URL", db.url.clone()),
             ("NEWSPIPE__AMQP__PREFIX", prefix.to_string()),
-            ("NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS", "true".to_string()),
-            ("NEWSPIPE__POLITENESS__MIN_INTERVAL_MS", interval_ms.to_string()),
+            (
+                "NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS",
+                "true".to_string(),
+            ),
+            (
+                "NEWSPIPE__POLITENESS__MIN_INTERVAL_MS",
+                interval_ms.to_string(),
+            ),
             ("NEWSPIPE__FRONTIER__BACKOFF_BASE_SECS", "1".to_string()),
             ("NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS", "50".to_string()),
             ("RUST_LOG", "info".to_string()),
@@ -120,7 +150,10 @@ impl Env {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        Env { vars, prefix: prefix.to_string() }
+        Env {
+            vars,
+            prefix: prefix.to_string(),
+        }
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
@@ -139,23 +172,35 @@ impl Env {
 
     /// Runs a short command to completion.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().expect("run newspipe")
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run newspipe")
     }
 }
 
 /// Worker processes of one test; killed on drop. Logs go to files so a failure can show them.
 pub struct Workers {
     procs: Vec<(String, Child, std::path::PathBuf)>,
+    /// Indexes into `procs` of workers killed on purpose.
+    killed: Vec<usize>,
     dir: tempfile::TempDir,
 }
 
 impl Workers {
     pub fn new() -> Workers {
-        Workers { procs: Vec::new(), dir: tempfile::tempdir().unwrap() }
+        Workers {
+            procs: Vec::new(),
+            killed: Vec::new(),
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn spawn(&mut self, name: &str, mut cmd: Command) {
-        let log = self.dir.path().join(format!("{name}-{}.log", self.procs.len()));
+        let log = self
+            .dir
+            .path()
+            .join(format!("{name}-{}.log", self.procs.len()));
         let file = std::fs::File::create(&log).unwrap();
         let child = cmd
             .stdin(Stdio::null())
@@ -171,23 +216,42 @@ impl Workers {
     }
 
     pub fn pid(&self, name: &str) -> u32 {
-        self.procs.iter().rev().find(|(n, _, _)| n == name).map(|(_, c, _)| c.id()).unwrap()
+        self.procs
+            .iter()
+            .rev()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, c, _)| c.id())
+            .unwrap()
     }
 
     /// SIGKILL: no chance to ack, flush or clean up.
     pub fn kill9(&mut self, name: &str) {
-        let (_, child, _) = self.procs.iter_mut().rev().find(|(n, c, _)| n == name && c.id() > 0).unwrap();
+        let idx = (0..self.procs.len())
+            .rev()
+            .find(|i| self.procs[*i].0 == name && !self.killed.contains(i))
+            .unwrap_or_else(|| panic!("no live {name} worker"));
+        let child = &mut self.procs[idx].1;
         child.kill().unwrap();
         child.wait().unwrap();
+        self.killed.push(idx);
     }
 
     /// SIGTERM, then wait for a clean exit.
     pub fn terminate_all(&mut self) -> Vec<(String, Option<i32>)> {
-        for (_, child, _) in &self.procs {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM);
+        for (i, (_, child, _)) in self.procs.iter().enumerate() {
+            if self.killed.contains(&i) {
+                continue;
+            }
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
         }
         let mut codes = Vec::new();
-        for (name, child, _) in &mut self.procs {
+        for (i, (name, child, _)) in self.procs.iter_mut().enumerate() {
+            if self.killed.contains(&i) {
+                continue;
+            }
             let deadline = Instant::now() + Duration::from_secs(30);
             let code = loop {
                 match child.try_wait().unwrap() {

@@ -44,20 +44,46 @@ const AUTHORS: [&str; 5] = [
     "Amara Okafor",
 ];
 const WORDS: [&str; 24] = [
-    "council", "budget", "harbour", "minister", "league", "market", "energy", "treaty", "coach",
-    "season", "inflation", "exports", "delegation", "summit", "stadium", "farmers", "rates",
-    "parliament", "transfer", "drought", "pipeline", "election", "tariffs", "referendum",
+    "council",
+    "budget",
+    "harbour",
+    "minister",
+    "league",
+    "market",
+    "energy",
+    "treaty",
+    "coach",
+    "season",
+    "inflation",
+    "exports",
+    "delegation",
+    "summit",
+    "stadium",
+    "farmers",
+    "rates",
+    "parliament",
+    "transfer",
+    "drought",
+    "pipeline",
+    "election",
+    "tariffs",
+    "referendum",
 ];
 
 fn sentence(seed: usize, n: usize) -> String {
-    let mut words: Vec<&str> = (0..n).map(|i| WORDS[(seed * 7 + i * 5 + i * i) % WORDS.len()]).collect();
+    let mut words: Vec<&str> = (0..n)
+        .map(|i| WORDS[(seed * 7 + i * 5 + i * i) % WORDS.len()])
+        .collect();
     words[0] = match seed % 4 {
         0 => "The",
         1 => "Officials",
         2 => "Residents",
         _ => "Analysts",
     };
-    format!("{} said on Tuesday, according to sources familiar with item {seed}.", words.join(" "))
+    format!(
+        "{} said on Tuesday, according to sources familiar with item {seed}.",
+        words.join(" ")
+    )
 }
 
 fn chrome(title: &str, head_extra: &str, main: &str) -> String {
@@ -85,7 +111,12 @@ impl Site {
                 let id = si * 100 + i;
                 let day = 1 + (i % 28);
                 let path = format!("/{section}/2025/11/{day:02}/story-{id}.html");
-                let title = format!("{} story {id}: {} and {}", capitalise(section), WORDS[id % 24], WORDS[(id + 3) % 24]);
+                let title = format!(
+                    "{} story {id}: {} and {}",
+                    capitalise(section),
+                    WORDS[id % 24],
+                    WORDS[(id + 3) % 24]
+                );
                 let author = AUTHORS[id % AUTHORS.len()].to_string();
                 let hour = (id % 24) as u32;
                 // The page states its time with a +02:00 offset; the archive must hold UTC.
@@ -98,7 +129,13 @@ impl Site {
                     format!("2025-11-{utc_day:02}T{utc_hour:02}:30:00Z")
                 };
                 let paras: Vec<String> = (0..4 + id % 4)
-                    .map(|p| format!("{} {}", sentence(id * 10 + p, 9), sentence(id * 10 + p + 1, 11)))
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            sentence(id * 10 + p, 9),
+                            sentence(id * 10 + p + 1, 11)
+                        )
+                    })
                     .collect();
                 let body_html: String = paras.iter().enumerate().map(|(k, p)| {
                     if k == 1 {
@@ -111,14 +148,27 @@ impl Site {
                 let body = paras
                     .iter()
                     .enumerate()
-                    .map(|(k, p)| if k == 1 { format!("{p} Emphasis kept.") } else { p.clone() })
+                    .map(|(k, p)| {
+                        if k == 1 {
+                            format!("{p} Emphasis kept.")
+                        } else {
+                            p.clone()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("\n\n");
-                let next = format!("/{section}/2025/11/{:02}/story-{}.html", 1 + ((i + 1) % PER_SECTION % 28), si * 100 + (i + 1) % PER_SECTION);
+                let next = format!(
+                    "/{section}/2025/11/{:02}/story-{}.html",
+                    1 + ((i + 1) % PER_SECTION % 28),
+                    si * 100 + (i + 1) % PER_SECTION
+                );
                 let jsonld = format!(
                     r#"<script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":{},"author":{{"@type":"Person","name":{}}},"datePublished":"{local}","articleSection":"{}"}}</script>
 <meta property="og:type" content="article"><meta property="og:title" content={}>"#,
-                    json(&title), json(&author), capitalise(section), json(&title)
+                    json(&title),
+                    json(&author),
+                    capitalise(section),
+                    json(&title)
                 );
                 let main = format!(
                     r#"<main><article><h1 class="headline">{title}</h1>
@@ -129,7 +179,13 @@ impl Site {
                     id % AUTHORS.len()
                 );
                 pages.insert(path.clone(), chrome(&title, &jsonld, &main));
-                articles.push(ExpectedArticle { path, title, authors: vec![author], published_at, body });
+                articles.push(ExpectedArticle {
+                    path,
+                    title,
+                    authors: vec![author],
+                    published_at,
+                    body,
+                });
             }
             // Two index pages per section: teasers, a pager.
             for page in 1..=2 {
@@ -138,23 +194,37 @@ impl Site {
                     .filter(|a| a.path.starts_with(&format!("/{section}/")))
                     .skip((page - 1) * 10)
                     .take(10)
-                    .map(|a| format!(r#"<li class="teaser"><a href="{}">{}</a><p>A short teaser.</p></li>"#, a.path, a.title))
+                    .map(|a| {
+                        format!(
+                            r#"<li class="teaser"><a href="{}">{}</a><p>A short teaser.</p></li>"#,
+                            a.path, a.title
+                        )
+                    })
                     .collect();
                 let pager = if page == 1 {
                     format!(r#"<a href="/section/{section}/page/2/">Next page</a>"#)
                 } else {
                     format!(r#"<a href="/section/{section}/">Previous page</a>"#)
                 };
-                let path = if page == 1 { format!("/section/{section}/") } else { format!("/section/{section}/page/2/") };
-                let main = format!(r#"<main><h1>{}</h1><ul class="teasers">{teasers}</ul>{pager}</main>"#, capitalise(section));
+                let path = if page == 1 {
+                    format!("/section/{section}/")
+                } else {
+                    format!("/section/{section}/page/2/")
+                };
+                let main = format!(
+                    r#"<main><h1>{}</h1><ul class="teasers">{teasers}</ul>{pager}</main>"#,
+                    capitalise(section)
+                );
                 pages.insert(path, chrome(&capitalise(section), "", &main));
             }
         }
         // The user's example page, linked from the world section's front.
         let example = include_str!("../../../../tests/data/example-article/page.html");
         pages.insert(EXAMPLE_PATH.to_string(), example.to_string());
-        let expected: serde_json::Value =
-            serde_json::from_str(include_str!("../../../../tests/data/example-article/expected.json")).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/data/example-article/expected.json"
+        ))
+        .unwrap();
         articles.push(ExpectedArticle {
             path: EXAMPLE_PATH.to_string(),
             title: expected["title"].as_str().unwrap().to_string(),
@@ -172,7 +242,14 @@ impl Site {
             .step_by(7)
             .map(|a| format!(r#"<li><a href="{}">{}</a></li>"#, a.path, a.title))
             .collect();
-        pages.insert("/".into(), chrome("Home", "", &format!("<main><h1>Latest</h1><ul>{latest}</ul></main>")));
+        pages.insert(
+            "/".into(),
+            chrome(
+                "Home",
+                "",
+                &format!("<main><h1>Latest</h1><ul>{latest}</ul></main>"),
+            ),
+        );
         pages.insert(
             "/about/".into(),
             chrome("About us", "", "<main><h1>About us</h1><p>The Test Gazette is a made-up newspaper used to test crawlers.</p></main>"),
@@ -192,7 +269,9 @@ impl Site {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn json(s: &str) -> String {
@@ -222,9 +301,14 @@ impl Server {
     /// Serves `pages` on `ip`:random port.
     pub async fn start(ip: &str, pages: BTreeMap<String, String>) -> Server {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let state = AppState { pages: Arc::new(pages), log: log.clone() };
+        let state = AppState {
+            pages: Arc::new(pages),
+            log: log.clone(),
+        };
         let app = Router::new().fallback(serve).with_state(state);
-        let listener = tokio::net::TcpListener::bind(format!("{ip}:0")).await.expect("bind test site");
+        let listener = tokio::net::TcpListener::bind(format!("{ip}:0"))
+            .await
+            .expect("bind test site");
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("test site server");
@@ -263,14 +347,32 @@ impl Drop for Server {
 }
 
 async fn serve(State(st): State<AppState>, uri: Uri) -> Response {
-    let at_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
-    let path_q = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
-    st.log.lock().unwrap().push(Hit { at_ms, path: path_q });
+    let at_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let path_q = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    st.log.lock().unwrap().push(Hit {
+        at_ms,
+        path: path_q,
+    });
     match st.pages.get(uri.path()) {
         Some(body) if uri.path() == "/robots.txt" => {
             ([(header::CONTENT_TYPE, "text/plain")], body.clone()).into_response()
         }
-        Some(body) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body.clone()).into_response(),
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html")], "<h1>Not found</h1>").into_response(),
+        Some(body) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body.clone(),
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<h1>Not found</h1>",
+        )
+            .into_response(),
     }
 }
