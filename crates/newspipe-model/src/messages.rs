@@ -65,9 +65,9 @@ pub struct CrawlJob {
     /// The host slot given by the dispatcher (Unix ms). The crawler waits until then, so any number
     /// of replicas together keep the host's rate.
     pub not_before_ms: i64,
-    /// The host's interval (ms) when dispatched. A crawler that cannot start within half of it
-    /// after `not_before_ms` hands the job back ([`Disposition::Requeue`]) instead of crowding the
-    /// next slot. 0 = politeness off.
+    /// Length of the host's slot (ms), see [`slot_spacing`]. A crawler that cannot start within
+    /// [`start_window`] of `not_before_ms` hands the job back ([`Disposition::Requeue`]) instead
+    /// of crowding the next slot. 0 = politeness off.
     pub slot_ms: u32,
     /// 0 on the first try.
     pub attempt: u32,
@@ -77,6 +77,20 @@ impl Message for CrawlJob {
     fn version(&self) -> u16 {
         self.v
     }
+}
+
+/// How far apart the dispatcher books a host's slots for a minimum `interval` between requests.
+///
+/// Slots are `interval × 5/4` apart and a request may start only in the first fifth of its slot
+/// ([`start_window`]), so two requests to one host are never closer than `interval`, however late
+/// each crawler replica runs.
+pub fn slot_spacing(interval: std::time::Duration) -> std::time::Duration {
+    interval + interval / 4
+}
+
+/// How late (ms) after its slot starts a job may still be started.
+pub fn start_window(slot_ms: u32) -> u32 {
+    slot_ms / 5
 }
 
 /// crawler → parser: a successful HTML response.
@@ -253,6 +267,17 @@ mod tests {
             Err(ContractError::Version { found: 99 })
         ));
         assert!(CrawlJob::from_bytes(b"\xff\x00garbage").is_err());
+    }
+
+    #[test]
+    fn late_starts_never_crowd_the_next_slot() {
+        for ms in [100u64, 1000, 1337, 5000] {
+            let interval = std::time::Duration::from_millis(ms);
+            let slot = slot_spacing(interval).as_millis() as u32;
+            // Latest start of one slot to the earliest start of the next.
+            let closest = slot - start_window(slot);
+            assert!(u64::from(closest) >= ms, "{ms}: {closest}");
+        }
     }
 
     #[test]

@@ -130,11 +130,7 @@ async fn robots_jobs(
         return Ok(Vec::new());
     }
     // Crawl-delay is not known before robots.txt, so the robots request uses the base interval.
-    let interval = if policy.min_interval.is_zero() {
-        Duration::ZERO
-    } else {
-        policy.min_interval
-    };
+    let interval = host_interval(policy, 0);
     let mut jobs = Vec::with_capacity(rows.len());
     let mut hosts = Vec::with_capacity(rows.len());
     let mut next_slots = Vec::with_capacity(rows.len());
@@ -361,14 +357,15 @@ impl Store {
     }
 }
 
-/// Spacing between two requests to a host: the configured interval, lengthened by Crawl-delay;
-/// none at all when politeness is off.
+/// Spacing between two booked slots of a host: the configured interval, lengthened by
+/// Crawl-delay, stretched by [`slot_spacing`] so late starts cannot crowd the next slot; none at
+/// all when politeness is off.
 fn host_interval(policy: &FrontierPolicy, crawl_delay_ms: i32) -> Duration {
     if policy.min_interval.is_zero() {
         return Duration::ZERO;
     }
     let delay = Duration::from_millis(u64::try_from(crawl_delay_ms).unwrap_or(0));
-    policy.min_interval.max(delay)
+    newspipe_model::slot_spacing(policy.min_interval.max(delay))
 }
 
 /// `scheme://host[:port]/robots.txt` for a frontier URL.

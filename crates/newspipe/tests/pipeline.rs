@@ -136,7 +136,8 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
     let prefix = unique("e2e");
     let env = Env::new(&db, &prefix, INTERVAL_MS);
     let mut w = Workers::new();
-    for role in ["store", "parser", "crawler"] {
+    // Three crawler replicas: the host's rate must hold for all of them together.
+    for role in ["store", "parser", "parser", "crawler", "crawler", "crawler"] {
         w.start(&env, role);
     }
     enqueue_ok(&env, &[&server.url("/")]);

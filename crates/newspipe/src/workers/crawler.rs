@@ -75,7 +75,7 @@ async fn handle(
             _ = cancel.cancelled() => return Decision::Requeue("shutting down".into()),
             _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
         }
-    } else if job.slot_ms > 0 && -wait > i64::from(job.slot_ms / 2) {
+    } else if job.slot_ms > 0 && -wait > i64::from(newspipe_model::start_window(job.slot_ms)) {
         // Starting now could land within one interval of the host's next slot, which another
         // replica may be about to use; hand the job back to be scheduled afresh.
         return publish_failure(

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use newspipe_model::{Message, StoreEnvelope, StoreMsg};
 use newspipe_mq::{Broker, Queue};
 use newspipe_store::{FrontierPolicy, Store};
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::{Backoff, Decision};
@@ -39,20 +40,21 @@ pub async fn run(cfg: Config) -> Result<bool> {
         policy.clone(),
         cancel.clone(),
     ));
-    let token = cancel.clone();
+    let (batches, rx) = mpsc::channel(usize::from(cfg.amqp.prefetch));
+    let writer = tokio::spawn(write_batches(store, policy, rx, cancel.clone()));
     let served = super::serve(
         "store",
         Queue::Store,
         &cfg,
         cancel.clone(),
         move |data, _| {
-            let store = store.clone();
-            let policy = policy.clone();
-            let token = token.clone();
-            async move { handle(&store, &policy, &data, &token).await }
+            let batches = batches.clone();
+            async move { handle(&batches, &data).await }
         },
     )
     .await;
+    // `serve` has dropped every sender, so the writer drains what is left and ends.
+    writer.await.context("store writer task")?;
     cancel.cancel();
     dispatcher.await.context("dispatcher task")??;
     served
@@ -80,37 +82,87 @@ async fn connect(cfg: &Config, cancel: &CancellationToken) -> Result<Option<Stor
     }
 }
 
-async fn handle(
-    store: &Store,
-    policy: &FrontierPolicy,
-    data: &[u8],
-    cancel: &CancellationToken,
-) -> Decision {
+/// What the writer did with one message.
+enum Written {
+    Committed(&'static str),
+    /// Permanent failure: the message can never be applied.
+    Rejected(String),
+    /// Shutting down before it could be committed.
+    NotDone,
+}
+
+type Job = (StoreMsg, oneshot::Sender<Written>);
+
+async fn handle(batches: &mpsc::Sender<Job>, data: &[u8]) -> Decision {
     let env = match StoreEnvelope::from_bytes(data) {
         Ok(e) => e,
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
-    let kind = match &env.msg {
+    let (reply, answer) = oneshot::channel();
+    if batches.send((env.msg, reply)).await.is_err() {
+        return Decision::Requeue("store writer stopped".into());
+    }
+    match answer.await {
+        Ok(Written::Committed(kind)) => {
+            events::stored(kind);
+            Decision::Ack
+        }
+        Ok(Written::Rejected(reason)) => Decision::DeadLetter(reason),
+        Ok(Written::NotDone) | Err(_) => Decision::Requeue("not committed".into()),
+    }
+}
+
+fn kind(msg: &StoreMsg) -> &'static str {
+    match msg {
         StoreMsg::Page(_) => "page",
         StoreMsg::Failed(_) => "failed",
         StoreMsg::Robots(_) => "robots",
-    };
-    let mut backoff = Backoff::default();
-    loop {
-        match store.apply(&env.msg, policy).await {
-            Ok(_) => {
-                events::stored(kind);
-                return Decision::Ack;
-            }
-            // Postgres is restarting or overloaded: hold the message (unacked) and try again,
-            // rather than burning its delivery budget.
-            Err(e) if e.is_transient() => {
-                events::transient("store", &e, Duration::ZERO);
-                if !backoff.wait(cancel).await {
-                    return Decision::Requeue("shutting down".into());
+    }
+}
+
+/// Commits whatever deliveries have arrived as one transaction per batch: a commit per
+/// message, not the work in it, bounds the store's throughput. A message that fails on its own
+/// is isolated by `apply_batch` and dead-lettered; the rest of its batch still commits.
+async fn write_batches(
+    store: Store,
+    policy: Arc<FrontierPolicy>,
+    mut rx: mpsc::Receiver<Job>,
+    cancel: CancellationToken,
+) {
+    const MAX_BATCH: usize = 64;
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let (msgs, replies): (Vec<StoreMsg>, Vec<oneshot::Sender<Written>>) =
+            jobs.drain(..).unzip();
+        let mut backoff = Backoff::default();
+        let results = loop {
+            match store.apply_batch(&msgs, &policy).await {
+                Ok(results) => break Some(results),
+                // Postgres is restarting or overloaded: keep the deliveries unacked and retry,
+                // rather than burning their delivery budget.
+                Err(e) if e.is_transient() => {
+                    events::transient("store", &e, Duration::ZERO);
+                    if !backoff.wait(&cancel).await {
+                        break None;
+                    }
+                }
+                // Unexpected: hand the deliveries back; the delivery limit dead-letters them if
+                // this keeps happening.
+                Err(e) => {
+                    tracing::error!(error = %e, "store batch failed");
+                    break None;
                 }
             }
-            Err(e) => return Decision::DeadLetter(format!("{kind}: {e}")),
+        };
+        for (i, (msg, reply)) in msgs.iter().zip(replies).enumerate() {
+            let written = match results.as_ref().and_then(|r| r.get(i)) {
+                Some(Ok(_)) => Written::Committed(kind(msg)),
+                Some(Err(e)) if e.is_transient() => Written::NotDone,
+                Some(Err(e)) => Written::Rejected(format!("{}: {e}", kind(msg))),
+                None => Written::NotDone,
+            };
+            // The handler may be gone (connection lost); the broker redelivers then.
+            let _ = reply.send(written);
         }
     }
 }
