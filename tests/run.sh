@@ -24,6 +24,13 @@ if ! port_open 5672; then
     wait_port 5672 RabbitMQ 90
 fi
 
+# `newspipe status` reads unacked counts from the management API; its test expects it.
+if ! port_open 15672; then
+    log "enabling rabbitmq_management"
+    rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null
+    wait_port 15672 "RabbitMQ management" 60
+fi
+
 if ! port_open 5432; then
     if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
         log "installing postgresql"

@@ -24,6 +24,11 @@ pub enum MqAction {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MqError {
+    /// The management HTTP API did not answer usefully (plugin off, wrong credentials).
+    /// Only `newspipe status` uses it; nothing in the pipeline depends on it.
+    #[error("RabbitMQ management API: {0}")]
+    Management(String),
+
     /// The configuration cannot work (unparsable URL, name longer than 255 bytes, prefetch 0).
     #[error("invalid mq configuration: {0}")]
     Config(String),
@@ -115,7 +120,10 @@ impl MqError {
     /// The decision this error asks of a worker.
     pub fn action(&self) -> MqAction {
         match self {
-            MqError::Config(_) | MqError::TopologyMismatch(_) | MqError::Amqp(_) => MqAction::Fatal,
+            MqError::Config(_)
+            | MqError::TopologyMismatch(_)
+            | MqError::Amqp(_)
+            | MqError::Management(_) => MqAction::Fatal,
             MqError::Cancelled | MqError::Closed => MqAction::Shutdown,
             MqError::Nacked { .. } | MqError::ConfirmTimeout { .. } => MqAction::Retry,
             // Unroutable and NotFound mean the topology is missing: the reconnect path

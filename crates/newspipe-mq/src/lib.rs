@@ -35,10 +35,12 @@ mod broker;
 mod config;
 mod consumer;
 mod error;
+mod management;
 mod publisher;
 
 pub use broker::{Broker, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue};
 pub use consumer::{Consumer, ConsumerCanceller, Death, Delivery};
 pub use error::{MqAction, MqError};
+pub use management::{QueueStats, queue_stats};
 pub use publisher::Publisher;

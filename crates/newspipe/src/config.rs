@@ -30,6 +30,7 @@ pub struct Amqp {
     pub prefix: String,
     pub prefetch: u16,
     pub delivery_limit: u32,
+    pub management_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -173,6 +173,18 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
         status["articles"].as_i64(),
         Some(site.articles.len() as i64)
     );
+    let queues = status["queues"].as_array().expect("queues listed");
+    assert_eq!(queues.len(), 4, "{status}");
+    for q in queues {
+        assert!(q["queue"].as_str().unwrap().starts_with(&prefix), "{q}");
+        // tests/run.sh enables the management plugin, so unacked counts are known.
+        assert!(q["ready"].is_u64() && q["unacked"].is_u64(), "{q}");
+    }
+    assert_eq!(
+        queues[0]["consumers"].as_u64(),
+        Some(3),
+        "three crawlers consume: {status}"
+    );
 
     assert_clean_exit(&mut w);
     cleanup(db, &prefix).await;

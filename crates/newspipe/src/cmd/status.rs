@@ -1,8 +1,10 @@
 //! `newspipe status`: queue depths, archive counts and the last minute's rate.
 
+use std::time::Duration;
+
 use anyhow::{Context, Result};
 use newspipe_mq::{Broker, Queue};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -17,31 +19,8 @@ pub struct Args {
 pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
     let counts = store.counts().await.context("counting the archive")?;
-    let mq = crate::workers::mq_config(cfg);
-    // Status must answer quickly, so a broker that is down is reported, not waited for.
-    let cancel = CancellationToken::new();
-    let guard = cancel.clone();
-    let timer = tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        guard.cancel();
-    });
-    let mut queues = Vec::new();
-    match Broker::connect(&mq, &cancel).await {
-        Ok(broker) => {
-            for q in [Queue::Crawl, Queue::Pages, Queue::Store, Queue::Dead] {
-                let name = q.name(&mq.prefix);
-                match broker.queue_depth(q).await {
-                    Ok(d) => queues
-                        .push(json!({"queue": name, "ready": d.ready, "consumers": d.consumers})),
-                    Err(e) => queues.push(json!({"queue": name, "error": e.to_string()})),
-                }
-            }
-            broker.close().await;
-        }
-        Err(e) => queues.push(json!({"error": format!("broker unreachable: {e}")})),
-    }
-    timer.abort();
-    let by_state: serde_json::Map<String, serde_json::Value> = counts
+    let queues = queue_depths(cfg).await;
+    let by_state: serde_json::Map<String, Value> = counts
         .urls_by_state
         .iter()
         .map(|(s, n)| (s.clone(), (*n).into()))
@@ -58,19 +37,27 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         println!("{v}");
         return Ok(true);
     }
-    println!("queues (ready messages, consumers; unacked = urls 'dispatched' below):");
+    println!(
+        "{:<32} {:>9} {:>9} {:>9}",
+        "queue", "ready", "unacked", "consumers"
+    );
     for q in &queues {
-        match (q.get("queue"), q.get("ready")) {
-            (Some(name), Some(ready)) => println!(
-                "  {:<28} {:>8} {:>4}",
+        match q.get("queue") {
+            Some(name) => println!(
+                "{:<32} {:>9} {:>9} {:>9}",
                 name.as_str().unwrap_or(""),
-                ready,
+                q["ready"],
+                if q["unacked"].is_null() {
+                    "?".to_string()
+                } else {
+                    q["unacked"].to_string()
+                },
                 q["consumers"]
             ),
-            _ => println!("  {q}"),
+            None => println!("{}", q["error"].as_str().unwrap_or("")),
         }
     }
-    println!("frontier:");
+    println!("\nfrontier:");
     for (state, n) in &counts.urls_by_state {
         println!("  {state:<12} {n:>10}");
     }
@@ -84,4 +71,43 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         counts.fetched_last_minute as f64 / 60.0
     );
     Ok(true)
+}
+
+/// Ready and unacked counts from the management API; without it, ready counts over AMQP
+/// (unacked unknown). Status answers quickly either way: an unreachable broker is reported.
+async fn queue_depths(cfg: &Config) -> Vec<Value> {
+    let mq = crate::workers::mq_config(cfg);
+    if !cfg.amqp.management_url.is_empty() {
+        match newspipe_mq::queue_stats(&cfg.amqp.management_url, &mq, &Queue::ALL).await {
+            Ok(stats) => {
+                return stats
+                    .into_iter()
+                    .map(|s| json!({"queue": s.name, "ready": s.ready, "unacked": s.unacked, "consumers": s.consumers}))
+                    .collect();
+            }
+            Err(e) => tracing::debug!(error = %e, "management API unavailable; using AMQP counts"),
+        }
+    }
+    let cancel = CancellationToken::new();
+    let guard = cancel.clone();
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        guard.cancel();
+    });
+    let mut out = Vec::new();
+    match Broker::connect(&mq, &cancel).await {
+        Ok(broker) => {
+            for q in Queue::ALL {
+                let name = q.name(&mq.prefix);
+                match broker.queue_depth(q).await {
+                    Ok(d) => out.push(json!({"queue": name, "ready": d.ready, "unacked": null, "consumers": d.consumers})),
+                    Err(e) => out.push(json!({"queue": name, "error": e.to_string()})),
+                }
+            }
+            broker.close().await;
+        }
+        Err(e) => out.push(json!({"error": format!("broker unreachable: {e}")})),
+    }
+    timer.abort();
+    out
 }
