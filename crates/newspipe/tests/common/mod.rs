@@ -272,10 +272,10 @@ impl Workers {
     pub fn assert_alive(&mut self) {
         let mut dead = Vec::new();
         for (name, child, _) in &mut self.procs {
-            if let Ok(Some(status)) = child.try_wait() {
-                if status.code().is_some() {
-                    dead.push(format!("{name} exited: {status}"));
-                }
+            if let Ok(Some(status)) = child.try_wait()
+                && status.code().is_some()
+            {
+                dead.push(format!("{name} exited: {status}"));
             }
         }
         if !dead.is_empty() {
