@@ -5,7 +5,9 @@ use newspipe_extract::extract;
 use serde_json::Value;
 
 fn load() -> (String, Value) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    // The fixture lives once, in the repository's tests/data, shared with the end-to-end tests.
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/example-article");
     let html = std::fs::read_to_string(dir.join("page.html")).expect("page.html");
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"),

@@ -1,0 +1,94 @@
+//! The user's local commands that need no services: `newspipe extract`.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_newspipe");
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/data/example-article"
+);
+
+fn extract(args: &[&str]) -> (Vec<Value>, String, Option<i32>) {
+    let out = Command::new(BIN)
+        .arg("extract")
+        .args(args)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect();
+    (
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn extract_prints_the_scored_fields_as_json_lines() {
+    let page = format!("{EXAMPLE}/page.html");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLE}/expected.json")).unwrap())
+            .unwrap();
+    let (lines, stderr, code) = extract(&[&page, "--url", expected["url"].as_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(lines.len(), 1);
+    let got = &lines[0];
+    for key in [
+        "file",
+        "is_article",
+        "title",
+        "authors",
+        "published_at",
+        "modified_at",
+        "section",
+        "site_name",
+        "language",
+        "canonical_url",
+        "lead_image_url",
+        "lead_image_caption",
+        "body",
+        "links",
+        "tags",
+        "description",
+        "word_count",
+    ] {
+        assert!(got.get(key).is_some(), "missing {key}: {got}");
+    }
+    assert_eq!(got["file"], page.as_str());
+    for key in [
+        "is_article",
+        "title",
+        "authors",
+        "published_at",
+        "modified_at",
+        "section",
+        "site_name",
+        "language",
+        "canonical_url",
+        "lead_image_url",
+        "lead_image_caption",
+        "body",
+    ] {
+        assert_eq!(got[key], expected[key], "{key}");
+    }
+    assert!(
+        got["links"].as_u64().unwrap() > 10,
+        "links is a count of the page's links"
+    );
+}
+
+#[test]
+fn a_missing_file_is_reported_and_the_others_still_print() {
+    let page = format!("{EXAMPLE}/page.html");
+    let (lines, stderr, code) = extract(&["/nonexistent/x.html", &page]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("/nonexistent/x.html"), "{stderr}");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["error"].is_string());
+    assert_eq!(lines[1]["is_article"], true);
+}
