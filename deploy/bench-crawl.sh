@@ -133,8 +133,28 @@ if __name__ == "__main__":
         diff(*sys.argv[2:5])
     elif cmd == "hwm":
         print(json.dumps({p: round(hwm(p), 1) for p in sys.argv[2:]}))
-    elif cmd == "cpu":   # cpu PID...: cumulative CPU seconds
-        print(" ".join("%.2f" % (stat(p)["cpu"] / TICK) for p in sys.argv[2:]))
+    elif cmd == "cpu":   # cpu PID... [t:PID...]: cumulative CPU seconds (t: = the whole process tree)
+        out = []
+        procs = None
+        for p in sys.argv[2:]:
+            try:
+                if p.startswith("t:"):
+                    if procs is None:
+                        procs = {}
+                        for q in os.listdir("/proc"):
+                            if q.isdigit():
+                                try:
+                                    procs[q] = stat(q)
+                                except (OSError, ValueError, IndexError):
+                                    pass
+                    root = p[2:]
+                    tot = sum(procs[q]["cpu"] for q in tree(procs, root)) + procs.get(root, {}).get("ccpu", 0)
+                    out.append("%.2f" % (tot / TICK))
+                else:
+                    out.append("%.2f" % (stat(p)["cpu"] / TICK))
+            except (OSError, KeyError):
+                out.append("nan")
+        print(" ".join(out))
 EOF
 
 # ---------------------------------------------------------------- site
@@ -189,10 +209,10 @@ drop_state() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pg_postmaster() {  # pid of the postmaster (parent of a backend)
-    local bp
-    bp=$(psql -Atq "$PGURL/postgres" -c "SELECT pg_backend_pid()")
-    awk '{print $4}' "/proc/$bp/stat" 2>/dev/null || true
+pg_postmaster() {  # pid of the postmaster, from its data directory's postmaster.pid
+    local dd
+    dd=$(psql -Atq "$PGURL/postgres" -c "SHOW data_directory" 2>/dev/null) || return 0
+    head -1 "$dd/postmaster.pid" 2>/dev/null || true
 }
 rabbit_pid() {  # the broker's beam.smp (owned by the rabbitmq user)
     local p
@@ -213,7 +233,7 @@ run_newspipe() {
     export NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS=true
     export NEWSPIPE__POLITENESS__MIN_INTERVAL_MS=$INTERVAL
     export NEWSPIPE__FRONTIER__MAX_DEPTH=1000
-    export NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS=${NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS:-50}
+
     [[ -n $PREFETCH ]] && export NEWSPIPE__AMQP__PREFETCH=$PREFETCH
     [[ -n $MAX_IN_FLIGHT ]] && export NEWSPIPE__FRONTIER__MAX_IN_FLIGHT=$MAX_IN_FLIGHT
     [[ -n $MAX_CONN ]] && export NEWSPIPE__DATABASE__MAX_CONNECTIONS=$MAX_CONN
@@ -246,10 +266,11 @@ run_newspipe() {
     local pm rb ng groups
     pm=$(pg_postmaster); rb=$(rabbit_pid); ng=$(tr -dc 0-9 < "$run/nginx.pid")
     groups=$dir/groups.json
-    python3 - "$groups" "$pm" "$rb" "$ng" "${pids[@]}" <<'EOF'
+    python3 - "$groups" "$pm" "$rb" "$ng" "${names[*]}" "${pids[@]}" <<'EOF'
 import json, sys
-out, pm, rb, ng, *w = sys.argv[1:]
+out, pm, rb, ng, names, *w = sys.argv[1:]
 g = {"newspipe_workers": w, "postgres": [pm] if pm else [], "rabbitmq": [rb] if rb else [], "nginx": [ng]}
+g.update({n: [p] for n, p in zip(names.split(), w)})
 json.dump(g, open(out, "w"))
 EOF
     python3 "$PROCS" snap "$dir/cpu0.json"
@@ -259,7 +280,7 @@ EOF
 
     # poll until drained; a timeline every 2 s for bottleneck analysis
     local drained="f" k=0 st cpus
-    echo "# t_s status_json worker_cpu_s(${names[*]})" > "$dir/timeline.txt"
+    echo "# t_s status_json cumulative_cpu_s(${names[*]} rabbitmq postgres nginx)" > "$dir/timeline.txt"
     while :; do
         sleep 0.5; k=$((k + 1))
         for i in "${!pids[@]}"; do
@@ -270,7 +291,7 @@ EOF
         if [[ $drained == t ]]; then t1=$now; break; fi
         if (( k % 4 == 0 )); then
             st=$("$BIN" status --json 2>/dev/null || echo '{}')
-            cpus=$(python3 "$PROCS" cpu "${pids[@]}" 2>/dev/null || true)
+            cpus=$(python3 "$PROCS" cpu "${pids[@]}" "t:$rb" "t:$pm" "t:$ng" 2>/dev/null || true)
             printf '%.1f %s %s\n' "$(echo "$now - $t0" | bc)" "$st" "$cpus" >> "$dir/timeline.txt"
         fi
         if (( $(echo "$now - $t0 > $TIMEOUT" | bc) )); then die "not drained after $TIMEOUT s"; fi
@@ -325,22 +346,22 @@ s = {
     "tag": tag, "interval_ms": int(interval), "crawlers": int(nc), "parsers": int(np_), "stores": int(ns),
     "wall_s": round(wall, 2), "urls_done": done, "urls_fetched": fetched, "http_requests": requests,
     "pages_stored": pages, "articles": articles, "revisions": revisions,
-    "pages_per_s": round(done / wall, 1), "requests_per_s": round(requests / wall, 1),
+    "pages_per_s": round(requests / wall, 1), "urls_done_per_s": round(done / wall, 1),
     "articles_per_s": round(articles / wall, 1),
     "cpu_s": cpu, "workers_cpu_s": w, "pipeline_cpu_s": round(allcpu, 2),
-    "pages_per_worker_cpu_s": round(done / w, 1) if w else None,
-    "pages_per_pipeline_cpu_s": round(done / allcpu, 1) if allcpu else None,
-    "ms_cpu_per_page_workers": round(1000 * w / done, 2), "ms_cpu_per_page_pipeline": round(1000 * allcpu / done, 2),
+    "pages_per_worker_cpu_s": round(requests / w, 1) if w else None,
+    "pages_per_pipeline_cpu_s": round(requests / allcpu, 1) if allcpu else None,
+    "ms_cpu_per_page_workers": round(1000 * w / requests, 2), "ms_cpu_per_page_pipeline": round(1000 * allcpu / requests, 2),
     "peak_rss_mb": rss, "exit_codes": rcs, "dead_letters": dead,
     "check": chk, "rate_violations": rate.get("violations"), "rate_check_rc": int(rate_rc),
     "rate_hosts": {h: {k: r[k] for k in ("requests", "max_in_window", "gap_min_ms", "gap_p50_ms")} for h, r in rate["hosts"].items()},
 }
 json.dump(s, open(d + "/summary.json", "w"), indent=1)
 print("== %s: politeness %s ms, %s crawler(s), %s parser(s), %s store(s)" % (tag, interval, nc, np_, ns))
-print("URLs done %d (fetched %d), HTTP requests %d, pages stored %d, articles %d" % (done, fetched, requests, pages, articles))
-print("wall %.1f s | %.1f pages/s (%.1f requests/s, %.1f articles/s)" % (wall, s["pages_per_s"], s["requests_per_s"], s["articles_per_s"]))
-print("CPU s: newspipe workers %.2f | RabbitMQ %.2f | Postgres %.2f | nginx %.2f | machine busy %.2f" % (
-    w, cpu["rabbitmq"], cpu["postgres"], cpu["nginx"], cpu["machine_busy"]))
+print("pages (HTTP responses in the access log) %d | URLs done %d (fetched %d, rest skipped/failed) | pages stored %d | articles %d" % (requests, done, fetched, pages, articles))
+print("wall %.1f s | %.1f pages/s (%.1f articles/s, %.1f URLs done/s)" % (wall, s["pages_per_s"], s["articles_per_s"], s["urls_done_per_s"]))
+print("CPU s: newspipe workers %.2f (%s) | RabbitMQ %.2f | Postgres %.2f | nginx %.2f | machine busy %.2f" % (
+    w, ", ".join("%s %.2f" % (n, cpu[n]) for n in names.split()), cpu["rabbitmq"], cpu["postgres"], cpu["nginx"], cpu["machine_busy"]))
 print("pages per CPU-s: workers %s (%.2f ms/page) | workers+RabbitMQ+Postgres %s (%.2f ms/page)" % (
     s["pages_per_worker_cpu_s"], s["ms_cpu_per_page_workers"], s["pages_per_pipeline_cpu_s"], s["ms_cpu_per_page_pipeline"]))
 print("peak RSS MB (VmHWM): " + ", ".join("%s %.1f" % kv for kv in rss.items()))
@@ -373,9 +394,9 @@ out, rounds = sys.argv[1], int(sys.argv[2])
 for r in range(1, rounds + 1):
     n = json.load(open("%s/newspipe-r%d/summary.json" % (out, r)))
     s = json.load(open("%s/scrapy-r%d.summary.json" % (out, r)))
-    print("== round %d ratio newspipe/scrapy: pages/s %.1f / %.1f = %.2fx (scrapy counts responses %d, newspipe URLs done %d); "
+    print("== round %d ratio newspipe/scrapy: pages/s %.1f / %.1f = %.2fx (responses: scrapy %d, newspipe %d); "
           "pages per CPU-s: newspipe workers %.1f, +RabbitMQ+Postgres %.1f vs scrapy %.1f = %.2fx / %.2fx" % (
-        r, n["pages_per_s"], s["pages_per_s"], n["pages_per_s"] / s["pages_per_s"], s["responses"], n["urls_done"],
+        r, n["pages_per_s"], s["pages_per_s"], n["pages_per_s"] / s["pages_per_s"], s["responses"], n["http_requests"],
         n["pages_per_worker_cpu_s"], n["pages_per_pipeline_cpu_s"], s["pages_per_cpu_s"],
         n["pages_per_worker_cpu_s"] / s["pages_per_cpu_s"], n["pages_per_pipeline_cpu_s"] / s["pages_per_cpu_s"]))
 EOF
