@@ -327,6 +327,28 @@ EOF
     local counts; counts=$(psql -Atq "$DATABASE_URL" -F ' ' -c "SELECT (SELECT count(*) FROM urls WHERE state IN ('fetched','skipped','failed')), (SELECT count(*) FROM urls WHERE state = 'fetched'), (SELECT count(*) FROM articles), (SELECT count(*) FROM pages), (SELECT count(*) FROM article_revisions)")
     local dead; dead=$(rabbitmqctl -q list_queues name messages 2>/dev/null | awk -v q="$PREFIX.dead" '$1 == q {print $2}')
     python3 "$PROCS" diff "$dir/cpu0.json" "$dir/cpu1.json" "$groups" > "$dir/cpu.json"
+    python3 - "$dir/timeline.txt" "${names[*]}" > "$dir/timeline-table.txt" <<'EOF' || true
+import json, sys
+names = sys.argv[2].split() + ["rabbitmq", "postgres", "nginx"]
+rows = []
+for line in open(sys.argv[1]):
+    if line.startswith("#"):
+        continue
+    t, rest = line.split(" ", 1)
+    j, cpus = rest.rsplit("}", 1)
+    rows.append((float(t), json.loads(j + "}"), [float(x) for x in cpus.split()]))
+qs = ["crawl", "pages", "store"]
+print("%6s %7s %7s %7s %7s | %s | CPU%% since previous row: %s" % ("t_s", "queued", "dispat", "fetched", "pages",
+      " ".join("%13s" % (q + " rdy/unack") for q in qs), " ".join("%9s" % n for n in names)))
+prev = None
+for t, j, c in rows:
+    u = j.get("urls", {})
+    qd = {q["queue"].rsplit(".", 1)[-1]: q for q in j.get("queues", []) if "queue" in q}
+    qcol = " ".join("%13s" % ("%s/%s" % (qd.get(q, {}).get("ready", "?"), qd.get(q, {}).get("unacked", "?"))) for q in qs)
+    pct = " ".join("%9.0f" % (100 * (a - b) / (t - prev[0])) for a, b in zip(c, prev[2])) if prev and len(c) == len(prev[2]) else ""
+    print("%6.1f %7s %7s %7s %7s | %s | %s" % (t, u.get("queued", 0), u.get("dispatched", 0), u.get("fetched", 0), j.get("pages", "?"), qcol, pct))
+    prev = (t, j, c)
+EOF
     drop_state
 
     python3 - "$dir" "$tag" "$wall" "$counts" "$hwm" "${dead:-?}" "$rate_rc" "${rcs[*]}" "${names[*]}" "$INTERVAL" "$CRAWLERS" "$PARSERS" "$STORES" <<'EOF' | tee "$OUT/summary-$tag.txt"
