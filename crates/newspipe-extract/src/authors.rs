@@ -76,14 +76,39 @@ pub fn clean(raw: &str) -> Vec<String> {
             s.truncate(i);
         }
     }
-    let s = strip_by(s.trim());
-    let mut out = Vec::new();
-    for part in split_names(&s) {
-        if let Some(n) = clean_one(&part) {
-            out.push(n);
-        }
+    let mut s = strip_by(s.trim());
+    cut_dateline(&mut s);
+    cut_outlet_after_period(&mut s);
+    if let Some(i) = s.find(" for ") {
+        // "Jane Doe for The Daily Planet".
+        s.truncate(i);
+    }
+    let parts = split_names(&s);
+    // A list with a part in lowercase prose ("The Russian and Syrian defense ministries") is
+    // a description, not names.
+    if parts.len() > 1 && parts.iter().any(|p| is_prose(p)) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = parts.iter().filter_map(|p| clean_one(p)).collect();
+    // "Reuters, Washington": after an agency, a lone word is the dateline's place.
+    if out.iter().any(|n| is_org(n)) {
+        out.retain(|n| is_org(n) || n.contains(' '));
     }
     out
+}
+
+/// Several words with a lowercase one that is neither a particle nor a role word.
+fn is_prose(part: &str) -> bool {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    words.len() > 1
+        && words.iter().any(|w| {
+            let l = w.to_lowercase();
+            let l = l.trim_matches(|c: char| !c.is_alphanumeric());
+            w.chars().next().is_some_and(char::is_lowercase)
+                && !PARTICLES.contains(&l)
+                && !ROLE_WORDS.contains(&l)
+                && !matches!(l, "by" | "and")
+        })
 }
 
 fn collapse(s: &str) -> String {
@@ -148,6 +173,14 @@ fn strip_by(s: &str) -> String {
             "di ",
             "oleh ",
             "written by ",
+            "analysis by ",
+            "opinion by ",
+            "commentary by ",
+            "story by ",
+            "text by ",
+            "reported by ",
+            "posted by ",
+            "published by ",
             "words by ",
             "reporting by ",
             "author:",
@@ -195,14 +228,282 @@ fn clean_one(s: &str) -> Option<String> {
     }
     if words.iter().any(|w| {
         let w = w.to_lowercase();
-        ROLE_WORDS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric()))
+        // "Editor-at-large" is a role as much as "editor".
+        w.split(['-', '/'])
+            .any(|p| ROLE_WORDS.contains(&p.trim_matches(|c: char| !c.is_alphanumeric())))
     }) {
         return None;
     }
     if !s.chars().next().is_some_and(char::is_alphabetic) {
         return None;
     }
-    Some(s.to_string())
+    // "Jane Doe, MS, RDN": degrees after a comma are parts of their own.
+    if words.len() == 1 && CREDENTIALS.contains(&s.to_lowercase().replace('.', "").as_str()) {
+        return None;
+    }
+    // Names are capitalised; a lowercase word ("defense", "admin") marks prose or a login,
+    // except for the particles of family names.
+    if words.iter().any(|w| {
+        w.chars().next().is_some_and(char::is_lowercase)
+            && !PARTICLES.contains(&w.to_lowercase().as_str())
+    }) {
+        return None;
+    }
+    Some(recase(s))
+}
+
+/// Lower-case particles of family names ("Ludwig van Beethoven", "Ana de Armas").
+const PARTICLES: &[&str] = &[
+    "de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos", "das",
+    "ten", "ter", "bin", "al", "el", "y", "e", "zu", "af", "av", "dei", "degli", "des",
+];
+
+/// Academic and professional post-nominals that bylines list after the name.
+const CREDENTIALS: &[&str] = &[
+    "ms", "ma", "md", "phd", "rd", "rdn", "rn", "mph", "cpt", "ld", "ldn", "cde", "dds", "dvm",
+    "mba", "msc", "bsc", "np", "cscs", "lcsw", "psyd", "edd", "jd", "cfp", "cpa", "cfa", "ba",
+    "bs", "mfa", "msn", "aprn", "pharmd", "facp", "do", "lpc", "cpt", "ibclc",
+];
+
+/// Organisations and wire services that stand in the author field; dropped when a person is
+/// also named (see [`is_org`]).
+const ORGS: &[&str] = &[
+    "reuters",
+    "ap",
+    "associated press",
+    "afp",
+    "agence france-presse",
+    "agence france presse",
+    "staff",
+    "editorial board",
+    "editorial",
+    "editors",
+    "bloomberg",
+    "bloomberg news",
+    "pti",
+    "ians",
+    "ani",
+    "upi",
+    "dpa",
+    "xinhua",
+    "press trust of india",
+    "wire",
+    "wires",
+    "wire services",
+    "wire reports",
+    "agencies",
+    "news agencies",
+    "news desk",
+    "web desk",
+    "tass",
+    "efe",
+    "ansa",
+    "kyodo",
+    "yonhap",
+    "cnn",
+    "cnn wire",
+    "bbc",
+    "bbc news",
+];
+
+/// A wire service, an editorial collective or a newsroom rather than a person.
+pub fn is_org(name: &str) -> bool {
+    let l = name.to_lowercase();
+    let l = l.strip_prefix("the ").unwrap_or(&l).trim();
+    ORGS.contains(&l)
+}
+
+/// Whether `name` is the publication itself: "Al-Bawaba" on "Al Bawaba", "CNN Business" on
+/// "CNN", "Business Insider" on "Business Insider Deutschland", "Cleveland.com" on
+/// cleveland.com.
+pub fn is_site(name: &str, site: Option<&str>, host: Option<&str>) -> bool {
+    // Allocation-free: this runs for every author and title candidate.
+    if words(name).next().is_none() {
+        return false;
+    }
+    let joined = || words(name).filter(|c| *c != ' ');
+    if let Some(s) = site
+        && words(s).nth(1).is_some()
+        && (words(s).eq(words(name))
+            || words(s).filter(|c| *c != ' ').eq(joined())
+            || (words(s).nth(2).is_some() && word_prefix(name, s))
+            || word_prefix(s, name))
+    {
+        return true;
+    }
+    if let Some(h) = host {
+        let h = h.strip_prefix("www.").unwrap_or(h);
+        fn alnum(s: &str) -> impl Iterator<Item = char> + '_ {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+        }
+        let first = h.split('.').next().unwrap_or("");
+        if joined().eq(alnum(h)) || (first.len() >= 4 && joined().eq(alnum(first))) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Lowercase letters and digits of `s`, its words separated by one space.
+fn words(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .flat_map(|(i, w)| {
+            (i > 0)
+                .then_some(' ')
+                .into_iter()
+                .chain(w.chars().flat_map(char::to_lowercase))
+        })
+}
+
+/// Whether the words of `long` begin with all the words of `short` and go on.
+fn word_prefix(long: &str, short: &str) -> bool {
+    let mut l = words(long);
+    for c in words(short) {
+        if l.next() != Some(c) {
+            return false;
+        }
+    }
+    l.next() == Some(' ')
+}
+
+/// "TOM KRISHER" → "Tom Krisher", "MARY O'NEIL-MCDONALD" → "Mary O'Neil-McDonald". Mixed-case
+/// names are left as written; a single all-caps word is left alone (it is as likely an acronym)
+/// unless it is a known organisation such as "REUTERS".
+fn recase(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) || !s.chars().any(char::is_uppercase) {
+        return s.to_string();
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    if words.len() == 1 {
+        if s.chars().count() > 3 && is_org(s) {
+            return recase_word(s);
+        }
+        return s.to_string();
+    }
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let l = w.to_lowercase();
+            if i > 0 && PARTICLES.contains(&l.as_str()) && i + 1 < words.len() {
+                l
+            } else if matches!(l.as_str(), "ii" | "iii" | "iv") {
+                (*w).to_string()
+            } else {
+                recase_word(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Capitalises each letter that follows a non-letter (start, hyphen, apostrophe, period) and
+/// lowercases the rest; "Mc" keeps the capital after it.
+fn recase_word(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut prev_letter = false;
+    for c in w.chars() {
+        if c.is_alphabetic() {
+            if prev_letter {
+                out.extend(c.to_lowercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
+            prev_letter = true;
+        } else {
+            out.push(c);
+            prev_letter = false;
+        }
+    }
+    out.split('-').map(mc).collect::<Vec<_>>().join("-")
+}
+
+fn mc(part: &str) -> String {
+    if let Some(rest) = part.strip_prefix("Mc")
+        && rest.chars().count() >= 2
+        && rest.chars().all(char::is_alphabetic)
+    {
+        let mut r = rest.chars();
+        let first: String = r.next().into_iter().flat_map(char::to_uppercase).collect();
+        return format!("Mc{first}{}", r.as_str());
+    }
+    part.to_string()
+}
+
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Cuts a dateline off a byline: "Jane Doe on Monday, Nov. 18" → "Jane Doe", and the glued
+/// "Jane DoeMonday" that adjacent text nodes give.
+fn cut_dateline(s: &mut String) {
+    // Every weekday ends in "day"; every month follows " on ": most bylines have neither.
+    let (day, on) = (s.contains("day"), s.contains(" on "));
+    if !day && !on {
+        return;
+    }
+    let mut cut = s.len();
+    for d in WEEKDAYS.iter().filter(|_| day) {
+        for (i, _) in s.match_indices(d) {
+            let before = s[..i].chars().next_back();
+            if i > 0 && before.is_some_and(|c| c == ' ' || c.is_lowercase()) {
+                cut = cut.min(i);
+            }
+        }
+    }
+    for m in MONTHS.iter().filter(|_| on) {
+        if let Some(i) = s.find(&format!(" on {m}")) {
+            cut = cut.min(i + 1);
+        }
+    }
+    if cut < s.len() {
+        s.truncate(cut);
+        let t = s.trim_end_matches([' ', ',']);
+        let t = t.strip_suffix(" on").unwrap_or(t).trim_end().to_string();
+        *s = t;
+    }
+}
+
+/// "Finian Cunningham. Sputnik International" → "Finian Cunningham": a period after a full word
+/// (not an initial) of a name of two words or more ends the name.
+fn cut_outlet_after_period(s: &mut String) {
+    let mut from = 0;
+    while let Some(rel) = s[from..].find(". ") {
+        let i = from + rel;
+        let head = &s[..i];
+        let last = head.rsplit(' ').next().unwrap_or("");
+        if head.contains(' ') && last.chars().count() >= 3 && last.chars().all(char::is_alphabetic)
+        {
+            s.truncate(i);
+            return;
+        }
+        from = i + 2;
+    }
 }
 
 /// Appends names not yet present (case-insensitive), keeping first-seen order.
@@ -216,7 +517,7 @@ pub fn push_unique(out: &mut Vec<String>, names: Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    use super::{clean, is_org, is_site};
 
     #[test]
     fn byline_with_outlet() {
@@ -229,7 +530,7 @@ mod tests {
     #[test]
     fn role_after_comma() {
         assert_eq!(clean("Jane Doe, Senior Editor"), vec!["Jane Doe"]);
-        assert_eq!(clean("BY JANE DOE, Associated Press"), vec!["JANE DOE"]);
+        assert_eq!(clean("BY JANE DOE, Associated Press"), vec!["Jane Doe"]);
     }
 
     #[test]
@@ -250,5 +551,72 @@ mod tests {
         );
         assert!(clean("Staff").is_empty());
         assert!(clean("12 November 2019").is_empty());
+    }
+
+    #[test]
+    fn all_caps_names_are_recased() {
+        assert_eq!(clean("By TOM KRISHER"), vec!["Tom Krisher"]);
+        assert_eq!(
+            clean("SEAN O'HARA and ANNA MCDONALD-SMITH"),
+            vec!["Sean O'Hara", "Anna McDonald-Smith"]
+        );
+        assert_eq!(clean("LUDWIG VAN BEETHOVEN"), vec!["Ludwig van Beethoven"]);
+        assert_eq!(clean("J.R. MOEHRINGER"), vec!["J.R. Moehringer"]);
+        assert_eq!(clean("REUTERS"), vec!["Reuters"]);
+        assert_eq!(clean("AFP"), vec!["AFP"]);
+        // Written in mixed case: left as the publisher wrote it.
+        assert_eq!(clean("Ian MacDonald"), vec!["Ian MacDonald"]);
+    }
+
+    #[test]
+    fn lists_split_on_and_commas_ampersand() {
+        assert_eq!(clean("A. Lee and B. Kim"), vec!["A. Lee", "B. Kim"]);
+        assert_eq!(
+            clean("By Ann Lee, Bo Kim and Cy Day"),
+            vec!["Ann Lee", "Bo Kim", "Cy Day"]
+        );
+        assert_eq!(clean("Ann Lee & Bo Kim"), vec!["Ann Lee", "Bo Kim"]);
+        assert_eq!(clean("By and"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn datelines_credentials_and_prose_are_not_names() {
+        assert_eq!(
+            clean("By Ann Lee on Monday, March 4th, 2024"),
+            vec!["Ann Lee"]
+        );
+        assert_eq!(clean("Ann LeeMonday, March 4"), vec!["Ann Lee"]);
+        assert_eq!(clean("Ann Lee, MS, RDN"), vec!["Ann Lee"]);
+        assert_eq!(clean("Ann Lee. Daily Planet"), vec!["Ann Lee"]);
+        assert_eq!(clean("Sarah E. Needle"), vec!["Sarah E. Needle"]);
+        assert_eq!(
+            clean("Analysis by Ann Lee, CNN Editor-at-large"),
+            vec!["Ann Lee"]
+        );
+        assert!(clean("The Russian and Syrian defense ministries").is_empty());
+        assert_eq!(clean("Reuters, Washington"), vec!["Reuters"]);
+        assert_eq!(clean("Ann Lee for The Daily Planet"), vec!["Ann Lee"]);
+        assert!(clean("admin").is_empty());
+        assert_eq!(clean("Ana de Armas"), vec!["Ana de Armas"]);
+    }
+
+    #[test]
+    fn orgs_and_sites() {
+        assert!(is_org("Reuters") && is_org("The Associated Press") && is_org("AFP"));
+        assert!(!is_org("Ann Lee"));
+        assert!(is_site("Al-Bawaba", Some("Al Bawaba"), None));
+        assert!(is_site("CNN Business", Some("CNN"), None));
+        assert!(is_site(
+            "Business Insider",
+            Some("Business Insider Deutschland"),
+            None
+        ));
+        assert!(is_site("Cleveland.com", None, Some("www.cleveland.com")));
+        assert!(is_site("LinkNaija", None, Some("www.linknaija.com")));
+        assert!(!is_site(
+            "Ann Lee",
+            Some("Daily Planet"),
+            Some("dailyplanet.com")
+        ));
     }
 }

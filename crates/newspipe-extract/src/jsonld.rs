@@ -56,6 +56,8 @@ pub fn parse(blocks: &[String]) -> JsonLd {
             .trim();
         if let Ok(v) = serde_json::from_str::<Value>(t) {
             values.push(v);
+        } else if let Ok(v) = serde_json::from_str::<Value>(&lenient(t)) {
+            values.push(v);
         }
     }
     let mut objs = Vec::new();
@@ -64,6 +66,11 @@ pub fn parse(blocks: &[String]) -> JsonLd {
     }
     let mut out = JsonLd::default();
     let mut best: Option<&Value> = None;
+    // Yoast-style graphs date the `WebPage`, fact checks the `ClaimReview`, health sites put
+    // the author on a `MedicalWebPage`: the page's dates and authors when the article object
+    // has none.
+    let mut page_dates: (Option<String>, Option<String>) = (None, None);
+    let mut page_obj: Option<&Value> = None;
     for o in &objs {
         let types = types_of(o);
         if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
@@ -96,6 +103,17 @@ pub fn parse(blocks: &[String]) -> JsonLd {
         }
         if out.publisher.is_none() && types.iter().any(|t| t == "website") {
             out.publisher = str_of(o.get("name"));
+        }
+        if page_dates.0.is_none()
+            && types
+                .iter()
+                .any(|t| t.ends_with("webpage") || t == "claimreview")
+        {
+            page_obj = Some(o);
+            page_dates = (
+                str_of(o.get("datePublished")),
+                str_of(o.get("dateModified")),
+            );
         }
     }
     if let Some(a) = best {
@@ -134,6 +152,50 @@ pub fn parse(blocks: &[String]) -> JsonLd {
             _ => None,
         });
         out.in_language = str_of(a.get("inLanguage"));
+    }
+    if out.published.is_none() {
+        out.published = page_dates.0;
+    }
+    if out.modified.is_none() {
+        out.modified = page_dates.1;
+    }
+    if out.authors.is_empty()
+        && let Some(v) = page_obj.and_then(|p| p.get("author"))
+    {
+        names(v, &mut out.authors, 0);
+    }
+    out
+}
+
+/// Repairs the two mistakes hand-written JSON-LD makes most: raw control characters (newlines,
+/// tabs) inside strings and trailing commas before `}` or `]`.
+fn lenient(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in t.char_indices() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            out.push(if c.is_control() { ' ' } else { c });
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            ',' => {
+                let next = t[i + 1..].trim_start().chars().next();
+                if matches!(next, Some('}' | ']')) {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
     }
     out
 }
@@ -270,6 +332,29 @@ mod tests {
             "author":[{"@type":"Person","name":"A B"},"C D",{"@type":"Person","givenName":"E","familyName":"F"}]}]"#.to_string()]);
         assert!(j.is_article);
         assert_eq!(j.authors, vec!["A B", "C D", "E F"]);
+    }
+
+    #[test]
+    fn trailing_commas_and_raw_newlines_are_tolerated() {
+        let j = parse(&["{\"@type\":\"NewsArticle\",\"headline\":\"Line one\nline two\",\n \"keywords\":[\"a\", \"b\", ],\n \"datePublished\":\"2024-05-06\",}".to_string()]);
+        assert!(j.is_article);
+        assert_eq!(j.headline.as_deref(), Some("Line one line two"));
+        assert_eq!(j.keywords, vec!["a", "b"]);
+        assert_eq!(j.published.as_deref(), Some("2024-05-06"));
+    }
+
+    #[test]
+    fn page_dates_when_the_article_has_none() {
+        let j = parse(&[r#"{"@graph":[{"@type":"WebPage","datePublished":"2018-04-18T14:39:09+02:00","dateModified":"2019-01-01T00:00:00Z"},
+            {"@type":"Article","headline":"H"}]}"#.to_string(),
+            r#"{"@type":"ClaimReview","datePublished":"2020-01-01"}"#.to_string()]);
+        assert_eq!(j.published.as_deref(), Some("2018-04-18T14:39:09+02:00"));
+        assert_eq!(j.modified.as_deref(), Some("2019-01-01T00:00:00Z"));
+        let k = parse(&[r#"{"@type":"ClaimReview","datePublished":"2020-01-01"}"#.to_string()]);
+        assert!(!k.is_article);
+        assert_eq!(k.published.as_deref(), Some("2020-01-01"));
+        let m = parse(&[r#"{"@type":"MedicalWebPage","datePublished":"2020-01-01","author":{"@type":"Person","name":"Ann Lee, MS, RD"}}"#.to_string()]);
+        assert_eq!(m.authors, vec!["Ann Lee, MS, RD"]);
     }
 
     #[test]

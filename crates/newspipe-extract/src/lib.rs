@@ -42,11 +42,10 @@ pub const MAX_HTML_BYTES: usize = 10 * 1024 * 1024;
 pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
     let html = truncate(html, MAX_HTML_BYTES);
     let mut pre = prepass::run(html);
-    let w = walk::walk(&pre.dom);
-    pre.dom = dom::Dom::default();
-
     let ld = jsonld::parse(&pre.jsonld);
     let metas = metadata::Metas(&pre.metas);
+    let w = walk::walk(&pre.dom, !metadata::declares_published(&ld, &metas));
+    pre.dom = dom::Dom::default();
 
     let mut body = body::select(&w);
     // JSON-LD articleBody is often truncated, so it only stands in when the DOM gave little.
@@ -63,7 +62,12 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
     }
 
     let site_name = metadata::site_name(&ld, &metas);
-    let title = metadata::title(&ld, &metas, &w, &pre, site_name.as_deref());
+    let canonical_url = metadata::canonical(&pre, &ld, &metas, page_url);
+    let host = canonical_url
+        .as_deref()
+        .and_then(|c| url::Url::parse(c).ok())
+        .and_then(|u| u.host_str().map(str::to_string));
+    let title = metadata::title(&ld, &metas, &w, &pre, site_name.as_deref(), host.as_deref());
     let published_at = metadata::published(&ld, &metas, &w);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
     let paragraphs = body
@@ -82,11 +86,18 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
     });
 
     let article = Article {
-        section: metadata::section(&ld, &metas, &w, title.as_deref()),
-        authors: metadata::authors(&ld, &metas, &w),
+        section: metadata::section(
+            &ld,
+            &metas,
+            &w,
+            title.as_deref(),
+            site_name.as_deref(),
+            host.as_deref(),
+        ),
+        authors: metadata::authors(&ld, &metas, &w, site_name.as_deref(), host.as_deref()),
         modified_at: metadata::modified(&ld, &metas, &w),
         language: metadata::language(&pre, &ld, &metas, &body),
-        canonical_url: metadata::canonical(&pre, &ld, &metas, page_url),
+        canonical_url,
         lead_image_url: metadata::lead_image(&ld, &metas, &w, page_url),
         lead_image_caption: metadata::lead_caption(&ld, &w),
         description: metadata::description(&ld, &metas),
@@ -139,5 +150,170 @@ mod tests {
         ] {
             let _ = extract(s, None);
         }
+    }
+
+    fn page(head: &str, body: &str) -> super::Article {
+        let html = format!("<html><head>{head}</head><body>{body}</body></html>");
+        extract(&html, None).article
+    }
+
+    const STORY: &str = "<article><p>Officials said on Tuesday that the bridge would stay closed \
+        for repairs until the end of the month, citing damage found during an inspection.</p></article>";
+
+    #[test]
+    fn title_prefers_the_bare_headline_over_a_section_prefix() {
+        let a = page(
+            r#"<meta property="og:title" content="Opinion | The Bridge Will Stay Closed">"#,
+            &format!("<h1>The Bridge Will Stay Closed</h1>{STORY}"),
+        );
+        assert_eq!(a.title.as_deref(), Some("The Bridge Will Stay Closed"));
+        let a = page(
+            "<title>The Bridge Will Stay Closed :: Metro :: Daily Planet</title>",
+            &format!("<h1>The Bridge Will Stay Closed</h1>{STORY}"),
+        );
+        assert_eq!(a.title.as_deref(), Some("The Bridge Will Stay Closed"));
+        // A section prefix is dropped when the page names that section.
+        let a = page(
+            r#"<meta property="og:title" content="Metro | The Bridge Will Stay Closed">
+               <meta property="article:section" content="Metro">"#,
+            STORY,
+        );
+        assert_eq!(a.title.as_deref(), Some("The Bridge Will Stay Closed"));
+    }
+
+    #[test]
+    fn title_keeps_colons_and_drops_site_suffixes() {
+        let a = page(
+            r#"<meta property="og:title" content="Fact Check: Is The Bridge Really Closed?">"#,
+            STORY,
+        );
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Fact Check: Is The Bridge Really Closed?")
+        );
+        let a = page(
+            "<title>The bridge will stay closed - Dailyplanet.com</title>",
+            STORY,
+        );
+        assert_eq!(a.title.as_deref(), Some("The bridge will stay closed"));
+        let a = page(
+            r#"<title>The bridge will stay closed &amp;#8211; for now - The Planet</title>
+               <meta property="og:site_name" content="The Planet">"#,
+            STORY,
+        );
+        assert_eq!(
+            a.title.as_deref(),
+            Some("The bridge will stay closed \u{2013} for now")
+        );
+    }
+
+    #[test]
+    fn title_is_not_the_site_name() {
+        // A logo `<h1>` before the story's own title.
+        let a = page(
+            "<title>Bridge stays closed - Planet</title>",
+            &format!(
+                r#"<div id="site-title"><a href="/"><h1>Daily Planet News</h1></a></div>{STORY}"#
+            ),
+        );
+        assert_eq!(a.title.as_deref(), Some("Bridge stays closed"));
+        let a = page(
+            "<title>Bridge stays closed for a month - Planet</title>",
+            &format!(r#"<div id="header"><a href="/"><h1>Planet Daily</h1></a></div>{STORY}"#),
+        );
+        assert_eq!(a.title.as_deref(), Some("Bridge stays closed for a month"));
+        let a = page(
+            r#"<meta property="og:title" content="Bridge stays closed - The Planet Blog">
+               <meta property="og:site_name" content="The Planet Blog">"#,
+            &format!(r#"<h1 class="title">The Planet Blog</h1>{STORY}"#),
+        );
+        assert_eq!(a.title.as_deref(), Some("Bridge stays closed"));
+        let a = page(
+            r#"<meta property="og:title" content="The Planet">
+               <meta property="og:site_name" content="The Planet">"#,
+            &format!("<h1>Bridge stays closed for a month</h1>{STORY}"),
+        );
+        assert_eq!(a.title.as_deref(), Some("Bridge stays closed for a month"));
+    }
+
+    #[test]
+    fn authors_drop_site_and_agency_next_to_people() {
+        let a = page(
+            r#"<meta property="og:site_name" content="Daily Planet">
+               <meta name="author" content="Daily Planet">"#,
+            &format!(r#"<div class="byline">By LOIS LANE and Clark Kent, Reuters</div>{STORY}"#),
+        );
+        assert_eq!(a.authors, vec!["Lois Lane", "Clark Kent"]);
+        // An agency alone is kept.
+        let a = page(r#"<meta name="author" content="Reuters">"#, STORY);
+        assert_eq!(a.authors, vec!["Reuters"]);
+        let a = page(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Bridge",
+               "author":[{"@type":"Organization","name":"AFP"},{"@type":"Person","name":"Jimmy Olsen"}]}</script>"#,
+            STORY,
+        );
+        assert_eq!(a.authors, vec!["Jimmy Olsen"]);
+    }
+
+    #[test]
+    fn published_from_any_meta_key_and_format() {
+        let d = |a: super::Article| a.published_at.map(|d| d.to_rfc3339());
+        // One `<meta>` with both a property and a (multi-token) itemprop.
+        let a = page(
+            r#"<meta property="article:published" itemprop="datePublished dateCreated" content="2019-11-19T11:00:09.000Z">"#,
+            STORY,
+        );
+        assert_eq!(d(a).as_deref(), Some("2019-11-19T11:00:09+00:00"));
+        // An unparsable first key does not hide a later one.
+        let a = page(
+            r#"<meta property="article:published_time" content="sometime">
+               <meta name="parsely-pub-date" content="2019-11-19T08:00:00-05:00">"#,
+            STORY,
+        );
+        assert_eq!(d(a).as_deref(), Some("2019-11-19T13:00:00+00:00"));
+        // A bare day in JSON-LD gives way to the same day with a time in meta.
+        let a = page(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"B","datePublished":"2019-11-18"}</script>
+               <meta name="sailthru.date" content="2019-11-18 20:28:55">"#,
+            STORY,
+        );
+        assert_eq!(d(a).as_deref(), Some("2019-11-18T20:28:55+00:00"));
+        let a = page(
+            "",
+            r#"<article><div class="byline"><time datetime="2020-02-03T04:05:06Z">Feb 3</time></div>
+               <p>Officials said on Tuesday that the bridge would stay closed for repairs.</p></article>"#,
+        );
+        assert_eq!(d(a).as_deref(), Some("2020-02-03T04:05:06+00:00"));
+        // Only a printed date in the byline.
+        let a = page(
+            "",
+            &format!(
+                r#"<div class="byline"><span class="article-publish-date">Posted: March 4, 2021, 9:02 AM</span></div>{STORY}"#
+            ),
+        );
+        assert_eq!(d(a).as_deref(), Some("2021-03-04T09:02:00+00:00"));
+    }
+
+    #[test]
+    fn section_skips_placeholders_share_links_and_the_site() {
+        let a = page(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"B","articleSection":"post"}</script>
+               <meta property="article:section" content="Politics - Elections">"#,
+            STORY,
+        );
+        assert_eq!(a.section.as_deref(), Some("Politics"));
+        let a = page(
+            r#"<meta property="og:site_name" content="Planet">"#,
+            &format!(
+                r#"<div class="breadcrumb"><a href="/">Home</a><a href="/metro">Metro</a><a href="/">Planet</a></div>
+                   <div class="js-breadcrumb"><a href="/">Share</a><a href="/">Twitter</a></div>{STORY}"#
+            ),
+        );
+        assert_eq!(a.section.as_deref(), Some("Metro"));
+        let a = page(
+            "",
+            &format!(r#"<article class="url-breadcrumb"><a href="/">Apps</a>{STORY}</article>"#),
+        );
+        assert_eq!(a.section, None);
     }
 }

@@ -7,7 +7,7 @@ use url::Url;
 use crate::jsonld::JsonLd;
 use crate::prepass::Prepass;
 use crate::walk::{Walk, collapse};
-use crate::{authors, dates, links};
+use crate::{authors, dates, entities, links};
 
 /// Lookup over the page's `<meta>` pairs.
 pub struct Metas<'a>(pub &'a [(String, String)]);
@@ -44,45 +44,104 @@ pub fn title(
     w: &Walk,
     pre: &Prepass,
     site: Option<&str>,
+    host: Option<&str>,
 ) -> Option<String> {
-    let candidates = [
-        ld.headline.clone(),
-        m.get(&["og:title", "twitter:title", "dc.title", "headline"]),
-        itemprop(w, "headline").map(collapse),
-        w.h1.clone(),
-        Some(collapse(&pre.title)),
-    ];
-    let t = candidates
+    let clean = |t: Option<String>| {
+        t.map(|t| collapse(&decode_entities(&t)))
+            .filter(|t| !t.is_empty())
+    };
+    let ld_headline = clean(ld.headline.clone());
+    let ip_headline = clean(itemprop(w, "headline").map(str::to_string));
+    let h1 = clean(w.h1.clone());
+    // The forms that name the story alone, without site or section decoration.
+    let headlines: Vec<&str> = [&ld_headline, &ip_headline, &h1]
         .into_iter()
         .flatten()
-        .map(|t| collapse(&decode_entities(&t)))
-        .find(|t| !t.is_empty())?;
-    Some(strip_site(&t, site, w.h1.as_deref()))
+        .map(String::as_str)
+        .filter(|h| !authors::is_site(h, site, host))
+        .collect();
+    let section = ld.section.clone().or_else(|| m.get(&["article:section"]));
+    let candidates = [
+        ld_headline.clone(),
+        clean(m.get(&["og:title", "twitter:title", "dc.title", "headline"])),
+        ip_headline.clone(),
+        h1.clone(),
+        clean(Some(pre.title.clone())),
+    ];
+    let mut first = None;
+    for t in candidates.into_iter().flatten() {
+        let t = strip_site(&t, site, host, section.as_deref(), &headlines);
+        if t.is_empty() {
+            continue;
+        }
+        // The site's own name (a logo `<h1>`, a generic `<title>`) is no headline.
+        if authors::is_site(&t, site, None) && site.is_some_and(|s| s.len() >= t.len()) {
+            first.get_or_insert(t);
+            continue;
+        }
+        return Some(t);
+    }
+    first
 }
 
-/// Drops a " | Site" (or " - Site") suffix or prefix that `<title>`-like values carry.
-fn strip_site(t: &str, site: Option<&str>, h1: Option<&str>) -> String {
-    if let Some(h) = h1
-        && t != h
-        && t.starts_with(h)
-        && h.len() > 10
-    {
-        return h.to_string();
+const TITLE_SEPS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " · ", " // "];
+
+/// Drops the site name or section that `<title>`-like values put before or after the headline
+/// (" | Site", "Section | ", " - Site"). A form matching a bare headline (`<h1>`, JSON-LD
+/// `headline`) wins; colons inside headlines ("Fact Check: …") are never cut.
+fn strip_site(
+    t: &str,
+    site: Option<&str>,
+    host: Option<&str>,
+    section: Option<&str>,
+    headlines: &[&str],
+) -> String {
+    for h in headlines {
+        if t == *h || h.chars().count() < 8 {
+            continue;
+        }
+        if t.starts_with(h) && h.len() > 10 {
+            return (*h).to_string();
+        }
+        if let Some(head) = t.strip_suffix(h)
+            && TITLE_SEPS.iter().any(|s| head.ends_with(s))
+        {
+            return (*h).to_string();
+        }
     }
-    for sep in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+    let siteish = |part: &str| {
+        let part = part.trim();
+        site.is_some_and(|s| part.eq_ignore_ascii_case(s.trim()))
+            || authors::is_site(part, site, host)
+            || section.is_some_and(|s| part.eq_ignore_ascii_case(s.trim()))
+    };
+    for sep in TITLE_SEPS {
         if let Some(i) = t.rfind(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
-            if site.is_some_and(|s| tail.trim().eq_ignore_ascii_case(s.trim()))
-                || (tail.len() < 30
-                    && head.len() > 2 * tail.len()
-                    && tail.split_whitespace().count() <= 3
-                    && sep == " | ")
+            let brand = !tail.trim().contains(' ')
+                && tail
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() && !c.is_lowercase())
+                && tail.chars().count() <= 25
+                && (head.chars().count() >= 2 * tail.chars().count()
+                    // "Headline - Example.com"
+                    || (tail.contains('.') && head.chars().count() > tail.chars().count()));
+            if siteish(tail) {
+                // "Section | Headline | Site": the section may lead what is left.
+                return strip_site(head.trim(), site, host, section, &[]);
+            }
+            if (tail.len() < 30
+                && head.len() > 2 * tail.len()
+                && tail.split_whitespace().count() <= 3
+                && sep == " | ")
+                || brand
             {
                 return head.trim().to_string();
             }
         }
-        if let (Some(i), Some(s)) = (t.find(sep), site)
-            && t[..i].trim().eq_ignore_ascii_case(s.trim())
+        if let Some(i) = t.find(sep)
+            && siteish(&t[..i])
         {
             return t[i + sep.len()..].trim().to_string();
         }
@@ -90,27 +149,42 @@ fn strip_site(t: &str, site: Option<&str>, h1: Option<&str>) -> String {
     t.to_string()
 }
 
-/// The few entities that survive in JSON-LD and meta values written by hand.
+/// Character references that survive in JSON-LD and meta values, often encoded twice
+/// (`&amp;#8217;`).
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", " ")
+    let once = entities::decode(s);
+    if once.contains('&') {
+        entities::decode(&once).into_owned()
+    } else {
+        once.into_owned()
+    }
 }
 
-pub fn authors(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Vec<String> {
+pub fn authors(
+    ld: &JsonLd,
+    m: &Metas<'_>,
+    w: &Walk,
+    site: Option<&str>,
+    host: Option<&str>,
+) -> Vec<String> {
     let mut out = Vec::new();
+    // The publication's own name is never an author; an agency or a desk is one only when no
+    // person is named, so later sources are read until a person turns up.
+    let push = |out: &mut Vec<String>, raw: &str| {
+        let names = authors::clean(&decode_entities(raw))
+            .into_iter()
+            .filter(|n| !authors::is_site(n, site, host))
+            .collect();
+        authors::push_unique(out, names);
+    };
+    let has_person = |out: &Vec<String>| out.iter().any(|a| !authors::is_org(a));
     for a in &ld.authors {
-        authors::push_unique(&mut out, authors::clean(a));
+        push(&mut out, a);
     }
-    if out.is_empty() {
+    if !has_person(&out) {
         for k in [
             "author",
             "article:author",
@@ -122,141 +196,216 @@ pub fn authors(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Vec<String> {
             "citation_author",
         ] {
             for v in m.all(k) {
-                authors::push_unique(&mut out, authors::clean(v));
+                push(&mut out, v);
             }
-            if !out.is_empty() {
+            if has_person(&out) {
                 break;
             }
         }
     }
-    if out.is_empty() {
+    if !has_person(&out) {
         for (k, v) in &w.itemprops {
             if k == "author" || k == "creator" {
-                authors::push_unique(&mut out, authors::clean(v));
+                push(&mut out, v);
             }
         }
     }
-    if out.is_empty() {
+    if !has_person(&out) {
         for v in &w.rel_authors {
-            authors::push_unique(&mut out, authors::clean(v));
+            push(&mut out, v);
         }
     }
-    if out.is_empty() {
+    if !has_person(&out) {
         for v in &w.bylines {
-            authors::push_unique(&mut out, authors::clean(v));
-            if !out.is_empty() {
+            push(&mut out, v);
+            if has_person(&out) {
                 break;
             }
         }
     }
-    if out.is_empty() {
+    if !has_person(&out) {
         // A "By A and B" line near the top of the text.
         for b in w.blocks.iter().take(400) {
             let t = b.text.trim();
             if t.len() < 120
                 && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("by "))
             {
-                authors::push_unique(&mut out, authors::clean(t));
-                if !out.is_empty() {
+                push(&mut out, t);
+                if has_person(&out) {
                     break;
                 }
             }
         }
     }
+    if has_person(&out) {
+        out.retain(|a| !authors::is_org(a));
+    }
     out.truncate(20);
     out
 }
 
+/// Meta keys of the publication date, in priority order.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "date_published",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "dc.date.created",
+    "datecreated",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "article_date_original",
+    "cxenseparse:recs:publishtime",
+    "citation_publication_date",
+];
+
+/// Whether JSON-LD or meta state the publication date, so the page's printed dates are not needed.
+pub fn declares_published(ld: &JsonLd, m: &Metas<'_>) -> bool {
+    let cands = ld
+        .published
+        .iter()
+        .map(String::as_str)
+        .chain(meta_values(m, PUBLISHED_KEYS));
+    best_date(cands).is_some()
+}
+
 pub fn published(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
-    ld.published
-        .as_deref()
-        .and_then(dates::parse)
-        .or_else(|| {
-            m.get(&[
-                "article:published_time",
-                "og:published_time",
-                "og:article:published_time",
-                "datepublished",
-                "date",
-                "pubdate",
-                "publishdate",
-                "publish-date",
-                "publish_date",
-                "dc.date.issued",
-                "dc.date",
-                "dcterms.date",
-                "dcterms.created",
-                "dc.date.created",
-                "sailthru.date",
-                "parsely-pub-date",
-                "article.published",
-                "published_time",
-                "article_date_original",
-                "cxenseparse:recs:publishtime",
-                "citation_publication_date",
-            ])
-            .as_deref()
-            .and_then(dates::parse)
-        })
-        .or_else(|| itemprop(w, "datepublished").and_then(dates::parse))
-        .or_else(|| {
-            w.times
-                .iter()
-                .find(|t| t.1)
-                .and_then(|t| dates::parse(&t.0))
-        })
-        .or_else(|| {
-            w.times
-                .iter()
-                .find(|t| !t.2)
-                .and_then(|t| dates::parse(&t.0))
-        })
+    let cands = ld
+        .published
+        .iter()
+        .map(String::as_str)
+        .chain(meta_values(m, PUBLISHED_KEYS))
+        .chain(itemprop(w, "datepublished"))
+        .chain(w.times.iter().filter(|t| t.1).map(|t| t.0.as_str()))
+        .chain(w.times.iter().filter(|t| !t.2).map(|t| t.0.as_str()));
+    best_date(cands).or_else(|| w.date_texts.iter().find_map(|t| dates::parse_text(t)))
+}
+
+/// Values of `keys` in key priority order.
+fn meta_values<'a>(m: &'a Metas<'_>, keys: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
+    keys.iter().flat_map(move |k| {
+        m.0.iter()
+            .filter(move |(mk, v)| mk == k && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+    })
+}
+
+/// The first value that parses; a bare day ("2019-11-18") gives way to a later value with a
+/// time of day on (about) that day, as pages state the day in JSON-LD and the time in meta.
+fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<DateTime<Utc>> {
+    let mut day: Option<DateTime<Utc>> = None;
+    for (i, raw) in cands.enumerate() {
+        if i > 64 {
+            break;
+        }
+        let Some(d) = dates::parse(raw) else {
+            continue;
+        };
+        let date_only = !raw.contains(':');
+        match day {
+            None if date_only => day = Some(d),
+            None => return Some(d),
+            Some(dd) => {
+                if !date_only && (d - dd).num_hours().abs() <= 36 {
+                    return Some(d);
+                }
+            }
+        }
+    }
+    day
 }
 
 pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
-    ld.modified
-        .as_deref()
-        .and_then(dates::parse)
-        .or_else(|| {
-            m.get(&[
-                "article:modified_time",
-                "og:updated_time",
-                "og:article:modified_time",
-                "datemodified",
-                "last-modified",
-                "dc.date.modified",
-                "dcterms.modified",
-                "article.updated",
-                "lastmod",
-            ])
-            .as_deref()
-            .and_then(dates::parse)
-        })
-        .or_else(|| itemprop(w, "datemodified").and_then(dates::parse))
-        .or_else(|| {
-            w.times
-                .iter()
-                .find(|t| t.2)
-                .and_then(|t| dates::parse(&t.0))
-        })
+    const KEYS: &[&str] = &[
+        "article:modified_time",
+        "og:updated_time",
+        "og:article:modified_time",
+        "article:modified",
+        "datemodified",
+        "last-modified",
+        "dc.date.modified",
+        "dcterms.modified",
+        "article.updated",
+        "lastmod",
+    ];
+    let cands = ld
+        .modified
+        .iter()
+        .map(String::as_str)
+        .chain(meta_values(m, KEYS))
+        .chain(itemprop(w, "datemodified"))
+        .chain(w.times.iter().filter(|t| t.2).map(|t| t.0.as_str()));
+    best_date(cands)
 }
 
-pub fn section(ld: &JsonLd, m: &Metas<'_>, w: &Walk, title: Option<&str>) -> Option<String> {
-    if let Some(s) = ld
-        .section
-        .clone()
-        .or_else(|| {
-            m.get(&[
-                "article:section",
-                "section",
-                "parsely-section",
-                "dc.subject",
-            ])
-        })
-        .or_else(|| itemprop(w, "articlesection").map(collapse))
-    {
-        let s = s.split([',', ';']).next().unwrap_or("").trim().to_string();
-        if !s.is_empty() && s.len() < 80 {
+pub fn section(
+    ld: &JsonLd,
+    m: &Metas<'_>,
+    w: &Walk,
+    title: Option<&str>,
+    site: Option<&str>,
+    host: Option<&str>,
+) -> Option<String> {
+    // CMS placeholders, share buttons and the site's own name are no section.
+    let usable = |c: &str| {
+        let l = c.to_lowercase();
+        !c.is_empty()
+            && !matches!(
+                l.as_str(),
+                "post"
+                    | "posts"
+                    | "article"
+                    | "articles"
+                    | "page"
+                    | "story"
+                    | "uncategorized"
+                    | "default"
+                    | "none"
+                    | "null"
+                    | "home"
+                    | "twitter"
+                    | "facebook"
+                    | "email"
+                    | "share"
+                    | "print"
+                    | "linkedin"
+                    | "whatsapp"
+                    | "reddit"
+                    | "pinterest"
+            )
+            && !authors::is_site(c, site, host)
+    };
+    let declared = [
+        ld.section.clone(),
+        m.get(&[
+            "article:section",
+            "section",
+            "parsely-section",
+            "dc.subject",
+        ]),
+        itemprop(w, "articlesection").map(collapse),
+    ];
+    for s in declared.into_iter().flatten() {
+        let s = decode_entities(&s);
+        let s = s.split([',', ';']).next().unwrap_or("").trim();
+        // "News - News", "Politics - Elections": the first level.
+        let s = s.split(" - ").next().unwrap_or("").trim().to_string();
+        if usable(&s) && s.len() < 80 {
             return Some(s);
         }
     }
@@ -265,12 +414,11 @@ pub fn section(ld: &JsonLd, m: &Metas<'_>, w: &Walk, title: Option<&str>) -> Opt
     } else {
         &ld.breadcrumbs
     };
-    crumbs.iter().rev().map(|c| collapse(c)).find(|c| {
-        !c.is_empty()
-            && c.len() < 60
-            && !c.eq_ignore_ascii_case("home")
-            && !title.is_some_and(|t| t.eq_ignore_ascii_case(c))
-    })
+    crumbs
+        .iter()
+        .rev()
+        .map(|c| collapse(c))
+        .find(|c| usable(c) && c.len() < 60 && !title.is_some_and(|t| t.eq_ignore_ascii_case(c)))
 }
 
 pub fn site_name(ld: &JsonLd, m: &Metas<'_>) -> Option<String> {

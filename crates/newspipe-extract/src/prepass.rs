@@ -215,7 +215,9 @@ impl State {
 struct TagAttrs {
     kept: Vec<(&'static str, String)>,
     href: Option<String>,
-    meta_key: Option<(u8, String)>,
+    /// Every key a `<meta>` carries (property, name, each itemprop token, http-equiv): pages
+    /// often put `property="article:published"` and `itemprop="datePublished"` on one tag.
+    meta_keys: Vec<String>,
     lang: Option<String>,
     ty: Option<String>,
     hidden: bool,
@@ -238,19 +240,13 @@ fn gather(attrs: &[Attr<'_>], tag: &str) -> TagAttrs {
             t.lang = Some(value.to_string());
         } else if is("type") && tag == "script" {
             t.ty = Some(value.to_string());
-        } else if is_meta && (is("property") || is("name") || is("http-equiv") || is("itemprop")) {
-            // Meta keys in priority order: property, name, itemprop, http-equiv.
-            let rank = if is("property") {
-                0
-            } else if is("name") {
-                1
-            } else if is("itemprop") {
-                2
-            } else {
-                3
-            };
-            if t.meta_key.as_ref().is_none_or(|(r, _)| rank < *r) {
-                t.meta_key = Some((rank, value.to_string()));
+        } else if is_meta && (is("property") || is("name") || is("http-equiv")) {
+            if t.meta_keys.len() < 8 {
+                t.meta_keys.push(value.trim().to_ascii_lowercase());
+            }
+        } else if is_meta && is("itemprop") {
+            for v in value.split_ascii_whitespace().take(4) {
+                t.meta_keys.push(v.to_ascii_lowercase());
             }
         }
         if let Some(k) = KEEP_ATTRS.iter().find(|k| name.eq_ignore_ascii_case(k))
@@ -306,12 +302,12 @@ impl Sink for State {
         let ta = gather(attrs, tag);
         match tag {
             "meta" => {
-                if let (Some((_, k)), Some(c)) = (&ta.meta_key, ta.get("content"))
-                    && self.out.metas.len() < 2000
-                {
-                    self.out
-                        .metas
-                        .push((k.trim().to_ascii_lowercase(), c.to_string()));
+                if let Some(c) = ta.get("content") {
+                    for k in &ta.meta_keys {
+                        if self.out.metas.len() < 2000 && !k.is_empty() {
+                            self.out.metas.push((k.clone(), c.to_string()));
+                        }
+                    }
                 }
                 return;
             }

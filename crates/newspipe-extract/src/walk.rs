@@ -66,6 +66,8 @@ pub struct Walk {
     pub rel_authors: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
+    /// Text of elements classed as a (publication) date, for pages without machine dates.
+    pub date_texts: Vec<String>,
 }
 
 struct Ctx {
@@ -77,10 +79,46 @@ struct Ctx {
     in_article: bool,
     /// Inside a container whose class or microdata names it the story body.
     in_story: bool,
+    /// Inside the site's logo or title (`.site-title`, `.logo`): its `<h1>` is no headline.
+    in_brand: bool,
+    want_dates: bool,
+}
+
+/// Class or id of a site logo or site title.
+fn brandish(class: Option<&str>, id: Option<&str>) -> bool {
+    // One pass per attribute: this runs on every element before the first `<h1>`.
+    let at = |b: &[u8], k: &[u8]| b.len() >= k.len() && b[..k.len()].eq_ignore_ascii_case(k);
+    [class, id].into_iter().flatten().any(|v| {
+        let b = v.as_bytes();
+        (0..b.len()).any(|i| {
+            let r = &b[i..];
+            match b[i] | 0x20 {
+                b'l' => at(r, b"logo"),
+                b's' => at(r, b"site-title") || at(r, b"site-name") || at(r, b"sitename"),
+                b'b' => at(r, b"branding"),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// ASCII case-insensitive substring test for a lowercase `needle`, cheap on the short class
+/// strings it runs on for every element: a window is compared only when its first byte matches.
+fn has(hay: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    n.len() <= hay.len()
+        && hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
 /// Walks the document from its root.
-pub fn walk(dom: &Dom) -> Walk {
+/// `date_texts`: collect printed dates (only wanted when the page states no machine date).
+pub fn walk(dom: &Dom, date_texts: bool) -> Walk {
     let mut cx = Ctx {
         w: Walk::default(),
         cur: String::new(),
@@ -89,6 +127,8 @@ pub fn walk(dom: &Dom) -> Walk {
         cur_kind: Kind::Loose,
         in_article: false,
         in_story: false,
+        in_brand: false,
+        want_dates: date_texts,
     };
     cx.w.elems.push(El {
         parent: 0,
@@ -245,6 +285,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
             ) || role_furniture;
             let never = matches!(name, "html" | "body" | "main");
+            // Only the first `<h1>` is read, so after it the logo no longer matters.
+            let brand =
+                cx.w.h1.is_none() && (cx.in_brand || brandish(el.attr("class"), el.attr("id")));
             let furniture = !never
                 && (hard
                     || name == "header"
@@ -253,7 +296,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
 
             // Metadata that lives in the body.
             match name {
-                "h1" if cx.w.h1.is_none() => {
+                // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.
+                "h1" if cx.w.h1.is_none() && !brand && !in_link => {
                     let t = text_of(dom, node);
                     if !t.is_empty() {
                         cx.w.h1 = Some(t);
@@ -327,6 +371,19 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
             }
             let class = el.attr("class").unwrap_or("");
+            if cx.want_dates
+                && cx.w.date_texts.len() < 8
+                && name != "time"
+                && !class.is_empty()
+                && (has(class, "date") || has(class, "publish"))
+                && !has(class, "updat")
+                && !has(class, "modif")
+            {
+                let t = text_of(dom, node);
+                if !t.is_empty() && t.len() < 100 {
+                    cx.w.date_texts.push(t);
+                }
+            }
             if block_kind.is_some()
                 && cx.w.bylines.len() < 8
                 && !class.is_empty()
@@ -348,20 +405,26 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.w.bylines.push(t);
                 }
             }
-            if cx.w.breadcrumbs.is_empty() {
+            // A trail is a short list of links; a whole story or page tagged "url-breadcrumb"
+            // is not one.
+            if cx.w.breadcrumbs.is_empty() && !matches!(name, "article" | "main" | "body" | "html")
+            {
                 let label = el.attr("aria-label").unwrap_or("");
                 if contains_ci(class, "breadcrumb")
                     || label.eq_ignore_ascii_case("breadcrumb")
                     || label.eq_ignore_ascii_case("breadcrumbs")
                 {
-                    cx.w.breadcrumbs = dom
+                    let crumbs: Vec<String> = dom
                         .descendants(node)
                         .into_iter()
                         .filter(|&d| dom.name(d) == Some("a"))
+                        .take(13)
                         .map(|d| text_of(dom, d))
                         .filter(|t| !t.is_empty())
-                        .take(10)
                         .collect();
+                    if crumbs.len() <= 12 {
+                        cx.w.breadcrumbs = crumbs;
+                    }
                 }
             }
 
@@ -389,8 +452,14 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         chars: 0,
                         link_chars: 0,
                     });
-                    let (saved_elem, saved_kind, saved_art, saved_story) =
-                        (cx.cur_elem, cx.cur_kind, cx.in_article, cx.in_story);
+                    let (saved_elem, saved_kind, saved_art, saved_story, saved_brand) = (
+                        cx.cur_elem,
+                        cx.cur_kind,
+                        cx.in_article,
+                        cx.in_story,
+                        cx.in_brand,
+                    );
+                    cx.in_brand = brand;
                     if mark == Mark::StrongPositive
                         || itemprop.is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
                     {
@@ -409,6 +478,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.cur_kind = saved_kind;
                     cx.in_article = saved_art;
                     cx.in_story = saved_story;
+                    cx.in_brand = saved_brand;
                 }
                 None => {
                     // Inline furniture (a credit span, a share link) never joins the text.
@@ -416,9 +486,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     if matches!(name, "img") {
                         return;
                     }
+                    let saved_brand = cx.in_brand;
+                    cx.in_brand = brand;
                     for c in dom.children(node) {
                         visit(dom, c, cx, depth + 1, skip, in_link || is_link);
                     }
+                    cx.in_brand = saved_brand;
                 }
             }
         }

@@ -75,6 +75,20 @@ async fn apply_in(
 ) -> Result<Applied, StoreError> {
     match msg {
         StoreMsg::Page(p) => apply_page(tx, p, policy).await,
+        StoreMsg::Failed(f)
+            if f.job.kind == JobKind::Robots && f.disposition == Disposition::Requeue =>
+        {
+            // Not attempted (the crawler missed the host slot): end the robots job's lease so
+            // the next dispatch pass books it again, without counting a failure.
+            sqlx::query(
+                "UPDATE hosts SET robots_retry_at = now(), updated_at = now()
+                 WHERE host = $1 AND robots_retry_at > now()",
+            )
+            .bind(&f.job.host)
+            .execute(&mut *tx)
+            .await?;
+            Ok(Applied::Unchanged)
+        }
         StoreMsg::Failed(f) if f.job.kind == JobKind::Robots => {
             // A crawler that reports a robots.txt fetch as a plain failure: treat it as "no
             // response", which RFC 9309 says means "disallow for now".

@@ -43,6 +43,41 @@ async fn enqueue_twice_keeps_one_row() {
 }
 
 #[tokio::test]
+async fn a_missed_robots_slot_is_booked_again_at_once() {
+    let db = TestDb::new().await;
+    let p = policy();
+    db.store.enqueue(&urls(&["http://a.test/"])).await.unwrap();
+    let jobs = db.store.claim_due(&p).await.unwrap();
+    assert_eq!(jobs[0].kind, JobKind::Robots);
+    // The crawler started too late for the slot and handed the job back, unattempted.
+    let missed = failure(
+        &jobs[0],
+        Disposition::Requeue,
+        "missed host slot",
+        None,
+        None,
+    );
+    db.store.apply(&missed, &p).await.unwrap();
+    let again = db.store.claim_due(&p).await.unwrap();
+    assert_eq!(
+        again.len(),
+        1,
+        "robots.txt is booked again without a backoff"
+    );
+    assert_eq!(again[0].kind, JobKind::Robots);
+    assert!(
+        again[0].not_before_ms > jobs[0].not_before_ms,
+        "in a later slot"
+    );
+    assert_eq!(
+        db.i64("SELECT error_streak::int8 FROM hosts").await,
+        0,
+        "not a failure"
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
 async fn robots_job_comes_first_and_pages_wait_for_it() {
     let db = TestDb::new().await;
     let p = policy();

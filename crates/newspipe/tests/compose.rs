@@ -151,6 +151,9 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         "every article linked from the home page is archived\n{}",
         w.logs()
     );
+    if std::env::var_os("NEWSPIPE_TEST_SHOW_LOGS").is_some() {
+        eprintln!("{}", w.logs());
+    }
     for (name, code) in w.terminate_all() {
         assert_eq!(code, Some(0), "{name} exits 0 on SIGTERM");
     }
