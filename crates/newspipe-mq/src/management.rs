@@ -12,6 +12,8 @@ use crate::{MqConfig, MqError, Queue};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueStats {
     pub name: String,
+    /// False when the queue does not exist yet (no worker has declared the topology).
+    pub declared: bool,
     pub ready: u64,
     pub unacked: u64,
     pub consumers: u64,
@@ -63,6 +65,16 @@ pub async fn queue_stats(
             .send()
             .await
             .map_err(|e| MqError::Management(e.to_string()))?;
+        if resp.status() == reqwest::StatusCode::NOT_FOUND {
+            out.push(QueueStats {
+                name,
+                declared: false,
+                ready: 0,
+                unacked: 0,
+                consumers: 0,
+            });
+            continue;
+        }
         if !resp.status().is_success() {
             return Err(MqError::Management(format!(
                 "{name}: HTTP {}",
@@ -84,6 +96,7 @@ pub async fn queue_stats(
             .map_err(|e| MqError::Management(format!("{name}: {e}")))?;
         out.push(QueueStats {
             name,
+            declared: true,
             ready: api.messages_ready,
             unacked: api.messages_unacknowledged,
             consumers: api.consumers,

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // `extract` is a pure local command: it must work without a config or any service.
     if let Command::Extract(args) = &cli.command {
-        telemetry::init_logs(LogFormat::Human);
+        telemetry::init_logs(LogFormat::Human, "warn");
         return report(cmd::extract::run(args));
     }
     let cfg = match Config::load(cli.config.as_deref()) {
@@ -69,7 +69,19 @@ fn main() -> ExitCode {
     } else {
         cfg.telemetry.log_format
     };
-    telemetry::init_logs(format);
+    // Workers log their progress; a command's output is its answer, so it logs warnings only.
+    let worker = matches!(
+        cli.command,
+        Command::Crawler | Command::Parser | Command::Store
+    );
+    telemetry::init_logs(
+        format,
+        if worker {
+            "info"
+        } else {
+            "warn,lapin=off,sqlx=error"
+        },
+    );
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -6,8 +6,10 @@ use tracing_subscriber::{EnvFilter, fmt};
 use crate::config::{Config, LogFormat};
 
 /// Logs go to stderr so command output (JSON lines, tables) stays clean on stdout.
-pub fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// `RUST_LOG` overrides `default_filter`.
+pub fn init_logs(format: LogFormat, default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second init (tests calling main twice) is harmless, so the error is ignored.
     let _ = match format {

@@ -43,17 +43,30 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     );
     for q in &queues {
         match q.get("queue") {
-            Some(name) => println!(
-                "{:<32} {:>9} {:>9} {:>9}",
-                name.as_str().unwrap_or(""),
-                q["ready"],
-                if q["unacked"].is_null() {
-                    "?".to_string()
-                } else {
-                    q["unacked"].to_string()
-                },
-                q["consumers"]
-            ),
+            Some(name) if q.get("error").is_some() => {
+                println!(
+                    "{:<32} {}",
+                    name.as_str().unwrap_or(""),
+                    q["error"].as_str().unwrap_or("")
+                )
+            }
+            Some(name) => {
+                // serde_json's Display ignores width, so format through strings.
+                let cell = |v: &Value| {
+                    if v.is_null() {
+                        "?".to_string()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                println!(
+                    "{:<32} {:>9} {:>9} {:>9}",
+                    name.as_str().unwrap_or(""),
+                    cell(&q["ready"]),
+                    cell(&q["unacked"]),
+                    cell(&q["consumers"])
+                );
+            }
             None => println!("{}", q["error"].as_str().unwrap_or("")),
         }
     }
@@ -73,6 +86,8 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     Ok(true)
 }
 
+const NOT_DECLARED: &str = "not declared yet (no worker has started)";
+
 /// Ready and unacked counts from the management API; without it, ready counts over AMQP
 /// (unacked unknown). Status answers quickly either way: an unreachable broker is reported.
 async fn queue_depths(cfg: &Config) -> Vec<Value> {
@@ -82,7 +97,13 @@ async fn queue_depths(cfg: &Config) -> Vec<Value> {
             Ok(stats) => {
                 return stats
                     .into_iter()
-                    .map(|s| json!({"queue": s.name, "ready": s.ready, "unacked": s.unacked, "consumers": s.consumers}))
+                    .map(|s| {
+                        if s.declared {
+                            json!({"queue": s.name, "ready": s.ready, "unacked": s.unacked, "consumers": s.consumers})
+                        } else {
+                            json!({"queue": s.name, "error": NOT_DECLARED})
+                        }
+                    })
                     .collect();
             }
             Err(e) => tracing::debug!(error = %e, "management API unavailable; using AMQP counts"),
@@ -101,6 +122,9 @@ async fn queue_depths(cfg: &Config) -> Vec<Value> {
                 let name = q.name(&mq.prefix);
                 match broker.queue_depth(q).await {
                     Ok(d) => out.push(json!({"queue": name, "ready": d.ready, "unacked": null, "consumers": d.consumers})),
+                    Err(newspipe_mq::MqError::NotFound(_)) => {
+                        out.push(json!({"queue": name, "error": NOT_DECLARED}))
+                    }
                     Err(e) => out.push(json!({"queue": name, "error": e.to_string()})),
                 }
             }
