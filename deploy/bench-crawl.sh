@@ -24,6 +24,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARGS="$*"
 SHARED=$ROOT/../shared
 SITE=""; HOSTS=4; ARTICLES=5000; INTERVAL=0; CRAWLERS=1; PARSERS=1; STORES=1
 PREFETCH=""; MAX_IN_FLIGHT=""; MAX_CONN=""; PEER=0; ROUNDS=1; OUT=""; TIMEOUT=1800; BUILD=1; KEEP=0
@@ -404,7 +405,7 @@ run_peer() {
 }
 
 log "output in $OUT"
-{ echo "machine: $(lscpu | grep 'Model name' | sed 's/  */ /g'), $(nproc) cores"; echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD) $(cd "$ROOT" && git status --short crates | wc -l) modified files in crates/"; echo "args: $*"; } > "$OUT/machine.txt"
+{ echo "machine: $(lscpu | grep 'Model name' | sed 's/  */ /g'), $(nproc) cores"; echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD) $(cd "$ROOT" && git status --short crates | wc -l) modified files in crates/"; echo "args: $ARGS"; } > "$OUT/machine.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
     run_newspipe "$r"
     [[ $PEER == 1 ]] && run_peer "$r"
