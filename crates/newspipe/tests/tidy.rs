@@ -33,5 +33,8 @@ fn every_rust_file_has_a_module_doc() {
             !text.trim_start().starts_with("//!")
         })
         .collect();
-    assert!(missing.is_empty(), "files without a //! doc line: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! doc line: {missing:?}"
+    );
 }
