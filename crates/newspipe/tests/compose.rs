@@ -157,18 +157,5 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
     for (name, code) in w.terminate_all() {
         assert_eq!(code, Some(0), "{name} exits 0 on SIGTERM");
     }
-    let b = newspipe_mq::Broker::connect(
-        &newspipe_mq::MqConfig {
-            url: common::AMQP_URL.into(),
-            prefix: prefix.clone(),
-            prefetch: 1,
-            delivery_limit: 5,
-        },
-        &tokio_util::sync::CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let _ = b.delete_topology().await;
-    b.close().await;
-    db.drop_db().await;
+    common::cleanup(db, &prefix).await;
 }

@@ -6,36 +6,16 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    Env, TestDb, Workers,
+    Env, TestDb, Workers, broker, cleanup,
     site::{ExpectedArticle, Server, Site},
     unique,
 };
 use newspipe_model::Message;
-use newspipe_mq::{Broker, MqConfig, Queue};
-use tokio_util::sync::CancellationToken;
+use newspipe_mq::Queue;
 
 /// 100 ms between requests = at most 10 requests per second per host.
 const INTERVAL_MS: u64 = 100;
 const RATE_LIMIT_PER_SEC: usize = 10;
-
-async fn broker(prefix: &str) -> Broker {
-    let cfg = MqConfig {
-        url: common::AMQP_URL.into(),
-        prefix: prefix.into(),
-        prefetch: 10,
-        delivery_limit: 5,
-    };
-    Broker::connect(&cfg, &CancellationToken::new())
-        .await
-        .expect("connect to RabbitMQ")
-}
-
-async fn cleanup(db: TestDb, prefix: &str) {
-    let b = broker(prefix).await;
-    let _ = b.delete_topology().await;
-    b.close().await;
-    db.drop_db().await;
-}
 
 /// Every expected article is in the archive exactly once, with the right fields; nothing else is.
 async fn assert_archive(db: &TestDb, site: &Site, server: &Server) {

@@ -109,15 +109,12 @@ async fn queue_depths(cfg: &Config) -> Vec<Value> {
             Err(e) => tracing::debug!(error = %e, "management API unavailable; using AMQP counts"),
         }
     }
-    let cancel = CancellationToken::new();
-    let guard = cancel.clone();
-    let timer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        guard.cancel();
-    });
     let mut out = Vec::new();
-    match Broker::connect(&mq, &cancel).await {
-        Ok(broker) => {
+    // connect() retries until it succeeds; status gives it five seconds.
+    let never = CancellationToken::new();
+    let connect = Broker::connect(&mq, &never);
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(broker)) => {
             for q in Queue::ALL {
                 let name = q.name(&mq.prefix);
                 match broker.queue_depth(q).await {
@@ -130,8 +127,8 @@ async fn queue_depths(cfg: &Config) -> Vec<Value> {
             }
             broker.close().await;
         }
-        Err(e) => out.push(json!({"error": format!("broker unreachable: {e}")})),
+        Ok(Err(e)) => out.push(json!({"error": format!("broker unreachable: {e}")})),
+        Err(_) => out.push(json!({"error": "broker unreachable within 5 s"})),
     }
-    timer.abort();
     out
 }

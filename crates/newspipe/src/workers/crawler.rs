@@ -123,7 +123,7 @@ async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url
         body,
         at: Utc::now(),
     });
-    publish(publisher, Queue::Store, StoreEnvelope::new(msg).to_bytes()).await
+    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
 }
 
 async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
@@ -144,7 +144,7 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                     truncated: f.truncated,
                     body: ZstdText::compress(&f.body),
                 };
-                publish(publisher, Queue::Pages, page.to_bytes()).await
+                super::forward(publisher, Queue::Pages, &page.to_bytes()).await
             }
             Some(disposition) => {
                 let reason = format!("HTTP {}", f.status);
@@ -184,13 +184,5 @@ async fn publish_failure(
         retry_after_secs,
         at: Utc::now(),
     });
-    publish(publisher, Queue::Store, StoreEnvelope::new(msg).to_bytes()).await
-}
-
-/// Ack only once the broker confirmed the outcome; otherwise the job comes back.
-async fn publish(publisher: &Publisher, queue: Queue, payload: Vec<u8>) -> Decision {
-    match publisher.publish(queue, &payload).await {
-        Ok(()) => Decision::Ack,
-        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
-    }
+    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
 }

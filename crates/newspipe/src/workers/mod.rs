@@ -161,12 +161,26 @@ where
     result
 }
 
-async fn handle<H, Fut>(worker: &'static str, delivery: Delivery, handler: H, publisher: Publisher)
-where
+/// Publishes a worker's output and acks only once the broker confirmed it; otherwise the input
+/// goes back to its queue.
+pub async fn forward(publisher: &Publisher, queue: Queue, payload: &[u8]) -> Decision {
+    match publisher.publish(queue, payload).await {
+        Ok(()) => Decision::Ack,
+        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
+    }
+}
+
+async fn handle<H, Fut>(
+    worker: &'static str,
+    mut delivery: Delivery,
+    handler: H,
+    publisher: Publisher,
+) where
     H: Fn(Vec<u8>, Publisher) -> Fut,
     Fut: Future<Output = Decision>,
 {
-    let data = delivery.data.clone();
+    // The handler owns the body; the delivery is kept only to settle it.
+    let data = std::mem::take(&mut delivery.data);
     let outcome = match handler(data, publisher).await {
         Decision::Ack => delivery.ack().await,
         Decision::DeadLetter(reason) => {

@@ -75,11 +75,5 @@ async fn handle(data: Vec<u8>, publisher: &Publisher, cpu: &Semaphore) -> Decisi
             at: Utc::now(),
         }),
     };
-    match publisher
-        .publish(Queue::Store, &StoreEnvelope::new(msg).to_bytes())
-        .await
-    {
-        Ok(()) => Decision::Ack,
-        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
-    }
+    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
 }

@@ -16,6 +16,27 @@ pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const BIN: &str = env!("CARGO_BIN_EXE_newspipe");
 
+/// A broker handle on the test's own queue prefix.
+pub async fn broker(prefix: &str) -> newspipe_mq::Broker {
+    let cfg = newspipe_mq::MqConfig {
+        url: AMQP_URL.into(),
+        prefix: prefix.into(),
+        prefetch: 10,
+        delivery_limit: 5,
+    };
+    newspipe_mq::Broker::connect(&cfg, &tokio_util::sync::CancellationToken::new())
+        .await
+        .expect("connect to RabbitMQ")
+}
+
+/// Deletes the test's queues and its database.
+pub async fn cleanup(db: TestDb, prefix: &str) {
+    let b = broker(prefix).await;
+    let _ = b.delete_topology().await;
+    b.close().await;
+    db.drop_db().await;
+}
+
 /// Fails (never skips) with the command that starts a missing service.
 pub fn require_services() {
     for (addr, name, start) in [
