@@ -27,6 +27,15 @@ pub fn decode_body(bytes: &[u8], content_type: Option<&str>, tld_hint: Option<&s
     text.into_owned()
 }
 
+/// Decodes bytes stored with the encoding label the crawler chose (`FetchedPage::charset`); an
+/// unknown label falls back to detection, so a stored page can always be read again.
+pub fn decode_labelled(bytes: &[u8], label: &str) -> String {
+    match Encoding::for_label(label.trim().as_bytes()) {
+        Some(enc) => enc.decode(bytes).0.into_owned(),
+        None => decode_body(bytes, None, None),
+    }
+}
+
 /// Decodes an owned body. A UTF-8 body without a BOM (most of the web) becomes the `String`
 /// without a copy, so a 10 MiB page costs 10 MiB, not 20.
 pub(crate) fn decode_owned(bytes: Vec<u8>, encoding: &'static Encoding) -> String {

@@ -14,7 +14,7 @@ mod fetcher;
 mod guard;
 mod limiter;
 
-pub use charset::{decode_body, detect_encoding};
+pub use charset::{decode_body, decode_labelled, detect_encoding};
 pub use config::FetchConfig;
 pub use error::{FetchError, status_disposition};
 pub use fetcher::{Accept, Fetched, Fetcher, parse_retry_after};

@@ -9,8 +9,9 @@ mod urlnorm;
 
 pub use article::Article;
 pub use messages::{
-    ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, ParsedPage,
-    RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText, slot_spacing, start_window,
+    ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, MAX_INFLATED_BYTES,
+    Message, ParsedPage, RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, Zstd,
+    slot_spacing, start_window,
 };
 pub use robots::{MAX_CRAWL_DELAY, RobotsPolicy};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

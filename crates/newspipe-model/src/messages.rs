@@ -11,7 +11,7 @@ use thiserror::Error;
 use crate::Article;
 
 /// Bumped on any change a worker of the previous version could not read.
-pub const SCHEMA_VERSION: u16 = 1;
+pub const SCHEMA_VERSION: u16 = 2;
 
 /// A message that cannot be understood. It is never retried: it goes to the dead-letter queue.
 #[derive(Debug, Error)]
@@ -22,6 +22,8 @@ pub enum ContractError {
     Version { found: u16 },
     #[error("compressed body is corrupt: {0}")]
     Body(#[from] std::io::Error),
+    #[error("compressed body inflates past the {limit}-byte cap")]
+    TooLarge { limit: usize },
 }
 
 /// Every message carries `v` so a mixed-version deployment fails loudly, not subtly.
@@ -107,8 +109,12 @@ pub struct FetchedPage {
     pub fetched_at: DateTime<Utc>,
     /// True when the body hit the size cap and was cut.
     pub truncated: bool,
-    /// The body decoded to UTF-8, zstd-compressed.
-    pub body: ZstdText,
+    /// The WHATWG label of the encoding the crawler chose for `body` (`"UTF-8"`,
+    /// `"windows-1251"`); the parser decodes with it, and the store keeps it beside the bytes so
+    /// a re-parse can decode them again (or differently).
+    pub charset: String,
+    /// The body exactly as received (after content-encoding), zstd-compressed.
+    pub body: Zstd,
 }
 
 impl Message for FetchedPage {
@@ -196,29 +202,38 @@ impl Message for StoreEnvelope {
     }
 }
 
-/// UTF-8 text, zstd-compressed, base64 in JSON. Pages are ~30 KB this way instead of ~150 KB.
+/// Bytes, zstd-compressed, base64 in JSON. An HTML page is ~30 KB this way instead of ~150 KB.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ZstdText(#[serde(with = "b64")] pub Vec<u8>);
+pub struct Zstd(#[serde(with = "b64")] pub Vec<u8>);
 
-impl ZstdText {
+/// No message body inflates past this, whatever the caller asks: a 44 KB message must not be
+/// able to take a worker to a gigabyte.
+pub const MAX_INFLATED_BYTES: usize = 64 << 20;
+
+impl Zstd {
     /// Level 3: zstd's default, ~5x on HTML at hundreds of MB/s.
-    pub fn compress(text: &str) -> Self {
-        Self(zstd::bulk::compress(text.as_bytes(), 3).expect("in-memory zstd cannot fail"))
+    pub fn compress(bytes: &[u8]) -> Self {
+        Self(zstd::bulk::compress(bytes, 3).expect("in-memory zstd cannot fail"))
     }
 
-    /// Decompresses; invalid UTF-8 is replaced, never fatal, since it came from our own encoder.
-    pub fn decompress(&self) -> Result<String, ContractError> {
-        let raw = zstd::stream::decode_all(self.0.as_slice())?;
-        Ok(match String::from_utf8(raw) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        })
+    /// Decompresses at most `limit` bytes (and never more than [`MAX_INFLATED_BYTES`]); a body
+    /// that inflates further is refused, not truncated, since it is not one we produced.
+    pub fn decompress(&self, limit: usize) -> Result<Vec<u8>, ContractError> {
+        use std::io::Read;
+        let limit = limit.min(MAX_INFLATED_BYTES);
+        let mut out = Vec::with_capacity((self.0.len() * 4).min(limit));
+        let decoder = zstd::stream::read::Decoder::new(self.0.as_slice())?;
+        decoder.take(limit as u64 + 1).read_to_end(&mut out)?;
+        if out.len() > limit {
+            return Err(ContractError::TooLarge { limit });
+        }
+        Ok(out)
     }
 }
 
-impl std::fmt::Debug for ZstdText {
+impl std::fmt::Debug for Zstd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ZstdText({} bytes)", self.0.len())
+        write!(f, "Zstd({} bytes)", self.0.len())
     }
 }
 
@@ -297,12 +312,28 @@ mod tests {
     }
 
     #[test]
-    fn compressed_text_round_trips() {
+    fn compressed_bytes_round_trip() {
         let text = "<p>Zelenský — ünïcode</p>".repeat(100);
-        let z = ZstdText::compress(&text);
+        let z = Zstd::compress(text.as_bytes());
         assert!(z.0.len() < text.len() / 4);
         let json = serde_json::to_string(&z).unwrap();
-        let back: ZstdText = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.decompress().unwrap(), text);
+        let back: Zstd = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.decompress(1 << 20).unwrap(), text.as_bytes());
+    }
+
+    #[test]
+    fn inflating_past_the_cap_is_refused() {
+        // 8 MiB of zeros compresses to a few hundred bytes: the shape of a decompression bomb.
+        let bomb = Zstd::compress(&vec![0u8; 8 << 20]);
+        assert!(bomb.0.len() < 4096);
+        assert!(matches!(
+            bomb.decompress(1 << 20),
+            Err(ContractError::TooLarge { limit }) if limit == 1 << 20
+        ));
+        assert_eq!(bomb.decompress(8 << 20).unwrap().len(), 8 << 20);
+        assert!(matches!(
+            Zstd::compress(&vec![0u8; MAX_INFLATED_BYTES + 1]).decompress(usize::MAX),
+            Err(ContractError::TooLarge { .. })
+        ));
     }
 }

@@ -1,10 +1,11 @@
 //! The dispatcher step: moves due URLs from the frontier into host slots and returns crawl jobs.
 //!
-//! One transaction per call. Hosts and URLs are claimed with `FOR UPDATE SKIP LOCKED`, so
-//! several store replicas can dispatch at once: each books slots only on hosts it has locked,
+//! One transaction per call. Hosts and frontier rows are claimed with `FOR UPDATE SKIP LOCKED`,
+//! so several store replicas can dispatch at once: each books slots only on hosts it has locked,
 //! which keeps every host's schedule (`hosts.next_slot_at`) consistent deployment-wide.
-//! Jobs are committed as `dispatched` with a lease before the caller publishes them; if the
-//! caller dies before publishing, the lease expires and the URL is claimed again.
+//! Jobs are committed as `dispatched` with a lease (`frontier.lease_until`) before the caller
+//! publishes them; if the caller dies before publishing, the lease expires and the URL is claimed
+//! again. A caller whose publish failed hands them back at once with [`release`].
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -12,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use newspipe_model::{CrawlJob, JobKind, RobotsPolicy, SCHEMA_VERSION};
 use sqlx::PgConnection;
 
-use crate::{FrontierPolicy, Store, StoreError};
+use crate::{FrontierPolicy, RobotsState, Store, StoreError, UrlState};
 
 /// Most hosts considered per pass; the rest wait for the next pass (hosts are taken by how long
 /// their slot has been free, so none starves).
@@ -34,9 +35,15 @@ pub(crate) async fn claim_due(
         .fetch_one(&mut *tx)
         .await?;
     let expired = requeue_expired(&mut tx, policy).await?;
-    let in_flight: i64 = sqlx::query_scalar("SELECT count(*) FROM urls WHERE state = 'dispatched'")
-        .fetch_one(&mut *tx)
-        .await?;
+    // Bounded by the cap itself, so the count costs the same at any archive size.
+    let in_flight: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+             SELECT 1 FROM frontier WHERE lease_until IS NOT NULL LIMIT $1
+         ) x",
+    )
+    .bind(i64::from(policy.max_in_flight))
+    .fetch_one(&mut *tx)
+    .await?;
     let mut budget = i64::from(policy.max_in_flight) - in_flight;
     let mut jobs = Vec::new();
     if budget > 0 {
@@ -54,6 +61,50 @@ pub(crate) async fn claim_due(
     Ok(jobs)
 }
 
+/// Hands back jobs whose publish failed: they are due again at once and no attempt is charged,
+/// instead of waiting out their lease. Jobs already answered are left alone.
+pub(crate) async fn release(store: &Store, jobs: &[CrawlJob]) -> Result<u64, StoreError> {
+    let mut pages = Vec::new();
+    let mut robots = Vec::new();
+    for j in jobs {
+        match j.kind {
+            JobKind::Page => pages.push(j.url_id),
+            JobKind::Robots => robots.push(j.host.clone()),
+        }
+    }
+    pages.sort_unstable();
+    robots.sort_unstable();
+    let mut tx = store.pool.begin().await?;
+    let n = sqlx::query(
+        "WITH freed AS (
+             UPDATE frontier SET lease_until = NULL, due_at = now()
+             WHERE url_id = ANY($1) AND lease_until IS NOT NULL
+             RETURNING url_id
+         )
+         UPDATE urls SET state = $2, updated_at = now()
+         FROM freed WHERE urls.id = freed.url_id AND urls.state = $3",
+    )
+    .bind(&pages)
+    .bind(UrlState::Queued)
+    .bind(UrlState::Dispatched)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE hosts SET robots_retry_at = now(),
+             robots_state = CASE WHEN robots_state = $2 THEN $3 ELSE robots_state END,
+             updated_at = now()
+         WHERE host = ANY($1) AND robots_retry_at > now()",
+    )
+    .bind(&robots)
+    .bind(RobotsState::Pending)
+    .bind(RobotsState::Unknown)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Dispatched URLs whose lease ran out (the job was lost with a crawler or a dispatcher) go back
 /// to the queue. The lost try counts as an attempt, so a URL that keeps killing crawlers ends
 /// `failed` instead of looping forever; it also fences out a late answer to the old job.
@@ -63,26 +114,34 @@ async fn requeue_expired(
 ) -> Result<u64, StoreError> {
     let n = sqlx::query(
         "WITH expired AS (
-             SELECT id FROM urls
-             WHERE state = 'dispatched' AND lease_until < now()
+             SELECT url_id FROM frontier
+             WHERE lease_until < now()
              ORDER BY lease_until
              LIMIT $2
              FOR UPDATE SKIP LOCKED
+         ), counted AS (
+             UPDATE urls u SET
+                 attempts = u.attempts + 1,
+                 state = CASE WHEN u.attempts + 1 >= $1 THEN $3 ELSE $4 END,
+                 last_error = CASE WHEN u.attempts + 1 >= $1
+                     THEN 'lease expired ' || (u.attempts + 1) || ' times: the job was lost each time'
+                     ELSE u.last_error END,
+                 updated_at = now()
+             FROM expired
+             WHERE u.id = expired.url_id
+             RETURNING u.id, u.state
+         ), given_up AS (
+             DELETE FROM frontier f USING counted c
+             WHERE f.url_id = c.id AND c.state = $3
          )
-         UPDATE urls u SET
-             attempts = u.attempts + 1,
-             state = CASE WHEN u.attempts + 1 >= $1 THEN 'failed' ELSE 'queued' END,
-             last_error = CASE WHEN u.attempts + 1 >= $1
-                 THEN 'lease expired ' || (u.attempts + 1) || ' times: the job was lost each time'
-                 ELSE u.last_error END,
-             next_attempt_at = now(),
-             lease_until = NULL,
-             updated_at = now()
-         FROM expired
-         WHERE u.id = expired.id",
+         UPDATE frontier f SET lease_until = NULL, due_at = now()
+         FROM counted c
+         WHERE f.url_id = c.id AND c.state = $4",
     )
     .bind(policy.max_attempts as i32)
     .bind(EXPIRED_PER_PASS)
+    .bind(UrlState::Failed)
+    .bind(UrlState::Queued)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -108,12 +167,13 @@ async fn robots_jobs(
                 u.id, u.url
          FROM hosts h
          CROSS JOIN LATERAL (
-             SELECT id, url FROM urls
-             WHERE urls.host = h.host AND urls.state = 'queued'
-             ORDER BY next_attempt_at, id
+             SELECT f.url_id FROM frontier f
+             WHERE f.host_id = h.id AND f.lease_until IS NULL
+             ORDER BY f.due_at, f.url_id
              LIMIT 1
-         ) u
-         WHERE (h.robots_state <> 'ok'
+         ) f
+         JOIN urls u ON u.id = f.url_id
+         WHERE (h.robots_state <> $4
                 OR h.robots_fetched_at < now() - make_interval(secs => $3))
            AND (h.robots_retry_at IS NULL OR h.robots_retry_at <= now())
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
@@ -124,6 +184,7 @@ async fn robots_jobs(
     .bind(horizon_end)
     .bind(*budget)
     .bind(ROBOTS_TTL.as_secs_f64())
+    .bind(RobotsState::Ok)
     .fetch_all(&mut *tx)
     .await?;
     if rows.is_empty() {
@@ -158,7 +219,7 @@ async fn robots_jobs(
     sqlx::query(
         "UPDATE hosts SET
              -- A refresh keeps the cached rules in force meanwhile (RFC 9309 §2.4).
-             robots_state = CASE WHEN robots_state = 'ok' THEN 'ok' ELSE 'pending' END,
+             robots_state = CASE WHEN robots_state = $4 THEN robots_state ELSE $5 END,
              robots_retry_at = now() + $3,
              next_slot_at = x.next_slot,
              updated_at = now()
@@ -168,6 +229,8 @@ async fn robots_jobs(
     .bind(&hosts)
     .bind(&next_slots)
     .bind(delta(policy.lease))
+    .bind(RobotsState::Ok)
+    .bind(RobotsState::Pending)
     .execute(&mut *tx)
     .await?;
     *budget -= jobs.len() as i64;
@@ -177,6 +240,7 @@ async fn robots_jobs(
 /// A host locked for this pass, with its rules and schedule.
 #[derive(sqlx::FromRow)]
 struct HostRow {
+    id: i32,
     host: String,
     robots_status: Option<i32>,
     robots_txt: Option<String>,
@@ -196,14 +260,15 @@ async fn page_jobs(
     budget: i64,
 ) -> Result<Vec<CrawlJob>, StoreError> {
     let hosts: Vec<HostRow> = sqlx::query_as(
-        "SELECT h.host, h.robots_status, h.robots_txt, h.robots_fetched_at, h.crawl_delay_ms,
+        "SELECT h.id, h.host, h.robots_status, h.robots_txt, h.robots_fetched_at,
+                h.crawl_delay_ms,
                 greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0
          FROM hosts h
-         WHERE h.robots_state = 'ok'
+         WHERE h.robots_state = $3
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
            AND EXISTS (
-               SELECT 1 FROM urls u
-               WHERE u.host = h.host AND u.state = 'queued' AND u.next_attempt_at <= now()
+               SELECT 1 FROM frontier f
+               WHERE f.host_id = h.id AND f.lease_until IS NULL AND f.due_at <= now()
            )
          ORDER BY slot0, h.host
          LIMIT $2
@@ -211,6 +276,7 @@ async fn page_jobs(
     )
     .bind(horizon_end)
     .bind(HOSTS_PER_PASS)
+    .bind(RobotsState::Ok)
     .fetch_all(&mut *tx)
     .await?;
     if hosts.is_empty() {
@@ -220,7 +286,7 @@ async fn page_jobs(
     // How many URLs each host may take this pass: the slots that fit in the horizon, and a fair
     // share of the in-flight budget so one big host does not crowd out the others.
     let share = (budget + hosts.len() as i64 - 1) / hosts.len() as i64;
-    let mut names = Vec::with_capacity(hosts.len());
+    let mut ids = Vec::with_capacity(hosts.len());
     let mut reads = Vec::with_capacity(hosts.len());
     let mut slots_left: HashMap<&str, i64> = HashMap::new();
     for h in &hosts {
@@ -233,23 +299,25 @@ async fn page_jobs(
         };
         let n = fit.min(share).max(0);
         slots_left.insert(h.host.as_str(), n);
-        names.push(h.host.clone());
+        ids.push(h.id);
         // Read a few more than the slots: disallowed URLs among them are settled now instead of
         // each costing a pass; allowed extras stay queued (their locks go at commit).
         reads.push(i32::try_from(n + n / 2 + 4).unwrap_or(i32::MAX));
     }
     let urls: Vec<(i64, String, String, i32, i32)> = sqlx::query_as(
-        "SELECT u.id, u.url, u.host, u.depth, u.attempts
-         FROM UNNEST($1::text[], $2::int[]) AS h (host, n)
+        "SELECT u.id, u.url, hs.host, u.depth, u.attempts
+         FROM UNNEST($1::int[], $2::int[]) AS h (id, n)
+         JOIN hosts hs ON hs.id = h.id
          CROSS JOIN LATERAL (
-             SELECT id, url, host, depth, attempts FROM urls
-             WHERE urls.host = h.host AND urls.state = 'queued' AND urls.next_attempt_at <= now()
-             ORDER BY next_attempt_at, id
+             SELECT url_id FROM frontier f
+             WHERE f.host_id = h.id AND f.lease_until IS NULL AND f.due_at <= now()
+             ORDER BY f.due_at, f.url_id
              LIMIT h.n
-             FOR UPDATE SKIP LOCKED
-         ) u",
+             FOR UPDATE OF f SKIP LOCKED
+         ) f
+         JOIN urls u ON u.id = f.url_id",
     )
-    .bind(&names)
+    .bind(&ids)
     .bind(&reads)
     .fetch_all(&mut *tx)
     .await?;
@@ -295,21 +363,26 @@ async fn page_jobs(
 
     if !dispatched.is_empty() {
         sqlx::query(
-            "UPDATE urls SET state = 'dispatched', lease_until = now() + $2, updated_at = now()
-             WHERE id = ANY($1)",
+            "WITH leased AS (
+                 UPDATE frontier SET lease_until = now() + $2 WHERE url_id = ANY($1)
+             )
+             UPDATE urls SET state = $3, updated_at = now() WHERE id = ANY($1)",
         )
         .bind(&dispatched)
         .bind(delta(policy.lease))
+        .bind(UrlState::Dispatched)
         .execute(&mut *tx)
         .await?;
     }
     if !disallowed.is_empty() {
         sqlx::query(
-            "UPDATE urls SET state = 'skipped', last_error = 'disallowed by robots.txt',
-                 lease_until = NULL, updated_at = now()
+            "WITH gone AS (DELETE FROM frontier WHERE url_id = ANY($1))
+             UPDATE urls SET state = $2, last_error = 'disallowed by robots.txt',
+                 updated_at = now()
              WHERE id = ANY($1)",
         )
         .bind(&disallowed)
+        .bind(UrlState::Skipped)
         .execute(&mut *tx)
         .await?;
     }

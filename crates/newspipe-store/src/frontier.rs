@@ -1,18 +1,20 @@
 //! Adding URLs to the frontier: seeds from `enqueue`, and in-scope links found on stored pages.
-//! Both are bulk `INSERT … SELECT FROM UNNEST(…) ON CONFLICT (url) DO NOTHING`: one statement
-//! whatever the batch size, and a URL already known is never touched.
+//!
+//! Both are one bulk statement whatever the batch size: rows go into `urls` (keyed by
+//! `url_key(url)`) in key order, so concurrent writers lock keys in the same order and cannot
+//! deadlock, and every new URL also gets a `frontier` row (due now). A known URL is never touched.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use newspipe_model::{host_key, normalize};
 use sqlx::{PgConnection, PgPool};
 
 use crate::{EnqueueReport, StoreError, clean};
 
-/// Seeds: depth 0, scope = their own host.
+/// Seeds: depth 0.
 pub(crate) async fn enqueue(pool: &PgPool, urls: &[url::Url]) -> Result<EnqueueReport, StoreError> {
     // Re-normalising is idempotent and keeps the "one spelling per URL" invariant even if a
-    // caller forgot; sorting makes concurrent enqueues lock index entries in the same order.
+    // caller forgot.
     let mut seeds = BTreeSet::new();
     for u in urls {
         let n =
@@ -21,19 +23,17 @@ pub(crate) async fn enqueue(pool: &PgPool, urls: &[url::Url]) -> Result<EnqueueR
     }
     let (list, hosts): (Vec<String>, Vec<String>) = seeds.into_iter().unzip();
     let mut tx = pool.begin().await?;
-    ensure_hosts(&mut tx, &hosts).await?;
-    let added = sqlx::query(
-        "INSERT INTO urls (url, host, scope_host, depth)
-         SELECT u.url, u.host, u.host, 0
-         FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS u (url, host, ord)
-         ORDER BY u.ord
-         ON CONFLICT (url) DO NOTHING",
-    )
-    .bind(&list)
-    .bind(&hosts)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let ids = ensure_hosts(&mut tx, &hosts).await?;
+    let links: Vec<NewUrl> = list
+        .into_iter()
+        .zip(&hosts)
+        .map(|(url, h)| NewUrl {
+            url,
+            host_id: ids[h.as_str()],
+            depth: 0,
+        })
+        .collect();
+    let added = insert_urls(&mut tx, &links).await?.len() as u64;
     tx.commit().await?;
     tracing::debug!(added, given = urls.len(), "enqueued seeds");
     Ok(EnqueueReport {
@@ -42,49 +42,76 @@ pub(crate) async fn enqueue(pool: &PgPool, urls: &[url::Url]) -> Result<EnqueueR
     })
 }
 
-/// Creates `hosts` rows (robots unknown) for hosts seen for the first time.
+/// Creates `hosts` rows (robots unknown) for hosts seen for the first time and returns the id of
+/// every host named.
 pub(crate) async fn ensure_hosts(
     conn: &mut PgConnection,
     hosts: &[String],
-) -> Result<(), StoreError> {
+) -> Result<BTreeMap<String, i32>, StoreError> {
     let mut distinct: Vec<String> = hosts.to_vec();
     distinct.sort();
     distinct.dedup();
     sqlx::query(
         "INSERT INTO hosts (host)
-         SELECT h FROM UNNEST($1::text[]) AS h
+         SELECT h FROM UNNEST($1::text[]) AS h ORDER BY h
          ON CONFLICT (host) DO NOTHING",
     )
     .bind(&distinct)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    let rows: Vec<(String, i32)> = sqlx::query_as("SELECT host, id FROM hosts WHERE host = ANY($1)")
+        .bind(&distinct)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
-/// Links found on a page: queued at `depth`, in `scope_host` (the caller has filtered them to
-/// that host). `links` must be sorted and distinct so that two pages sharing links insert them
-/// in the same order and cannot deadlock on the unique index. Returns how many were new.
-pub(crate) async fn add_links(
+/// A URL to add to the frontier.
+#[derive(Debug, Clone)]
+pub(crate) struct NewUrl {
+    pub url: String,
+    pub host_id: i32,
+    pub depth: i32,
+}
+
+/// Inserts the URLs not yet known (the shallowest depth wins when one is listed twice) and queues
+/// them; returns the URLs that were new. One statement, rows in key order.
+pub(crate) async fn insert_urls(
     conn: &mut PgConnection,
-    links: &[String],
-    scope_host: &str,
-    depth: i32,
-) -> Result<u64, StoreError> {
-    if links.is_empty() {
-        return Ok(0);
+    urls: &[NewUrl],
+) -> Result<HashSet<String>, StoreError> {
+    if urls.is_empty() {
+        return Ok(HashSet::new());
     }
-    let added = sqlx::query(
-        "INSERT INTO urls (url, host, scope_host, depth)
-         SELECT l.url, $2, $2, $3
-         FROM UNNEST($1::text[]) WITH ORDINALITY AS l (url, ord)
-         ORDER BY l.ord
-         ON CONFLICT (url) DO NOTHING",
+    let mut list = Vec::with_capacity(urls.len());
+    let mut hosts = Vec::with_capacity(urls.len());
+    let mut depths = Vec::with_capacity(urls.len());
+    for u in urls {
+        list.push(u.url.as_str());
+        hosts.push(u.host_id);
+        depths.push(u.depth);
+    }
+    let added: Vec<String> = sqlx::query_scalar(
+        "WITH l AS (
+             SELECT DISTINCT ON (url_key(x.url)) url_key(x.url) AS id, x.url, x.host_id, x.depth
+             FROM UNNEST($1::text[], $2::int[], $3::int[]) AS x (url, host_id, depth)
+             ORDER BY url_key(x.url), x.depth
+         ), ins AS (
+             INSERT INTO urls (id, url, host_id, depth)
+             SELECT id, url, host_id, depth FROM l ORDER BY id
+             ON CONFLICT (id) DO NOTHING
+             RETURNING id, url, host_id
+         ), queued AS (
+             INSERT INTO frontier (url_id, host_id)
+             SELECT id, host_id FROM ins ORDER BY id
+             ON CONFLICT (url_id) DO NOTHING
+         )
+         SELECT url FROM ins",
     )
-    .bind(links)
-    .bind(scope_host)
-    .bind(depth)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(added)
+    .bind(&list)
+    .bind(&hosts)
+    .bind(&depths)
+    .fetch_all(conn)
+    .await?;
+    Ok(added.into_iter().collect())
 }

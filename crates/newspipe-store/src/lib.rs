@@ -5,14 +5,19 @@
 //! revisions, new links) and the read queries (status counts, full-text search).
 //!
 //! Every write is one transaction and idempotent, so the store worker can ack a message only
-//! after commit and a redelivery changes nothing. SQL lives in `frontier.rs` (enqueue),
-//! `dispatch.rs` (claiming due URLs), `archive.rs` (applying store messages) and `query.rs`.
+//! after commit and a redelivery changes nothing. SQL lives in `frontier.rs` (adding URLs),
+//! `dispatch.rs` (claiming due URLs), `batch.rs` (applying store messages in batches),
+//! `archive.rs` (pages, articles, revisions), `urlstate.rs` (the URL and robots state machine),
+//! `maintain.rs` (partitions, counters, the search indexer) and `query.rs` (reads).
 
 mod archive;
+mod batch;
 mod dispatch;
 mod error;
 mod frontier;
+mod maintain;
 mod query;
+mod urlstate;
 
 use std::{
     collections::HashMap,
@@ -30,6 +35,57 @@ use sqlx::{
 };
 
 pub use error::StoreError;
+pub use maintain::Maintenance;
+
+/// Where a URL stands in the crawl (Postgres enum `url_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
+#[sqlx(type_name = "url_state", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum UrlState {
+    /// Waiting in the frontier for its turn.
+    Queued,
+    /// Handed to a crawler; the frontier row holds the lease.
+    Dispatched,
+    /// A page was stored for it.
+    Fetched,
+    /// Not something we archive; `last_error` says why.
+    Skipped,
+    /// Gave up; `last_error` says why.
+    Failed,
+}
+
+impl UrlState {
+    pub const ALL: [UrlState; 5] = [
+        Self::Queued,
+        Self::Dispatched,
+        Self::Fetched,
+        Self::Skipped,
+        Self::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Dispatched => "dispatched",
+            Self::Fetched => "fetched",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// What is known of a host's robots.txt (Postgres enum `robots_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "robots_state", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum RobotsState {
+    /// Must be fetched (again) before any page of the host.
+    Unknown,
+    /// A robots job is out; `robots_retry_at` is its lease.
+    Pending,
+    /// The rules on record are in force.
+    Ok,
+}
 
 /// Embedded at compile time (see `build.rs`); sqlx takes an advisory lock while migrating, so
 /// several replicas starting together is safe.
@@ -116,19 +172,19 @@ pub enum Applied {
         /// False when the URL was no longer waiting for this fetch (state left as it was).
         url_updated: bool,
     },
-    /// A fetch failure moved the URL to this state (`queued`, `failed` or `skipped`).
-    Url { state: &'static str },
+    /// A fetch failure moved the URL to this state (`Queued`, `Failed` or `Skipped`).
+    Url { state: UrlState },
     /// robots.txt was recorded: `ok` = rules in force, else the host waits for a refetch.
     Robots { ok: bool },
     /// Redelivery or a stale duplicate: nothing changed.
     Unchanged,
 }
 
-/// Archive and frontier totals for `newspipe status`.
+/// Archive and frontier totals for `newspipe status`, read from counters (no `count(*)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArchiveCounts {
-    /// `(state, count)` for every state present, sorted by state.
-    pub urls_by_state: Vec<(String, i64)>,
+    /// `(state, count)` for every state, in [`UrlState::ALL`] order (zeros included).
+    pub urls_by_state: Vec<(UrlState, i64)>,
     pub articles: i64,
     pub revisions: i64,
     pub pages: i64,
@@ -147,6 +203,7 @@ pub struct SearchHit {
     pub rank: f32,
     /// `ts_headline` fragments with matches wrapped in `<b>…</b>`.
     pub snippet: String,
+    pub id: i64,
 }
 
 impl Store {
@@ -195,13 +252,19 @@ impl Store {
         dispatch::claim_due(self, policy).await
     }
 
-    /// Applies one store message in one transaction, idempotently (see `archive.rs`).
+    /// Hands back claimed jobs that could not be published: due again at once, no attempt
+    /// charged. Returns how many page URLs went back to the queue.
+    pub async fn release(&self, jobs: &[CrawlJob]) -> Result<u64, StoreError> {
+        dispatch::release(self, jobs).await
+    }
+
+    /// Applies one store message in one transaction, idempotently (see `batch.rs`).
     pub async fn apply(
         &self,
         msg: &StoreMsg,
         policy: &FrontierPolicy,
     ) -> Result<Applied, StoreError> {
-        archive::apply(&self.pool, msg, policy).await
+        batch::apply(&self.pool, msg, policy).await
     }
 
     /// Applies several messages in one transaction (one commit instead of one per message).
@@ -214,7 +277,20 @@ impl Store {
         msgs: &[StoreMsg],
         policy: &FrontierPolicy,
     ) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
-        archive::apply_batch(&self.pool, msgs, policy).await
+        batch::apply_batch(&self.pool, msgs, policy).await
+    }
+
+    /// Housekeeping that keeps costs flat as the archive grows: month partitions ahead, counter
+    /// deltas folded, and the search index brought up to date in one batch. Safe to run from
+    /// every store replica at once.
+    pub async fn maintain(&self, search_batch: i64) -> Result<Maintenance, StoreError> {
+        maintain::run(&self.pool, search_batch).await
+    }
+
+    /// Brings the search index up to date (every article written so far becomes searchable);
+    /// returns how many documents were indexed.
+    pub async fn index_search(&self, batch: i64) -> Result<u64, StoreError> {
+        maintain::index_search(&self.pool, batch).await
     }
 
     /// Frontier and archive totals.

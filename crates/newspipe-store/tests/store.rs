@@ -8,7 +8,7 @@ use std::{collections::HashSet, time::Duration};
 use chrono::{TimeDelta, Utc};
 use common::*;
 use newspipe_model::{Disposition, JobKind};
-use newspipe_store::{Applied, FrontierPolicy};
+use newspipe_store::{Applied, FrontierPolicy, UrlState};
 
 #[tokio::test]
 async fn migrate_twice_is_fine() {
@@ -29,15 +29,17 @@ async fn enqueue_twice_keeps_one_row() {
     assert_eq!((r.added, r.already_known), (0, 3));
     assert_eq!(db.i64("SELECT count(*) FROM urls").await, 2);
     assert_eq!(db.i64("SELECT count(*) FROM hosts").await, 2);
-    let (host, scope, depth): (String, String, i32) = sqlx::query_as(
-        "SELECT host, scope_host, depth FROM urls WHERE url = 'http://b.test:8080/x'",
+    let (host, id_is_key, depth): (String, bool, i32) = sqlx::query_as(
+        "SELECT h.host, u.id = url_key(u.url), u.depth
+         FROM urls u JOIN hosts h ON h.id = u.host_id
+         WHERE u.url = 'http://b.test:8080/x'",
     )
     .fetch_one(db.pool())
     .await
     .unwrap();
     assert_eq!(
-        (host.as_str(), scope.as_str(), depth),
-        ("b.test:8080", "b.test:8080", 0)
+        (host.as_str(), id_is_key, depth),
+        ("b.test:8080", true, 0)
     );
     db.finish().await;
 }
@@ -216,7 +218,10 @@ async fn concurrent_claims_never_hand_out_the_same_url() {
         }
         // Finish them so the in-flight budget frees up.
         let ids: Vec<i64> = a.iter().chain(&b).map(|j| j.url_id).collect();
-        sqlx::query("UPDATE urls SET state = 'fetched' WHERE id = ANY($1)")
+        sqlx::query(
+            "WITH gone AS (DELETE FROM frontier WHERE url_id = ANY($1))
+             UPDATE urls SET state = 'fetched' WHERE id = ANY($1)",
+        )
             .bind(&ids)
             .execute(db.pool())
             .await
@@ -302,7 +307,10 @@ async fn page_stores_article_and_links_once() {
     assert!(article_id.is_some() && new_revision && url_updated);
     assert_eq!(links_added, 3, "a, b and c (tracking parameter dropped)");
     let depths = db
-        .i64("SELECT count(*) FROM urls WHERE depth = 1 AND scope_host = 'a.test' AND state = 'queued'")
+        .i64(
+            "SELECT count(*) FROM urls u JOIN frontier f ON f.url_id = u.id
+             WHERE u.depth = 1 AND u.state = 'queued' AND f.lease_until IS NULL",
+        )
         .await;
     assert_eq!(depths, 3);
     let (state, _, _, status) = db.url_state("http://a.test/").await;
@@ -429,7 +437,7 @@ async fn revisions_only_when_content_changes() {
         "{r:?}"
     );
     let (body, count): (String, i32) =
-        sqlx::query_as("SELECT body, revision_count FROM articles WHERE canonical_url = $1")
+        sqlx::query_as("SELECT body, revision_count FROM articles_current WHERE canonical_url = $1")
             .bind(canonical)
             .fetch_one(db.pool())
             .await
@@ -455,7 +463,7 @@ async fn nul_bytes_are_stripped() {
         .apply(&page_msg(&j, Utc::now(), Some(a), &[]), &p)
         .await
         .unwrap();
-    let (title, body): (String, String) = sqlx::query_as("SELECT title, body FROM articles")
+    let (title, body): (String, String) = sqlx::query_as("SELECT title, body FROM articles_current")
         .fetch_one(db.pool())
         .await
         .unwrap();
@@ -488,7 +496,7 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&retry, &p).await.unwrap(),
-        Applied::Url { state: "queued" }
+        Applied::Url { state: UrlState::Queued }
     );
     assert_eq!(
         db.store.apply(&retry, &p).await.unwrap(),
@@ -500,7 +508,10 @@ async fn failure_transitions_are_fenced() {
         ("queued", 1, Some("HTTP 503"), Some(503))
     );
     let wait = db
-        .i64("SELECT extract(epoch FROM next_attempt_at - now())::int8 FROM urls WHERE url = 'http://a.test/retry'")
+        .i64(
+            "SELECT extract(epoch FROM f.due_at - now())::int8
+             FROM frontier f JOIN urls u ON u.id = f.url_id WHERE u.url = 'http://a.test/retry'",
+        )
         .await;
     assert!((10..=30).contains(&wait), "backoff {wait}s");
     let blocked = db
@@ -519,7 +530,7 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&fail, &p).await.unwrap(),
-        Applied::Url { state: "failed" }
+        Applied::Url { state: UrlState::Failed }
     );
     assert_eq!(db.store.apply(&fail, &p).await.unwrap(), Applied::Unchanged);
     let (state, _, reason, status) = db.url_state(list[1]).await;
@@ -536,7 +547,7 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&skip, &p).await.unwrap(),
-        Applied::Url { state: "skipped" }
+        Applied::Url { state: UrlState::Skipped }
     );
     let (state, _, reason, _) = db.url_state(list[2]).await;
     assert_eq!(
@@ -554,7 +565,7 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&requeue, &p).await.unwrap(),
-        Applied::Url { state: "queued" }
+        Applied::Url { state: UrlState::Queued }
     );
     assert_eq!(
         db.store.apply(&requeue, &p).await.unwrap(),
@@ -631,6 +642,10 @@ async fn search_finds_a_phrase_and_counts_add_up() {
         )
         .await
         .unwrap();
+    // Searchable once the indexer has run (the store worker runs it every second).
+    assert!(db.store.search("coalition", 10).await.unwrap().is_empty());
+    assert_eq!(db.store.index_search(100).await.unwrap(), 2);
+    assert_eq!(db.store.index_search(100).await.unwrap(), 0);
     let hits = db
         .store
         .search("\"coalition of the willing\"", 10)
@@ -653,7 +668,16 @@ async fn search_finds_a_phrase_and_counts_add_up() {
     assert!(db.store.search("", 10).await.unwrap().is_empty());
 
     let c = db.store.counts().await.unwrap();
-    assert_eq!(c.urls_by_state, vec![("fetched".to_string(), 2)]);
+    assert_eq!(
+        c.urls_by_state,
+        vec![
+            (UrlState::Queued, 0),
+            (UrlState::Dispatched, 0),
+            (UrlState::Fetched, 2),
+            (UrlState::Skipped, 0),
+            (UrlState::Failed, 0),
+        ]
+    );
     assert_eq!(
         (c.articles, c.revisions, c.pages, c.fetched_last_minute),
         (2, 2, 2, 2)
@@ -814,7 +838,7 @@ async fn batch_applies_all_and_isolates_a_poison_message() {
     assert!(results[1].as_ref().is_err_and(|e| !e.is_transient()));
     assert_eq!(
         results[2].as_ref().unwrap(),
-        &Applied::Url { state: "failed" }
+        &Applied::Url { state: UrlState::Failed }
     );
     // Redelivered as a batch again: nothing changes.
     let ok = [msgs[0].clone(), msgs[2].clone()];
@@ -867,7 +891,7 @@ async fn stale_robots_is_refreshed_while_cached_rules_stay_in_force() {
         .await
         .unwrap();
     assert_eq!(r, Applied::Robots { ok: false });
-    let state: String = sqlx::query_scalar("SELECT robots_state FROM hosts")
+    let state: String = sqlx::query_scalar("SELECT robots_state::text FROM hosts")
         .fetch_one(db.pool())
         .await
         .unwrap();

@@ -45,7 +45,7 @@ async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
             Option<chrono::DateTime<chrono::Utc>>,
             String,
         ),
-    >("SELECT title, authors, published_at, body FROM articles WHERE url = $1")
+    >("SELECT title, authors, published_at, body FROM articles_current WHERE url = $1")
     .bind(&url)
     .fetch_all(&db.pool)
     .await

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use newspipe_model::{
     Article, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, ParsedPage, RobotsFetched,
-    SCHEMA_VERSION, StoreMsg, ZstdText,
+    SCHEMA_VERSION, StoreMsg, Zstd,
 };
 use newspipe_store::{FrontierPolicy, Store};
 use sqlx::{AssertSqlSafe, PgPool, postgres::PgPoolOptions};
@@ -83,7 +83,7 @@ impl TestDb {
 
     /// `(state, attempts, last_error, last_status)` of a URL.
     pub async fn url_state(&self, url: &str) -> (String, i32, Option<String>, Option<i32>) {
-        sqlx::query_as("SELECT state, attempts, last_error, last_status FROM urls WHERE url = $1")
+        sqlx::query_as("SELECT state::text, attempts, last_error, last_status FROM urls WHERE url = $1")
             .bind(url)
             .fetch_one(self.pool())
             .await
@@ -198,7 +198,8 @@ pub fn page_msg(
             last_modified: None,
             fetched_at,
             truncated: false,
-            body: ZstdText::compress("<html><body><p>hello</p></body></html>"),
+            charset: "UTF-8".into(),
+            body: Zstd::compress(b"<html><body><p>hello</p></body></html>"),
         },
         is_article: article.is_some(),
         article,

@@ -23,7 +23,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     let by_state: serde_json::Map<String, Value> = counts
         .urls_by_state
         .iter()
-        .map(|(s, n)| (s.clone(), (*n).into()))
+        .map(|(s, n)| (s.as_str().to_owned(), (*n).into()))
         .collect();
     if args.json {
         let v = json!({
@@ -72,7 +72,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     }
     println!("\nfrontier:");
     for (state, n) in &counts.urls_by_state {
-        println!("  {state:<12} {n:>10}");
+        println!("  {:<12} {n:>10}", state.as_str());
     }
     println!(
         "archive: {} articles ({} revisions), {} pages",

@@ -11,7 +11,7 @@ use chrono::Utc;
 use newspipe_fetch::{Accept, FetchConfig, Fetcher, HostLimiter};
 use newspipe_model::{
     CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, RobotsFetched,
-    SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText,
+    SCHEMA_VERSION, StoreEnvelope, StoreMsg, Zstd,
 };
 use newspipe_mq::{Publisher, Queue};
 use url::Url;
@@ -142,7 +142,9 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                     last_modified: f.last_modified,
                     fetched_at: Utc::now(),
                     truncated: f.truncated,
-                    body: ZstdText::compress(&f.body),
+                    // The fetcher hands over the body decoded; those bytes are UTF-8.
+                    charset: "UTF-8".into(),
+                    body: Zstd::compress(f.body.as_bytes()),
                 };
                 super::forward(publisher, Queue::Pages, &page.to_bytes()).await
             }

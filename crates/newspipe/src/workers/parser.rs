@@ -20,6 +20,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let cpu = Arc::new(Semaphore::new(cores));
     let cancel = crate::shutdown::on_signal();
+    let max_body = cfg.crawler.max_body_bytes;
     super::serve(
         "parser",
         Queue::Pages,
@@ -27,21 +28,29 @@ pub async fn run(cfg: Config) -> Result<bool> {
         cancel,
         move |data, publisher| {
             let cpu = cpu.clone();
-            async move { handle(data, &publisher, &cpu).await }
+            async move { handle(data, &publisher, &cpu, max_body).await }
         },
     )
     .await
 }
 
-async fn handle(data: Vec<u8>, publisher: &Publisher, cpu: &Semaphore) -> Decision {
+async fn handle(
+    data: Vec<u8>,
+    publisher: &Publisher,
+    cpu: &Semaphore,
+    max_body: usize,
+) -> Decision {
     let page = match FetchedPage::from_bytes(&data) {
         Ok(p) => p,
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
-    let html = match page.body.decompress() {
-        Ok(h) => h,
+    // A body can never be longer than the crawler's cap; one that inflates further is not ours.
+    let bytes = match page.body.decompress(max_body) {
+        Ok(b) => b,
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
+    let html = newspipe_fetch::decode_labelled(&bytes, &page.charset);
+    drop(bytes);
     let Ok(_permit) = cpu.acquire().await else {
         return Decision::Requeue("shutting down".into());
     };

@@ -40,6 +40,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
         policy.clone(),
         cancel.clone(),
     ));
+    let maintainer = tokio::spawn(maintain_loop(store.clone(), cancel.clone()));
     let (batches, rx) = mpsc::channel(usize::from(cfg.amqp.prefetch));
     let writer = tokio::spawn(write_batches(store, policy, rx, cancel.clone()));
     let served = super::serve(
@@ -57,6 +58,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     writer.await.context("store writer task")?;
     cancel.cancel();
     dispatcher.await.context("dispatcher task")??;
+    maintainer.await.context("maintenance task")?;
     served
 }
 
@@ -120,6 +122,13 @@ fn kind(msg: &StoreMsg) -> &'static str {
     }
 }
 
+/// Most messages committed in one transaction. Bounded by the prefetch in practice (a batch
+/// holds at most what the broker has delivered and not yet seen acked).
+const MAX_BATCH: usize = 256;
+/// Batches in flight at once: one commits while the next is being applied, so the store and
+/// Postgres do not take turns.
+const BATCHES_IN_FLIGHT: usize = 2;
+
 /// Commits whatever deliveries have arrived as one transaction per batch: a commit per
 /// message, not the work in it, bounds the store's throughput. A message that fails on its own
 /// is isolated by `apply_batch` and dead-lettered; the rest of its batch still commits.
@@ -129,40 +138,93 @@ async fn write_batches(
     mut rx: mpsc::Receiver<Job>,
     cancel: CancellationToken,
 ) {
-    const MAX_BATCH: usize = 64;
+    let slots = Arc::new(tokio::sync::Semaphore::new(BATCHES_IN_FLIGHT));
+    let tasks = tokio_util::task::TaskTracker::new();
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let (msgs, replies): (Vec<StoreMsg>, Vec<oneshot::Sender<Written>>) =
-            jobs.drain(..).unzip();
-        let mut backoff = Backoff::default();
-        let results = loop {
-            match store.apply_batch(&msgs, &policy).await {
-                Ok(results) => break Some(results),
-                // Postgres is restarting or overloaded: keep the deliveries unacked and retry,
-                // rather than burning their delivery budget.
-                Err(e) if e.is_transient() => {
-                    events::transient("store", &e, Duration::ZERO);
-                    if !backoff.wait(&cancel).await {
-                        break None;
-                    }
-                }
-                // Unexpected: hand the deliveries back; the delivery limit dead-letters them if
-                // this keeps happening.
-                Err(e) => {
-                    tracing::error!(error = %e, "store batch failed");
+    loop {
+        // Wait for a free slot first, so deliveries keep gathering into the next batch meanwhile.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+            break;
+        }
+        let batch: Vec<Job> = std::mem::take(&mut jobs);
+        let (store, policy, cancel) = (store.clone(), policy.clone(), cancel.clone());
+        tasks.spawn(async move {
+            write_batch(&store, &policy, batch, &cancel).await;
+            drop(slot);
+        });
+    }
+    tasks.close();
+    tasks.wait().await;
+}
+
+async fn write_batch(
+    store: &Store,
+    policy: &FrontierPolicy,
+    jobs: Vec<Job>,
+    cancel: &CancellationToken,
+) {
+    let (msgs, replies): (Vec<StoreMsg>, Vec<oneshot::Sender<Written>>) =
+        jobs.into_iter().unzip();
+    let mut backoff = Backoff::default();
+    let results = loop {
+        match store.apply_batch(&msgs, policy).await {
+            Ok(results) => break Some(results),
+            // Postgres is restarting or overloaded, or two batches deadlocked: keep the
+            // deliveries unacked and retry, rather than burning their delivery budget.
+            Err(e) if e.is_transient() => {
+                events::transient("store", &e, Duration::ZERO);
+                if !backoff.wait(cancel).await {
                     break None;
                 }
             }
+            // Unexpected: hand the deliveries back; the delivery limit dead-letters them if
+            // this keeps happening.
+            Err(e) => {
+                tracing::error!(error = %e, "store batch failed");
+                break None;
+            }
+        }
+    };
+    for (i, (msg, reply)) in msgs.iter().zip(replies).enumerate() {
+        let written = match results.as_ref().and_then(|r| r.get(i)) {
+            Some(Ok(_)) => Written::Committed(kind(msg)),
+            Some(Err(e)) if e.is_transient() => Written::NotDone,
+            Some(Err(e)) => Written::Rejected(format!("{}: {e}", kind(msg))),
+            None => Written::NotDone,
         };
-        for (i, (msg, reply)) in msgs.iter().zip(replies).enumerate() {
-            let written = match results.as_ref().and_then(|r| r.get(i)) {
-                Some(Ok(_)) => Written::Committed(kind(msg)),
-                Some(Err(e)) if e.is_transient() => Written::NotDone,
-                Some(Err(e)) => Written::Rejected(format!("{}: {e}", kind(msg))),
-                None => Written::NotDone,
-            };
-            // The handler may be gone (connection lost); the broker redelivers then.
-            let _ = reply.send(written);
+        // The handler may be gone (connection lost); the broker redelivers then.
+        let _ = reply.send(written);
+    }
+}
+
+/// How often maintenance runs: the search index and the counters are at most this stale.
+const MAINTAIN_EVERY: Duration = Duration::from_secs(1);
+/// Search documents built per statement.
+const SEARCH_BATCH: i64 = 500;
+
+/// Keeps partitions ahead, folds counters and builds search documents, about once a second.
+async fn maintain_loop(store: Store, cancel: CancellationToken) {
+    let mut backoff = Backoff::default();
+    loop {
+        let wait = match store.maintain(SEARCH_BATCH).await {
+            Ok(m) => {
+                backoff.reset();
+                if m.documents_indexed > 0 {
+                    tracing::debug!(documents = m.documents_indexed, "search index updated");
+                }
+                MAINTAIN_EVERY
+            }
+            Err(e) => {
+                events::transient("maintenance", &e, Duration::ZERO);
+                backoff.next_delay()
+            }
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
         }
     }
 }
@@ -224,6 +286,12 @@ async fn dispatch_loop(
                 let payloads = jobs.iter().map(Message::to_bytes).collect::<Vec<_>>();
                 if let Err(e) = publisher.publish_all(Queue::Crawl, payloads).await {
                     events::transient("dispatcher", &e, Duration::ZERO);
+                    // What was claimed but maybe not published goes back at once instead of
+                    // waiting out its lease; a job that did reach a crawler is fenced by its
+                    // attempt, so a double is harmless.
+                    if let Err(e) = store.release(&jobs).await {
+                        tracing::warn!(error = %e, jobs = n, "could not release unpublished jobs; their leases will expire");
+                    }
                     broker.close().await;
                     if !backoff.wait(&cancel).await {
                         return Ok(());

@@ -128,7 +128,7 @@ impl TestDb {
             }
             if Instant::now() > deadline {
                 let states = sqlx::query_as::<_, (String, i64)>(
-                    "SELECT state, count(*) FROM urls GROUP BY 1",
+                    "SELECT state::text, count(*) FROM urls GROUP BY 1",
                 )
                 .fetch_all(&self.pool)
                 .await

@@ -1,0 +1,245 @@
+//! Applying store messages, several per transaction.
+//!
+//! One commit (one WAL flush) per batch instead of one per message is most of the saving for
+//! small messages. Work that several messages share is done once at the end of the batch, in key
+//! order: all new links in one statement, all host-fact updates in one statement. Two store
+//! replicas therefore take row locks in the same order and do not deadlock.
+//!
+//! Each message is idempotent on its own: a page is keyed by `(url_id, fetched_at)`, and URL
+//! state changes are fenced on the job's attempt (see `urlstate.rs`).
+
+use std::collections::BTreeMap;
+
+use newspipe_model::{Disposition, JobKind, RobotsFetched, StoreMsg, host_key, normalize};
+use sqlx::{PgConnection, PgPool};
+
+use crate::{
+    Applied, FrontierPolicy, MAX_BACKOFF, StoreError, archive, clean,
+    dispatch::delta,
+    frontier::{self, NewUrl},
+    urlstate,
+};
+
+/// One message, one transaction.
+pub(crate) async fn apply(
+    pool: &PgPool,
+    msg: &StoreMsg,
+    policy: &FrontierPolicy,
+) -> Result<Applied, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut applied = apply_all(&mut tx, std::slice::from_ref(msg), policy).await?;
+    tx.commit().await?;
+    Ok(applied.pop().expect("one result per message"))
+}
+
+/// Several messages in one transaction. If a message fails permanently the batch is rolled back
+/// and replayed one transaction per message, so only the bad one fails. A transient error fails
+/// the whole call (nothing was committed): retry it.
+pub(crate) async fn apply_batch(
+    pool: &PgPool,
+    msgs: &[StoreMsg],
+    policy: &FrontierPolicy,
+) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    match apply_all(&mut tx, msgs, policy).await {
+        Ok(out) => {
+            tx.commit().await?;
+            return Ok(out.into_iter().map(Ok).collect());
+        }
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => tracing::debug!(error = %e, "batch rolled back; applying one by one"),
+    }
+    tx.rollback().await?;
+    let mut out = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        match apply(pool, m, policy).await {
+            Err(e) if e.is_transient() => return Err(e),
+            r => out.push(r),
+        }
+    }
+    Ok(out)
+}
+
+/// What a batch owes its hosts, applied once at the end in host-id order.
+#[derive(Debug, Default)]
+pub(crate) struct HostFacts {
+    /// A stored page since the last failure: the streak restarts from `add`.
+    reset: bool,
+    /// Failures since then.
+    add: i32,
+    /// Retry-After, seconds (longest wins).
+    blocked_secs: Option<u64>,
+}
+
+/// The batch's shared work, filled by each message and written at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    /// In-scope links per page: (index of the message, the links).
+    links: Vec<(usize, Vec<NewUrl>)>,
+    hosts: BTreeMap<i32, HostFacts>,
+}
+
+impl Pending {
+    pub(crate) fn page_stored(&mut self, host_id: i32) {
+        let f = self.hosts.entry(host_id).or_default();
+        f.reset = true;
+        f.add = 0;
+    }
+
+    pub(crate) fn fetch_failed(&mut self, host_id: i32, retry_after_secs: Option<u64>) {
+        let f = self.hosts.entry(host_id).or_default();
+        f.add += 1;
+        f.blocked_secs = f.blocked_secs.max(retry_after_secs);
+    }
+
+    pub(crate) fn links(&mut self, msg: usize, links: Vec<NewUrl>) {
+        if !links.is_empty() {
+            self.links.push((msg, links));
+        }
+    }
+}
+
+async fn apply_all(
+    tx: &mut PgConnection,
+    msgs: &[StoreMsg],
+    policy: &FrontierPolicy,
+) -> Result<Vec<Applied>, StoreError> {
+    let mut pending = Pending::default();
+    let mut out = Vec::with_capacity(msgs.len());
+    for (i, m) in msgs.iter().enumerate() {
+        out.push(apply_one(tx, i, m, policy, &mut pending).await?);
+    }
+
+    let all: Vec<NewUrl> = pending
+        .links
+        .iter()
+        .flat_map(|(_, l)| l.iter().cloned())
+        .collect();
+    let added = frontier::insert_urls(tx, &all).await?;
+    for (i, links) in &pending.links {
+        if let Applied::Page { links_added, .. } = &mut out[*i] {
+            *links_added = links.iter().filter(|l| added.contains(&l.url)).count() as u64;
+        }
+    }
+    write_host_facts(tx, &pending.hosts).await?;
+    Ok(out)
+}
+
+async fn apply_one(
+    tx: &mut PgConnection,
+    index: usize,
+    msg: &StoreMsg,
+    policy: &FrontierPolicy,
+    pending: &mut Pending,
+) -> Result<Applied, StoreError> {
+    match msg {
+        StoreMsg::Page(p) => {
+            let Some(stored) = archive::store_page(tx, p).await? else {
+                // The same delivery committed before, with everything else it implies.
+                return Ok(Applied::Unchanged);
+            };
+            pending.page_stored(stored.host_id);
+            let mut links_added = 0;
+            if stored.depth < policy.max_depth as i32 {
+                let links = in_scope_links(&p.links, &stored.host, stored.host_id, stored.depth);
+                // Counted once the batch's links are inserted.
+                links_added = links.len() as u64;
+                pending.links(index, links);
+            }
+            Ok(Applied::Page {
+                page_id: stored.page_id,
+                article_id: stored.article_id,
+                new_revision: stored.new_revision,
+                links_added,
+                url_updated: stored.url_updated,
+            })
+        }
+        StoreMsg::Failed(f)
+            if f.job.kind == JobKind::Robots && f.disposition == Disposition::Requeue =>
+        {
+            urlstate::robots_not_attempted(tx, &f.job.host).await?;
+            Ok(Applied::Unchanged)
+        }
+        StoreMsg::Failed(f) if f.job.kind == JobKind::Robots => {
+            // A crawler that reports a robots.txt fetch as a plain failure: treat it as "no
+            // response", which RFC 9309 says means "disallow for now".
+            let r = RobotsFetched {
+                job: f.job.clone(),
+                status: f.status.filter(|s| *s >= 500),
+                body: None,
+                at: f.at,
+            };
+            urlstate::apply_robots(tx, &r, policy).await
+        }
+        StoreMsg::Failed(f) => {
+            let (applied, host_id) = urlstate::apply_failure(tx, f, policy).await?;
+            if let Some(host_id) = host_id {
+                pending.fetch_failed(host_id, f.retry_after_secs);
+            }
+            Ok(applied)
+        }
+        StoreMsg::Robots(r) => urlstate::apply_robots(tx, r, policy).await,
+    }
+}
+
+/// Error streaks and Retry-After for every host the batch touched, in one statement. A host
+/// whose pages all succeeded and that had no streak is not written, so the common case takes no
+/// lock on a hot row.
+async fn write_host_facts(
+    tx: &mut PgConnection,
+    hosts: &BTreeMap<i32, HostFacts>,
+) -> Result<(), StoreError> {
+    if hosts.is_empty() {
+        return Ok(());
+    }
+    let mut ids = Vec::with_capacity(hosts.len());
+    let mut resets = Vec::with_capacity(hosts.len());
+    let mut adds = Vec::with_capacity(hosts.len());
+    let mut blocked = Vec::with_capacity(hosts.len());
+    for (id, f) in hosts {
+        ids.push(*id);
+        resets.push(f.reset);
+        adds.push(f.add);
+        blocked.push(
+            f.blocked_secs
+                .map(|s| delta(std::time::Duration::from_secs(s).min(MAX_BACKOFF))),
+        );
+    }
+    sqlx::query(
+        "UPDATE hosts SET
+             error_streak = CASE WHEN x.reset THEN x.add ELSE error_streak + x.add END,
+             blocked_until = CASE WHEN x.blocked IS NULL THEN blocked_until
+                 ELSE greatest(blocked_until, now() + x.blocked) END,
+             updated_at = now()
+         FROM UNNEST($1::int[], $2::bool[], $3::int[], $4::interval[])
+              AS x (id, reset, add, blocked)
+         WHERE hosts.id = x.id
+           AND (x.add > 0 OR x.blocked IS NOT NULL OR hosts.error_streak <> 0)",
+    )
+    .bind(&ids)
+    .bind(&resets)
+    .bind(&adds)
+    .bind(&blocked)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Links to follow: http(s), on the page's host, normalised and distinct, one hop deeper.
+fn in_scope_links(links: &[String], host: &str, host_id: i32, depth: i32) -> Vec<NewUrl> {
+    let mut out: Vec<String> = links
+        .iter()
+        .filter_map(|l| normalize(&clean(l)).ok())
+        .filter(|u| host_key(u) == host)
+        .map(String::from)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+        .map(|url| NewUrl {
+            url,
+            host_id,
+            depth: depth + 1,
+        })
+        .collect()
+}
