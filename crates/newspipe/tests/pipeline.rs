@@ -136,11 +136,19 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
         skipped >= 2,
         "disallowed URLs are recorded as skipped with the reason"
     );
-    let search = env.run(&["search", "coalition willing", "--json"]);
-    let hits = String::from_utf8_lossy(&search.stdout);
+    // The store worker's indexer makes new articles searchable within about a second.
+    let mut hits = String::new();
+    for _ in 0..40 {
+        let search = env.run(&["search", "coalition willing", "--json"]);
+        hits = String::from_utf8_lossy(&search.stdout).into_owned();
+        if hits.contains("Coalition of the Willing") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     assert!(
         hits.contains("Coalition of the Willing"),
-        "search finds the example article: {hits}"
+        "search finds the example article within 10 s: {hits}"
     );
     let status = env.run(&["status", "--json"]);
     assert!(
