@@ -114,13 +114,10 @@ fn minor_reason(old: &Revision, new: &Revision, body: &body::BodyDiff) -> Option
     if body.changes().next().is_none() {
         whitespace |= old.body != new.body;
     } else {
-        let old_mask = stamp::stamp_mask(body.old, &body.old_tokens);
-        let new_mask = stamp::stamp_mask(body.new, &body.new_tokens);
+        let mut old_stamps = stamp::Stamps::new(body.old, &body.old_tokens);
+        let mut new_stamps = stamp::Stamps::new(body.new, &body.new_tokens);
         let all_stamps = body.changes().all(|seg| {
-            old_mask[seg.old.clone()]
-                .iter()
-                .chain(&new_mask[seg.new.clone()])
-                .all(|&m| m)
+            old_stamps.all_stamped(seg.old.clone()) && new_stamps.all_stamped(seg.new.clone())
         });
         if !all_stamps {
             return None;

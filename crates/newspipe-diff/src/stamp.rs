@@ -9,6 +9,7 @@
 //! carries a stamp word ("Updated", "Published"…), is relative ("… ago", "just now"), or stands
 //! on a short line that is not a sentence (a dateline or byline).
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex_lite::Regex;
@@ -193,6 +194,56 @@ fn day_number(w: &str) -> Option<u32> {
         return None;
     }
     digits.parse().ok()
+}
+
+/// Answers "are these tokens all inside stamps?" looking only at the lines that hold them, so
+/// a few edits in a long body cost a few lines of work. Changes are asked about in order, so
+/// the last line's answer is kept for the next question.
+pub(crate) struct Stamps<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    line: Option<(usize, usize, Vec<bool>)>,
+}
+
+impl<'a> Stamps<'a> {
+    pub fn new(text: &'a str, tokens: &'a [Token]) -> Self {
+        Stamps {
+            text,
+            tokens,
+            line: None,
+        }
+    }
+
+    fn starts_line(&self, i: usize) -> bool {
+        let t = &self.tokens[i];
+        i == 0 || self.text[t.lead..t.start].contains('\n')
+    }
+
+    pub fn all_stamped(&mut self, range: Range<usize>) -> bool {
+        let mut i = range.start;
+        while i < range.end {
+            let cached = matches!(&self.line, Some((a, b, _)) if (*a..*b).contains(&i));
+            if !cached {
+                let mut a = i;
+                while !self.starts_line(a) {
+                    a -= 1;
+                }
+                let mut b = i + 1;
+                while b < self.tokens.len() && !self.starts_line(b) {
+                    b += 1;
+                }
+                self.line = Some((a, b, stamp_mask(self.text, &self.tokens[a..b])));
+            }
+            let Some((a, b, mask)) = &self.line else {
+                return false;
+            };
+            if !mask[i - a..range.end.min(*b) - a].iter().all(|&m| m) {
+                return false;
+            }
+            i = *b;
+        }
+        true
+    }
 }
 
 /// For each token of `text`: does it lie inside a printed date or time stamp?
