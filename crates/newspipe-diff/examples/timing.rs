@@ -2,8 +2,9 @@
 //! `cargo run --release -p newspipe-diff --example timing [-- WORDS CASE]`.
 //!
 //! Cases: `scattered` (20 one-word edits and one insertion), `dense` (every 10th word
-//! replaced), `rewrite` (an unrelated body of the same length: the worst case, where the
-//! heuristic cost bound and the deadline matter). Peak RSS is the process's high-water mark,
+//! replaced), `rewrite` (an unrelated body of the same length), `repetitive` (two random
+//! sequences of two words: Myers' worst case, where the heuristic cost bound and the deadline
+//! matter). Peak RSS is the process's high-water mark,
 //! so run one case per process to read it for that case alone.
 
 #[path = "../tests/common/mod.rs"]
@@ -36,7 +37,17 @@ fn make(words: usize, case: &str) -> (String, String) {
             })
             .collect(),
         "rewrite" => common::body_words(words, 2),
-        other => panic!("unknown case {other:?}: scattered, dense or rewrite"),
+        "repetitive" => {
+            // Few distinct tokens: Myers' many equal-cost paths, the classic slow input.
+            let rep = |seed: u64| {
+                let mut rng = common::Rng::new(seed);
+                (0..words)
+                    .map(|_| if rng.below(2) == 0 { "la " } else { "da " }.to_owned())
+                    .collect::<Vec<_>>()
+            };
+            return (rep(1).concat(), rep(2).concat());
+        }
+        other => panic!("unknown case {other:?}: scattered, dense, rewrite or repetitive"),
     };
     (old.concat(), new.concat())
 }
@@ -79,7 +90,7 @@ fn main() {
         run(words.parse().expect("WORDS is a number"), case);
     } else {
         for words in [10_000, 100_000] {
-            for case in ["scattered", "dense", "rewrite"] {
+            for case in ["scattered", "dense", "rewrite", "repetitive"] {
                 run(words, case);
             }
         }

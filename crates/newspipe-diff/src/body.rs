@@ -18,11 +18,16 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffTag};
 
-use crate::Op;
-use crate::tokens::{Token, is_word, key, tokenize};
+use crate::tokens::{Token, count_words, is_word, key_as, tokenize_as};
+use crate::{Granularity, Op};
 
 /// Wall-clock cap on aligning one pair of bodies (see the module doc).
 pub const DEADLINE: Duration = Duration::from_secs(2);
+
+/// Most tokens a body may have at one grain before the diff moves to the next coarser one
+/// (words → paragraphs → the whole body). A 100k-word English body is about 120k word tokens; at
+/// the cap the diff holds about 50 MB (tokens, their ids, Myers' two vectors).
+pub const MAX_TOKENS: usize = 500_000;
 
 /// A stretch of the alignment: tokens `old` of the old body and `new` of the new body, either
 /// equal one for one or replaced as a whole (one side may be empty).
@@ -36,22 +41,35 @@ pub(crate) struct Segment {
 pub(crate) struct BodyDiff<'a> {
     pub old: &'a str,
     pub new: &'a str,
+    pub grain: Granularity,
     pub old_tokens: Vec<Token>,
     pub new_tokens: Vec<Token>,
     pub segments: Vec<Segment>,
 }
 
+/// Both bodies' tokens at the finest grain where neither passes [`MAX_TOKENS`].
+fn tokenize_both(old: &str, new: &str) -> (Granularity, Vec<Token>, Vec<Token>) {
+    for grain in [Granularity::Word, Granularity::Paragraph] {
+        if let Some(o) = tokenize_as(old, grain, MAX_TOKENS)
+            && let Some(n) = tokenize_as(new, grain, MAX_TOKENS)
+        {
+            return (grain, o, n);
+        }
+    }
+    let whole = |s| tokenize_as(s, Granularity::Whole, 1).unwrap_or_default();
+    (Granularity::Whole, whole(old), whole(new))
+}
+
 impl<'a> BodyDiff<'a> {
     pub fn compute(old: &'a str, new: &'a str) -> Self {
-        let old_tokens = tokenize(old);
-        let new_tokens = tokenize(new);
+        let (grain, old_tokens, new_tokens) = tokenize_both(old, new);
         let mut ids: HashMap<Cow<'a, str>, u32> = HashMap::new();
         let mut intern = |s: &'a str, tokens: &[Token]| -> Vec<u32> {
             tokens
                 .iter()
                 .map(|t| {
                     let next = ids.len() as u32;
-                    *ids.entry(key(t.text(s))).or_insert(next)
+                    *ids.entry(key_as(t.text(s), grain)).or_insert(next)
                 })
                 .collect()
         };
@@ -84,9 +102,11 @@ impl<'a> BodyDiff<'a> {
             }
         }
         segments.retain(|s| !(s.old.is_empty() && s.new.is_empty()));
+        let segments = absorb_short_equalities(segments, &old_tokens, &new_tokens);
         BodyDiff {
             old,
             new,
+            grain,
             old_tokens,
             new_tokens,
             segments,
@@ -97,13 +117,14 @@ impl<'a> BodyDiff<'a> {
         self.segments.iter().filter(|s| !s.equal)
     }
 
-    /// Word tokens (not punctuation) inserted and deleted.
+    /// Words (not punctuation) inserted and deleted.
     pub fn word_counts(&self) -> (usize, usize) {
-        let count = |s: &str, tokens: &[Token], r: &Range<usize>| {
-            tokens[r.clone()]
-                .iter()
-                .filter(|t| is_word(t.text(s)))
-                .count()
+        let count = |s: &str, tokens: &[Token], r: &Range<usize>| -> usize {
+            let tokens = &tokens[r.clone()];
+            match self.grain {
+                Granularity::Word => tokens.iter().filter(|t| is_word(t.text(s))).count(),
+                _ => tokens.iter().map(|t| count_words(t.text(s))).sum(),
+            }
         };
         self.changes().fold((0, 0), |(a, r), seg| {
             (
@@ -155,6 +176,39 @@ impl<'a> BodyDiff<'a> {
         out.equal(&new[tail..]);
         out.0
     }
+}
+
+/// Characters of text in `tokens[r]`, whitespace not counted.
+fn chars(tokens: &[Token], r: &Range<usize>) -> usize {
+    tokens[r.clone()].iter().map(|t| t.end - t.start).sum()
+}
+
+/// Folds an equal stretch into the changes around it when it is no longer than the change on
+/// either side (diff-match-patch's semantic cleanup). Two rewritten sentences that share a
+/// "the" then read as one deletion and one insertion, not as confetti; a real edit inside
+/// unchanged prose is never touched, as the prose around it is longer than the edit.
+fn absorb_short_equalities(segments: Vec<Segment>, old: &[Token], new: &[Token]) -> Vec<Segment> {
+    let size = |s: &Segment| chars(old, &s.old).max(chars(new, &s.new));
+    let mut out: Vec<Segment> = Vec::with_capacity(segments.len());
+    for seg in segments {
+        out.push(seg);
+        // Merging can make the change before the previous equality larger, so keep checking.
+        while let [.., before, eq, after] = out.as_slice() {
+            if before.equal || !eq.equal || after.equal {
+                break;
+            }
+            let eq_len = chars(new, &eq.new);
+            if eq_len > size(before) || eq_len > size(after) {
+                break;
+            }
+            let after = out.pop().expect("three segments");
+            out.pop();
+            let before = out.last_mut().expect("three segments");
+            before.old.end = after.old.end;
+            before.new.end = after.new.end;
+        }
+    }
+    out
 }
 
 #[derive(Default)]

@@ -14,7 +14,7 @@ mod tokens;
 
 use serde::Serialize;
 
-pub use body::DEADLINE;
+pub use body::{DEADLINE, MAX_TOKENS};
 pub use render::{render_ansi, render_html, render_plain};
 
 /// The fields of one revision that a reader sees. Dates are whatever text the caller stores
@@ -49,6 +49,17 @@ pub enum Op {
     Delete(String),
 }
 
+/// How finely the body was compared. `Word` unless a body has more than [`MAX_TOKENS`] words
+/// and punctuation marks; then paragraphs (text between blank lines), and past that many
+/// paragraphs the body as one piece. Coarser diffs are never flagged as a date-stamp change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    Word,
+    Paragraph,
+    Whole,
+}
+
 /// What changed between two revisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevisionDiff {
@@ -60,6 +71,7 @@ pub struct RevisionDiff {
     /// Words (tokens with a letter or digit; each CJK character is one) inserted and deleted.
     pub words_added: usize,
     pub words_removed: usize,
+    pub granularity: Granularity,
     pub minor: bool,
     /// [`MINOR_WHITESPACE`], [`MINOR_DATE_STAMP`] or [`MINOR_UNCHANGED`] when `minor`.
     pub minor_reason: Option<&'static str>,
@@ -83,6 +95,7 @@ pub fn diff(old: &Revision, new: &Revision) -> RevisionDiff {
         body: body.ops(),
         words_added,
         words_removed,
+        granularity: body.grain,
         minor: minor_reason.is_some(),
         minor_reason,
     }
@@ -113,6 +126,8 @@ fn minor_reason(old: &Revision, new: &Revision, body: &body::BodyDiff) -> Option
     }
     if body.changes().next().is_none() {
         whitespace |= old.body != new.body;
+    } else if body.grain != Granularity::Word {
+        return None;
     } else {
         let mut old_stamps = stamp::Stamps::new(body.old, &body.old_tokens);
         let mut new_stamps = stamp::Stamps::new(body.new, &body.new_tokens);

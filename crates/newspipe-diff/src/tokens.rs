@@ -6,7 +6,11 @@
 //! other. Han, Hiragana and Katakana are written without spaces, so each of their characters is a
 //! token of its own: a one-character edit in Chinese is a one-token edit.
 
+use std::borrow::Cow;
+
 use unicode_segmentation::UnicodeSegmentation;
+
+use crate::Granularity;
 
 /// One token of a text: `text[lead..start]` is the whitespace before it, `text[start..end]` the
 /// token itself (never empty, never whitespace).
@@ -52,7 +56,7 @@ fn is_invisible(c: char) -> bool {
 
 /// What the diff compares: the token without soft hyphens and zero-width spaces, which a
 /// reader never sees but which UAX #29 keeps inside the word they are attached to.
-pub(crate) fn key(token: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn key(token: &str) -> Cow<'_, str> {
     if token.chars().any(is_invisible) {
         token
             .chars()
@@ -70,8 +74,61 @@ pub(crate) fn is_word(token: &str) -> bool {
     token.chars().any(char::is_alphanumeric)
 }
 
+/// Words in a text, counted as [`is_word`] counts tokens, without building the tokens.
+pub(crate) fn count_words(s: &str) -> usize {
+    s.split_word_bounds()
+        .map(|seg| {
+            if seg.chars().any(is_cjk) {
+                seg.chars().filter(|c| c.is_alphanumeric()).count()
+            } else {
+                usize::from(is_word(seg))
+            }
+        })
+        .sum()
+}
+
+/// The tokens of `s` at the given grain, or `None` past `cap` tokens.
+pub(crate) fn tokenize_as(s: &str, grain: Granularity, cap: usize) -> Option<Vec<Token>> {
+    match grain {
+        Granularity::Word => words(s, cap),
+        Granularity::Paragraph => paragraphs(s, cap),
+        Granularity::Whole => {
+            let start = s.len() - s.trim_start_matches(is_space).len();
+            let end = s.trim_end_matches(is_space).len();
+            Some(if start < end {
+                vec![Token {
+                    lead: 0,
+                    start,
+                    end,
+                }]
+            } else {
+                Vec::new()
+            })
+        }
+    }
+}
+
+/// What the diff compares at a grain: see [`key`]; paragraphs and whole bodies also have their
+/// inner whitespace collapsed, so a reflowed paragraph is still equal.
+pub(crate) fn key_as(token: &str, grain: Granularity) -> Cow<'_, str> {
+    match grain {
+        Granularity::Word => key(token),
+        Granularity::Paragraph | Granularity::Whole => token
+            .split(is_space)
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into(),
+    }
+}
+
+#[cfg(test)]
 pub(crate) fn tokenize(s: &str) -> Vec<Token> {
-    let mut out = Vec::with_capacity(s.len() / 5);
+    words(s, usize::MAX).unwrap_or_default()
+}
+
+fn words(s: &str, cap: usize) -> Option<Vec<Token>> {
+    let mut out = Vec::with_capacity((s.len() / 5).min(cap));
     let mut lead = 0;
     for (at, seg) in s.split_word_bound_indices() {
         if seg.chars().all(is_space) {
@@ -95,8 +152,52 @@ pub(crate) fn tokenize(s: &str) -> Vec<Token> {
             });
             lead = at + seg.len();
         }
+        if out.len() > cap {
+            return None;
+        }
     }
-    out
+    Some(out)
+}
+
+/// One token per paragraph (text between blank lines), without its edge whitespace.
+fn paragraphs(s: &str, cap: usize) -> Option<Vec<Token>> {
+    let mut out = Vec::new();
+    let mut lead = 0;
+    let mut start: Option<usize> = None; // first byte of the paragraph being read
+    let mut end = 0; // end of its last non-space character
+    let mut newlines = 0; // in the whitespace run since then
+    for (i, c) in s.char_indices() {
+        if is_space(c) {
+            newlines += usize::from(c == '\n');
+            continue;
+        }
+        match start {
+            Some(st) if newlines >= 2 => {
+                out.push(Token {
+                    lead,
+                    start: st,
+                    end,
+                });
+                if out.len() > cap {
+                    return None;
+                }
+                lead = end;
+                start = Some(i);
+            }
+            None => start = Some(i),
+            Some(_) => {}
+        }
+        newlines = 0;
+        end = i + c.len_utf8();
+    }
+    if let Some(st) = start {
+        out.push(Token {
+            lead,
+            start: st,
+            end,
+        });
+    }
+    (out.len() <= cap).then_some(out)
 }
 
 #[cfg(test)]
@@ -143,5 +244,44 @@ mod tests {
         assert_eq!(keys, ["a", "b", "c", "d", "news"]);
         assert!(tokenize(" \n\t ").is_empty());
         assert!(tokenize("").is_empty());
+    }
+
+    #[test]
+    fn coarser_grains() {
+        let s = " \n First  para.\n\n  Second\npara. \n";
+        let texts = |g| -> Vec<&str> {
+            tokenize_as(s, g, 10)
+                .unwrap()
+                .iter()
+                .map(|t| t.text(s))
+                .collect()
+        };
+        assert_eq!(
+            texts(Granularity::Paragraph),
+            ["First  para.", "Second\npara."]
+        );
+        assert_eq!(
+            texts(Granularity::Whole),
+            ["First  para.\n\n  Second\npara."]
+        );
+        assert_eq!(
+            key_as("First \n para.", Granularity::Paragraph),
+            "First para."
+        );
+        assert!(tokenize_as(s, Granularity::Paragraph, 1).is_none());
+        assert!(tokenize_as(s, Granularity::Word, 3).is_none());
+        assert!(tokenize_as("  ", Granularity::Whole, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn word_counts_agree() {
+        for s in [
+            "“Don't go,” she said — 3 times.",
+            "我喜欢猫。ok",
+            "a\u{ad}b 東京2026 !!",
+        ] {
+            let n = tokenize(s).iter().filter(|t| is_word(t.text(s))).count();
+            assert_eq!(count_words(s), n, "{s}");
+        }
     }
 }

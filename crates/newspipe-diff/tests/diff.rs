@@ -607,5 +607,77 @@ fn a_100k_word_body_with_scattered_edits() {
     check_rebuilds(&old, &new, &d.body);
     assert_eq!(d.words_added, 20 + 3);
     assert_eq!(d.words_removed, 20);
+    assert_eq!(d.granularity, newspipe_diff::Granularity::Word);
     assert!(!d.minor);
+}
+
+#[test]
+fn rewritten_text_reads_as_one_change_not_confetti() {
+    // The two sentences share only "the" and a full stop.
+    assert_eq!(
+        body_diff(
+            "Kept intro here.\n\nThe mayor resigned after the vote.",
+            "Kept intro here.\n\nA storm closed the bridge."
+        ),
+        [
+            eq("Kept intro here.\n\n"),
+            del("The mayor resigned after the vote"),
+            ins("A storm closed the bridge"),
+            eq(".")
+        ]
+    );
+    // A clock time changes as one piece, not digit by digit.
+    assert_eq!(
+        body_diff("Updated 3:45 pm", "Updated 4:10 pm"),
+        [eq("Updated "), del("3:45"), ins("4:10"), eq(" pm")]
+    );
+}
+
+#[test]
+fn oversized_bodies_fall_back_to_paragraphs() {
+    // 199 word tokens a paragraph ("P7", then "a" and "." 99 times): just past MAX_TOKENS.
+    let paragraphs = newspipe_diff::MAX_TOKENS / 199 + 1;
+    let para = |i: usize| format!("P{i} {}", "a. ".repeat(99));
+    let old: Vec<String> = (0..paragraphs).map(para).collect();
+    let mut new = old.clone();
+    new[7] = "A rewritten paragraph.".into();
+    let (old, new) = (old.join("\n\n"), new.join("\n\n"));
+    let d = diff(&rev(&old), &rev(&new));
+    assert_eq!(d.granularity, newspipe_diff::Granularity::Paragraph);
+    let changed: Vec<&Op> = d
+        .body
+        .iter()
+        .filter(|op| !matches!(op, Op::Equal(_)))
+        .collect();
+    assert_eq!(
+        changed,
+        [&del(para(7).trim_end()), &ins("A rewritten paragraph.")]
+    );
+    assert_eq!((d.words_added, d.words_removed), (3, 100));
+    assert_eq!(d.minor_reason, None);
+    check_rebuilds(&old, &new, &d.body);
+    // Reflowing a paragraph is still whitespace only.
+    let reflowed = old.replacen("a. a.", "a.\na.", 1);
+    assert_eq!(
+        is_minor(&rev(&old), &rev(&reflowed)),
+        Some(MINOR_WHITESPACE)
+    );
+
+    // Past MAX_TOKENS paragraphs too: the body as one piece.
+    let old = "x\n\n".repeat(newspipe_diff::MAX_TOKENS + 1);
+    let new = format!("{old}y");
+    let d = diff(&rev(&old), &rev(&new));
+    assert_eq!(d.granularity, newspipe_diff::Granularity::Whole);
+    assert_eq!(
+        (d.words_added, d.words_removed),
+        (newspipe_diff::MAX_TOKENS + 2, newspipe_diff::MAX_TOKENS + 1)
+    );
+    check_rebuilds(&old, &new, &d.body);
+
+    let small = diff(&rev("a b"), &rev("a c"));
+    assert_eq!(small.granularity, newspipe_diff::Granularity::Word);
+    assert_eq!(
+        serde_json::to_value(&small).unwrap()["granularity"],
+        serde_json::json!("word")
+    );
 }
