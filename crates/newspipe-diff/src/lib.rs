@@ -5,6 +5,22 @@
 //! Pure: no IO, no global state beyond compiled regexes; every input gives a result, and the
 //! time and memory of a diff are bounded (see [`DEADLINE`]). Used by `newspipe history`,
 //! `newspipe diff`, the store (the `minor` flag) and the HTTP API's `/articles/{id}/diff`.
+//!
+//! ```
+//! use newspipe_diff::{Revision, diff, is_minor, render_plain};
+//!
+//! let old = Revision { title: Some("Storm nears"), body: "The storm is near.\n\nUpdated 3:45 pm", ..Revision::default() };
+//! let new = Revision { title: Some("Storm hits"), body: "The storm hit.\n\nUpdated 5:10 pm", ..Revision::default() };
+//! let d = diff(&old, &new);
+//! assert_eq!(
+//!     render_plain(&d),
+//!     "title: Storm nears → Storm hits\n\nThe storm [-is near-]{+hit+}.\n\nUpdated [-3:45-]{+5:10+} pm"
+//! );
+//! assert_eq!((d.words_added, d.words_removed, d.minor), (2, 3, false));
+//!
+//! let stamp_only = Revision { body: "The storm hit.\n\nUpdated 6:00 pm", ..new };
+//! assert_eq!(is_minor(&new, &stamp_only), Some(newspipe_diff::MINOR_DATE_STAMP));
+//! ```
 
 mod body;
 mod fields;

@@ -289,8 +289,16 @@ pub(crate) fn stamp_mask(text: &str, tokens: &[Token]) -> Vec<bool> {
     }
 
     let mut mask = vec![false; tokens.len()];
+    let mut dateline: Option<(usize, bool)> = None; // the last line judged, and its verdict
     for (first, end, explicit) in found {
-        if explicit || is_dateline(text, tokens, &chunks, &in_expr, chunks[first].2) {
+        let line = chunks[first].2;
+        let is_stamp = explicit || {
+            if dateline.is_none_or(|(l, _)| l != line) {
+                dateline = Some((line, is_dateline(text, tokens, &chunks, &in_expr, line)));
+            }
+            dateline.is_some_and(|(_, verdict)| verdict)
+        };
+        if is_stamp {
             for c in &chunks[first..end] {
                 for m in &mut mask[c.0..c.1] {
                     *m = true;
@@ -309,7 +317,10 @@ fn is_dateline(
     in_expr: &[bool],
     line: usize,
 ) -> bool {
-    let on_line: Vec<usize> = (0..chunks.len()).filter(|&k| chunks[k].2 == line).collect();
+    // Chunks are in line order: the line is one contiguous stretch of them.
+    let from = chunks.partition_point(|c| c.2 < line);
+    let to = chunks.partition_point(|c| c.2 <= line);
+    let on_line: Vec<usize> = (from..to).collect();
     let other_words = on_line
         .iter()
         .filter(|&&k| {
@@ -377,7 +388,7 @@ mod tests {
 
     #[test]
     fn stamps_found() {
-        assert_eq!(stamped("Storm hits. Updated 3:45 pm"), "Updated 3 : 45 pm");
+        assert_eq!(stamped("Storm hits. Updated 3:45 pm"), "Updated 3:45 pm");
         assert_eq!(stamped("Posted 1 hour ago"), "Posted 1 hour ago");
         assert_eq!(
             stamped("Posted 45 minutes ago by staff"),
@@ -386,11 +397,11 @@ mod tests {
         assert_eq!(stamped("By Jane Doe\n\nDec. 1, 2026"), "Dec . 1 , 2026");
         assert_eq!(
             stamped("By Jane Doe | Tuesday, December 1, 2026 at 3:45 p.m. ET"),
-            "Tuesday , December 1 , 2026 at 3 : 45 p.m . ET"
+            "Tuesday , December 1 , 2026 at 3:45 p.m . ET"
         );
         assert_eq!(
             stamped("Last updated: 2026-12-01T10:00:00Z"),
-            "Last updated : 2026 - 12 - 01T10 : 00 : 00Z"
+            "Last updated : 2026 - 12 - 01T10:00:00Z"
         );
         assert_eq!(stamped("just now"), "just now");
         assert_eq!(stamped("(an hour ago)"), "( an hour ago )");

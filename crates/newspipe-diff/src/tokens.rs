@@ -151,12 +151,31 @@ fn words(s: &str, cap: usize) -> Option<Vec<Token>> {
                 end: at + seg.len(),
             });
             lead = at + seg.len();
+            join_clock_time(s, &mut out);
         }
         if out.len() > cap {
             return None;
         }
     }
     Some(out)
+}
+
+/// UAX #29 joins "3.45" and "1,000" but splits "3:45" at the colon; a clock time is one
+/// word to a reader, so `digit ":" digit` written without spaces becomes one token.
+fn join_clock_time(s: &str, out: &mut Vec<Token>) {
+    if let [.., a, colon, b] = out.as_slice()
+        && colon.glued()
+        && b.glued()
+        && colon.text(s) == ":"
+        && a.text(s).ends_with(|c: char| c.is_ascii_digit())
+        && b.text(s).starts_with(|c: char| c.is_ascii_digit())
+    {
+        let end = b.end;
+        out.truncate(out.len() - 2);
+        if let Some(a) = out.last_mut() {
+            a.end = end;
+        }
+    }
 }
 
 /// One token per paragraph (text between blank lines), without its edge whitespace.
@@ -211,9 +230,10 @@ mod tests {
     #[test]
     fn words_punctuation_and_whitespace() {
         assert_eq!(
-            texts("  \"Don't,\" she said.\n\nIt cost $1,000.50 "),
+            texts("  \"Don't,\" she said.\n\nIt cost $1,000.50 at 3:45:10 pm: "),
             [
-                "\"", "Don't", ",", "\"", "she", "said", ".", "It", "cost", "$", "1,000.50"
+                "\"", "Don't", ",", "\"", "she", "said", ".", "It", "cost", "$", "1,000.50", "at",
+                "3:45:10", "pm", ":"
             ]
         );
         let s = "a  b";
