@@ -30,7 +30,8 @@ fn del(s: &str) -> Op {
 }
 
 /// `Equal` + `Insert` runs rebuild the new body exactly; `Equal` + `Delete` runs hold every
-/// non-whitespace character of the old body in order.
+/// visible character of the old body in order (whitespace and the invisible soft hyphen,
+/// zero-width space, word joiner and BOM are not compared, so they may come from the new body).
 fn check_rebuilds(old: &str, new: &str, ops: &[Op]) {
     let mut n = String::new();
     let mut o = String::new();
@@ -45,7 +46,13 @@ fn check_rebuilds(old: &str, new: &str, ops: &[Op]) {
         }
     }
     assert_eq!(n, new, "Equal + Insert must rebuild the new body");
-    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let squeeze = |s: &str| {
+        s.chars()
+            .filter(|c| {
+                !c.is_whitespace() && !matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')
+            })
+            .collect::<String>()
+    };
     assert_eq!(
         squeeze(&o),
         squeeze(old),
@@ -680,4 +687,75 @@ fn oversized_bodies_fall_back_to_paragraphs() {
         serde_json::to_value(&small).unwrap()["granularity"],
         serde_json::json!("word")
     );
+}
+
+#[test]
+fn arbitrary_text_never_panics_and_rebuilds() {
+    const POOL: &[&str] = &[
+        "a",
+        "Zoë",
+        "e\u{301}",
+        "東",
+        "京",
+        "。",
+        "ｶ",
+        "ש",
+        "ل",
+        "\u{64b}",
+        "👩\u{200d}💻",
+        "🇫🇷",
+        " ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\t",
+        "\u{a0}",
+        "\u{ad}",
+        "\u{200b}",
+        "\u{feff}",
+        "\u{1b}[31m",
+        "\0",
+        ".",
+        ",",
+        ":",
+        "3",
+        "45",
+        "Dec.",
+        "Updated",
+        "ago",
+        "pm",
+        "<",
+        "&",
+        "\"",
+        "'",
+        "İ",
+        "ß",
+        "\u{2028}",
+        "\u{fffd}",
+        "-",
+    ];
+    let mut rng = common::Rng::new(9);
+    for _ in 0..300 {
+        let pieces: Vec<&str> = (0..1 + rng.below(120))
+            .map(|_| POOL[rng.below(POOL.len())])
+            .collect();
+        let cut = rng.below(pieces.len());
+        let tail: Vec<&str> = (0..rng.below(30))
+            .map(|_| POOL[rng.below(POOL.len())])
+            .collect();
+        let old = pieces.concat();
+        let new =
+            pieces[..cut].concat() + &tail.concat() + &pieces[cut + cut.min(3) / 2..].concat();
+        for (a, b) in [(&old, &new), (&new, &old), (&old, &old)] {
+            let d = diff(&rev(a), &rev(b));
+            check_rebuilds(a, b, &d.body);
+            let _ = (
+                render_plain(&d),
+                render_ansi(&d),
+                render_html(&d),
+                is_minor(&rev(a), &rev(b)),
+            );
+            assert_eq!(word_stats(a, b), (d.words_added, d.words_removed));
+        }
+    }
 }
