@@ -52,9 +52,10 @@ fn make(words: usize, case: &str) -> (String, String) {
     (old.concat(), new.concat())
 }
 
-fn peak_rss_mib() -> Option<f64> {
+/// `VmHWM` (peak) or `VmRSS` (now) of this process, in MiB (Linux only).
+fn rss_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
@@ -71,12 +72,14 @@ fn run(words: usize, case: &str) {
             ..Revision::default()
         },
     );
+    let before = rss_mib("VmRSS:").unwrap_or(0.0);
     let start = Instant::now();
     let d = diff(&a, &b);
     let took = start.elapsed();
     println!(
-        "{words:>7} words  {case:<9}  {:>9.1} ms  +{} -{} words  {} ops  body {:.1} MiB",
+        "{words:>7} words  {case:<10}  {:>7.1} ms  {:?}  +{} -{} words  {} ops  body {:.1} MiB  RSS before diff {before:.1} MiB",
         took.as_secs_f64() * 1e3,
+        d.granularity,
         d.words_added,
         d.words_removed,
         d.body.len(),
@@ -95,7 +98,7 @@ fn main() {
             }
         }
     }
-    if let Some(mib) = peak_rss_mib() {
+    if let Some(mib) = rss_mib("VmHWM:") {
         println!("peak RSS {mib:.1} MiB");
     }
 }
