@@ -22,7 +22,7 @@ const DATELINE_MAX_OTHER_WORDS: usize = 6;
 static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let cal = "(?:Mnc?Y|Mn|nMc?Y|nM|Mc?Y|D)";
     let clk = "(?:TP?|nP|H)Z?";
-    let dt = format!("(?:(?:Wc?)?{cal}(?:c?a?{clk})?|{clk}(?:c?o?(?:Wc?)?{cal})?)");
+    let dt = format!("(?:(?:Wc?)?{cal}(?:c?a?{clk})?|{clk}(?:c?o?(?:Wc?)?{cal})?|Wc?a?{clk})");
     let rel = "(?:[nNr]?ug|kg|jw)";
     let re = format!("(?:L?Sc?[ao]?)?(?:{dt}|{rel})");
     Regex::new(&re).expect("the stamp grammar is a valid regex")
@@ -86,6 +86,8 @@ const WEEKDAYS: &[&str] = &[
     "fri",
     "sat",
     "sun",
+    "today",
+    "yesterday",
 ];
 const STAMP_WORDS: &[&str] = &[
     "updated",

@@ -279,6 +279,8 @@ fn printed_date_stamps_are_minor() {
         ),
         ("1 December 2026 | 09:14 GMT", "2 December 2026 | 10:20 GMT"),
         ("", "Updated Dec. 1, 2026 at 5 p.m. ET"),
+        ("Yesterday at 3:45 pm", "Today at 9:10 am"),
+        ("Monday 18:05", "Tuesday 07:30"),
     ];
     for (a, b) in cases {
         let (old, new) = (story(a), story(b));
