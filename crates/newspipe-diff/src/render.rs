@@ -214,8 +214,8 @@ pub fn render_html(d: &RevisionDiff) -> String {
                 open = false;
             }
             if piece.trim().is_empty() {
-                if open && !piece.is_empty() {
-                    out.push(' ');
+                if open {
+                    escape(&mut out, piece);
                 }
                 continue;
             }

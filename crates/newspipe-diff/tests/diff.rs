@@ -212,6 +212,11 @@ fn paragraph_breaks_survive_rendering() {
         html.contains("<p>a<br><del>b</del><ins>c</ins></p>"),
         "{html}"
     );
+    let html = render_html(&diff(&rev("one a\nb two"), &rev("one x\ny two\n")));
+    assert!(
+        html.contains("<p>one <del>a<br>b</del><ins>x<br>y</ins> two<br></p>"),
+        "{html}"
+    );
 }
 
 #[test]
