@@ -240,13 +240,11 @@ async fn upsert_article(
     };
     let (id, current_hash, last_seen) = known;
     if current_hash == content.content_hash {
-        sqlx::query(
-            "UPDATE articles SET last_seen = $2 WHERE id = $1 AND last_seen < $2",
-        )
-        .bind(id)
-        .bind(page.fetched_at)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE articles SET last_seen = $2 WHERE id = $1 AND last_seen < $2")
+            .bind(id)
+            .bind(page.fetched_at)
+            .execute(&mut *tx)
+            .await?;
         return Ok((id, false));
     }
     let revision_id = insert_revision(

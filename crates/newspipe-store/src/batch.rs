@@ -115,10 +115,11 @@ async fn apply_all(
         .iter()
         .flat_map(|(_, l)| l.iter().cloned())
         .collect();
-    let added = frontier::insert_urls(tx, &all).await?;
+    let mut added = frontier::insert_urls(tx, &all).await?;
+    // Each new URL is credited to the first page of the batch that linked to it.
     for (i, links) in &pending.links {
         if let Applied::Page { links_added, .. } = &mut out[*i] {
-            *links_added = links.iter().filter(|l| added.contains(&l.url)).count() as u64;
+            *links_added = links.iter().filter(|l| added.remove(&l.url)).count() as u64;
         }
     }
     write_host_facts(tx, &pending.hosts).await?;

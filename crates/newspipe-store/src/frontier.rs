@@ -59,10 +59,11 @@ pub(crate) async fn ensure_hosts(
     .bind(&distinct)
     .execute(&mut *conn)
     .await?;
-    let rows: Vec<(String, i32)> = sqlx::query_as("SELECT host, id FROM hosts WHERE host = ANY($1)")
-        .bind(&distinct)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<(String, i32)> =
+        sqlx::query_as("SELECT host, id FROM hosts WHERE host = ANY($1)")
+            .bind(&distinct)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(rows.into_iter().collect())
 }
 

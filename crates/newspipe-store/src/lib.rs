@@ -238,6 +238,13 @@ impl Store {
         Ok(())
     }
 
+    /// Applies migrations up to and including `version` only (upgrade rehearsals and tests of
+    /// a migration against data of the version before it).
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        MIGRATOR.run_to(version, &self.pool).await?;
+        Ok(())
+    }
+
     /// Adds seeds (depth 0, scoped to their own host). URLs already in the frontier are left as
     /// they are, so enqueueing twice does not crawl twice.
     pub async fn enqueue(&self, urls: &[url::Url]) -> Result<EnqueueReport, StoreError> {

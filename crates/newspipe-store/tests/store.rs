@@ -37,10 +37,7 @@ async fn enqueue_twice_keeps_one_row() {
     .fetch_one(db.pool())
     .await
     .unwrap();
-    assert_eq!(
-        (host.as_str(), id_is_key, depth),
-        ("b.test:8080", true, 0)
-    );
+    assert_eq!((host.as_str(), id_is_key, depth), ("b.test:8080", true, 0));
     db.finish().await;
 }
 
@@ -222,10 +219,10 @@ async fn concurrent_claims_never_hand_out_the_same_url() {
             "WITH gone AS (DELETE FROM frontier WHERE url_id = ANY($1))
              UPDATE urls SET state = 'fetched' WHERE id = ANY($1)",
         )
-            .bind(&ids)
-            .execute(db.pool())
-            .await
-            .unwrap();
+        .bind(&ids)
+        .execute(db.pool())
+        .await
+        .unwrap();
     }
     assert_eq!(total, 900);
     db.finish().await;
@@ -436,12 +433,13 @@ async fn revisions_only_when_content_changes() {
         ),
         "{r:?}"
     );
-    let (body, count): (String, i32) =
-        sqlx::query_as("SELECT body, revision_count FROM articles_current WHERE canonical_url = $1")
-            .bind(canonical)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+    let (body, count): (String, i32) = sqlx::query_as(
+        "SELECT body, revision_count FROM articles_current WHERE canonical_url = $1",
+    )
+    .bind(canonical)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
     assert_eq!(
         (body.as_str(), count),
         ("second version of the body, corrected", 2)
@@ -463,10 +461,11 @@ async fn nul_bytes_are_stripped() {
         .apply(&page_msg(&j, Utc::now(), Some(a), &[]), &p)
         .await
         .unwrap();
-    let (title, body): (String, String) = sqlx::query_as("SELECT title, body FROM articles_current")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let (title, body): (String, String) =
+        sqlx::query_as("SELECT title, body FROM articles_current")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!((title.as_str(), body.as_str()), ("Title", "body text"));
     db.finish().await;
 }
@@ -496,7 +495,9 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&retry, &p).await.unwrap(),
-        Applied::Url { state: UrlState::Queued }
+        Applied::Url {
+            state: UrlState::Queued
+        }
     );
     assert_eq!(
         db.store.apply(&retry, &p).await.unwrap(),
@@ -530,7 +531,9 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&fail, &p).await.unwrap(),
-        Applied::Url { state: UrlState::Failed }
+        Applied::Url {
+            state: UrlState::Failed
+        }
     );
     assert_eq!(db.store.apply(&fail, &p).await.unwrap(), Applied::Unchanged);
     let (state, _, reason, status) = db.url_state(list[1]).await;
@@ -547,7 +550,9 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&skip, &p).await.unwrap(),
-        Applied::Url { state: UrlState::Skipped }
+        Applied::Url {
+            state: UrlState::Skipped
+        }
     );
     let (state, _, reason, _) = db.url_state(list[2]).await;
     assert_eq!(
@@ -565,7 +570,9 @@ async fn failure_transitions_are_fenced() {
     );
     assert_eq!(
         db.store.apply(&requeue, &p).await.unwrap(),
-        Applied::Url { state: UrlState::Queued }
+        Applied::Url {
+            state: UrlState::Queued
+        }
     );
     assert_eq!(
         db.store.apply(&requeue, &p).await.unwrap(),
@@ -838,7 +845,9 @@ async fn batch_applies_all_and_isolates_a_poison_message() {
     assert!(results[1].as_ref().is_err_and(|e| !e.is_transient()));
     assert_eq!(
         results[2].as_ref().unwrap(),
-        &Applied::Url { state: UrlState::Failed }
+        &Applied::Url {
+            state: UrlState::Failed
+        }
     );
     // Redelivered as a batch again: nothing changes.
     let ok = [msgs[0].clone(), msgs[2].clone()];

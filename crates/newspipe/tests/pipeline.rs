@@ -37,19 +37,20 @@ async fn assert_archive(db: &TestDb, site: &Site, server: &Server) {
 
 async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
     let url = server.url(&a.path);
-    let rows = sqlx::query_as::<
-        _,
-        (
-            Option<String>,
-            Vec<String>,
-            Option<chrono::DateTime<chrono::Utc>>,
-            String,
-        ),
-    >("SELECT title, authors, published_at, body FROM articles_current WHERE url = $1")
-    .bind(&url)
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let rows =
+        sqlx::query_as::<
+            _,
+            (
+                Option<String>,
+                Vec<String>,
+                Option<chrono::DateTime<chrono::Utc>>,
+                String,
+            ),
+        >("SELECT title, authors, published_at, body FROM articles_current WHERE url = $1")
+        .bind(&url)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1, "{url} stored {} times", rows.len());
     let (title, authors, published_at, body) = &rows[0];
     assert_eq!(title.as_deref(), Some(a.title.as_str()), "{url}");

@@ -28,6 +28,13 @@ impl TestDb {
     /// Creates `np_test_<random>` on `NEWSPIPE_TEST_DATABASE_URL` (default the local
     /// `postgres` database) and migrates it. Panics, never skips, when Postgres is unreachable.
     pub async fn new() -> Self {
+        let db = Self::new_unmigrated().await;
+        db.store.migrate().await.expect("migrate");
+        db
+    }
+
+    /// A fresh database with no schema at all.
+    pub async fn new_unmigrated() -> Self {
         let base = std::env::var("NEWSPIPE_TEST_DATABASE_URL").unwrap_or(DEFAULT_URL.into());
         let admin = PgPoolOptions::new()
             .max_connections(1)
@@ -49,7 +56,6 @@ impl TestDb {
         let mut url = url::Url::parse(&base).expect("database URL");
         url.set_path(&name);
         let store = Store::connect(url.as_str(), 8).await.expect("connect");
-        store.migrate().await.expect("migrate");
         Self {
             store,
             url: url.into(),
@@ -83,11 +89,13 @@ impl TestDb {
 
     /// `(state, attempts, last_error, last_status)` of a URL.
     pub async fn url_state(&self, url: &str) -> (String, i32, Option<String>, Option<i32>) {
-        sqlx::query_as("SELECT state::text, attempts, last_error, last_status FROM urls WHERE url = $1")
-            .bind(url)
-            .fetch_one(self.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{url}: {e}"))
+        sqlx::query_as(
+            "SELECT state::text, attempts, last_error, last_status FROM urls WHERE url = $1",
+        )
+        .bind(url)
+        .fetch_one(self.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"))
     }
 }
 
