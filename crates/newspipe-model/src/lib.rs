@@ -3,15 +3,17 @@
 //! No IO lives here; every other crate depends on this one and on nothing of each other's.
 
 mod article;
+mod backoff;
 mod messages;
 mod robots;
 mod urlnorm;
 
 pub use article::Article;
+pub use backoff::backoff;
 pub use messages::{
     ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, MAX_INFLATED_BYTES,
-    Message, ParsedPage, RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, Zstd,
-    slot_spacing, start_window,
+    MIN_START_WINDOW_MS, Message, ParsedPage, RobotsFetched, SCHEMA_VERSION, StoreEnvelope,
+    StoreMsg, Zstd, slot_spacing, start_window,
 };
 pub use robots::{MAX_CRAWL_DELAY, RobotsPolicy};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

@@ -81,18 +81,32 @@ impl Message for CrawlJob {
     }
 }
 
+/// The least time a crawler has to start a job after its slot opens. Delivery through the broker
+/// takes milliseconds; a start window shorter than that would hand every job back (a livelock at
+/// intervals of a few ms).
+pub const MIN_START_WINDOW_MS: u32 = 50;
+
 /// How far apart the dispatcher books a host's slots for a minimum `interval` between requests.
 ///
-/// Slots are `interval × 5/4` apart and a request may start only in the first fifth of its slot
-/// ([`start_window`]), so two requests to one host are never closer than `interval`, however late
-/// each crawler replica runs.
+/// Slots are `interval + window` apart, the window being a quarter of the interval but at least
+/// [`MIN_START_WINDOW_MS`], and a request may start only within the window ([`start_window`]):
+/// so two requests to one host are never closer than `interval`, however late each crawler
+/// replica runs, and a job always has time to arrive.
 pub fn slot_spacing(interval: std::time::Duration) -> std::time::Duration {
-    interval + interval / 4
+    let window = (interval / 4).max(std::time::Duration::from_millis(MIN_START_WINDOW_MS.into()));
+    interval + window
 }
 
-/// How late (ms) after its slot starts a job may still be started.
+/// How late (ms) after its slot opens a job of slot length `slot_ms` may still start: the
+/// window [`slot_spacing`] added to the interval.
 pub fn start_window(slot_ms: u32) -> u32 {
-    slot_ms / 5
+    // slot = interval + max(interval / 4, MIN): the window is slot / 5 once interval / 4 ≥ MIN,
+    // i.e. slot ≥ 5 · MIN, and MIN below that.
+    if slot_ms >= 5 * MIN_START_WINDOW_MS {
+        slot_ms / 5
+    } else {
+        slot_ms.min(MIN_START_WINDOW_MS)
+    }
 }
 
 /// crawler → parser: a successful HTML response.
@@ -286,12 +300,14 @@ mod tests {
 
     #[test]
     fn late_starts_never_crowd_the_next_slot() {
-        for ms in [100u64, 1000, 1337, 5000] {
+        for ms in [1u64, 2, 5, 10, 40, 100, 199, 200, 201, 1000, 1337, 5000] {
             let interval = std::time::Duration::from_millis(ms);
             let slot = slot_spacing(interval).as_millis() as u32;
             // Latest start of one slot to the earliest start of the next.
             let closest = slot - start_window(slot);
             assert!(u64::from(closest) >= ms, "{ms}: {closest}");
+            // And a job always has time to get from the dispatcher to a crawler.
+            assert!(start_window(slot) >= MIN_START_WINDOW_MS, "{ms}");
         }
     }
 

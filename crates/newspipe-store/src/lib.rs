@@ -316,12 +316,9 @@ impl Store {
     }
 }
 
-/// `base · 2^attempt`, capped at [`MAX_BACKOFF`], then scaled by a random 50–100 % so that URLs
-/// failing together (a host outage) do not all come back in the same instant.
+/// A URL's (or robots.txt's) retry delay after `attempt` failures.
 pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.min(20));
-    let capped = exp.min(MAX_BACKOFF);
-    capped.mul_f64(rand::random_range(0.5..=1.0))
+    newspipe_model::backoff(base, MAX_BACKOFF, attempt)
 }
 
 /// Postgres refuses NUL in text; pages from the web can contain it, so it is dropped.

@@ -146,6 +146,48 @@ impl Config {
     pub fn min_interval(&self) -> Duration {
         Duration::from_millis(self.politeness.min_interval_ms)
     }
+
+    // Each library gets its own config type; they are built from ours here and nowhere else.
+
+    /// The broker settings of the mq crate.
+    pub fn mq(&self) -> newspipe_mq::MqConfig {
+        newspipe_mq::MqConfig {
+            url: self.amqp.url.clone(),
+            prefix: self.amqp.prefix.clone(),
+            prefetch: self.amqp.prefetch,
+            delivery_limit: self.amqp.delivery_limit,
+        }
+    }
+
+    /// How the store's dispatcher and state machine treat the frontier.
+    pub fn frontier(&self) -> newspipe_store::FrontierPolicy {
+        let f = &self.frontier;
+        newspipe_store::FrontierPolicy {
+            max_depth: f.max_depth,
+            min_interval: self.min_interval(),
+            horizon: Duration::from_millis(f.horizon_ms),
+            lease: Duration::from_secs(f.lease_secs),
+            max_attempts: f.max_attempts,
+            backoff_base: Duration::from_secs(f.backoff_base_secs),
+            max_in_flight: f.max_in_flight,
+            user_agent: self.crawler.user_agent.clone(),
+        }
+    }
+
+    /// The crawler's HTTP client settings.
+    pub fn fetch(&self) -> newspipe_fetch::FetchConfig {
+        let c = &self.crawler;
+        newspipe_fetch::FetchConfig {
+            user_agent: c.user_agent.clone(),
+            connect_timeout: Duration::from_millis(c.connect_timeout_ms),
+            read_timeout: Duration::from_millis(c.read_timeout_ms),
+            total_timeout: Duration::from_millis(c.total_timeout_ms),
+            max_redirects: c.max_redirects,
+            max_body_bytes: c.max_body_bytes,
+            allow_private_networks: c.allow_private_networks,
+            ..newspipe_fetch::FetchConfig::default()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ const NOT_DECLARED: &str = "not declared yet (no worker has started)";
 /// Ready and unacked counts from the management API; without it, ready counts over AMQP
 /// (unacked unknown). Status answers quickly either way: an unreachable broker is reported.
 async fn queue_depths(cfg: &Config) -> Vec<Value> {
-    let mq = crate::workers::mq_config(cfg);
+    let mq = cfg.mq();
     if !cfg.amqp.management_url.is_empty() {
         match newspipe_mq::queue_stats(&cfg.amqp.management_url, &mq, &Queue::ALL).await {
             Ok(stats) => {

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use newspipe_fetch::{Accept, FetchConfig, Fetcher, HostLimiter};
+use newspipe_fetch::{Accept, Fetcher, HostLimiter};
 use newspipe_model::{
     CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, RobotsFetched,
     SCHEMA_VERSION, StoreEnvelope, StoreMsg, Zstd,
@@ -23,25 +23,19 @@ use crate::{config::Config, events};
 struct Ctx {
     fetcher: Fetcher,
     limiter: HostLimiter,
+    /// Longest wait for a job's slot before it is handed back.
+    max_slot_wait_ms: i64,
 }
 
 pub async fn run(cfg: Config) -> Result<bool> {
     crate::telemetry::init_metrics(&cfg)?;
-    let c = &cfg.crawler;
-    let fetcher = Fetcher::new(FetchConfig {
-        user_agent: c.user_agent.clone(),
-        connect_timeout: Duration::from_millis(c.connect_timeout_ms),
-        read_timeout: Duration::from_millis(c.read_timeout_ms),
-        total_timeout: Duration::from_millis(c.total_timeout_ms),
-        max_redirects: c.max_redirects,
-        max_body_bytes: c.max_body_bytes,
-        allow_private_networks: c.allow_private_networks,
-        ..FetchConfig::default()
-    })
-    .context("building the HTTP client")?;
+    let fetcher = Fetcher::new(cfg.fetch()).context("building the HTTP client")?;
     let ctx = Arc::new(Ctx {
         fetcher,
         limiter: HostLimiter::new(cfg.min_interval()),
+        max_slot_wait_ms: i64::try_from(cfg.frontier.horizon_ms.saturating_mul(2))
+            .unwrap_or(i64::MAX)
+            .max(60_000),
     });
     let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
@@ -70,6 +64,20 @@ async fn handle(
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
     let wait = job.not_before_ms - Utc::now().timestamp_millis();
+    if wait > ctx.max_slot_wait_ms {
+        // The dispatcher books slots only a horizon ahead; a slot further out (clock skew, a
+        // stale or forged job) would hold the delivery for nothing. Hand it back to be booked
+        // afresh.
+        return publish_failure(
+            publisher,
+            &job,
+            Disposition::Requeue,
+            "host slot too far ahead",
+            None,
+            None,
+        )
+        .await;
+    }
     if wait > 0 {
         tokio::select! {
             _ = cancel.cancelled() => return Decision::Requeue("shutting down".into()),

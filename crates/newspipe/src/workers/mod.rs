@@ -5,25 +5,17 @@
 //! module turns it into ack / requeue / dead-letter, so that rule lives in one place.
 
 pub mod crawler;
+pub mod dispatcher;
 pub mod parser;
 pub mod store;
 
 use std::{future::Future, time::Duration};
 
 use anyhow::Result;
-use newspipe_mq::{Broker, Delivery, MqConfig, Publisher, Queue};
+use newspipe_mq::{Broker, Delivery, Publisher, Queue};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{config::Config, events};
-
-pub fn mq_config(cfg: &Config) -> MqConfig {
-    MqConfig {
-        url: cfg.amqp.url.clone(),
-        prefix: cfg.amqp.prefix.clone(),
-        prefetch: cfg.amqp.prefetch,
-        delivery_limit: cfg.amqp.delivery_limit,
-    }
-}
 
 /// What to do with a delivery once its handler is done.
 #[derive(Debug)]
@@ -36,7 +28,12 @@ pub enum Decision {
     Requeue(String),
 }
 
-/// Exponential backoff with full jitter, 200 ms doubling to 10 s.
+/// First reconnect or retry wait of a worker loop.
+const RETRY_BASE: Duration = Duration::from_millis(200);
+/// Longest such wait, jitter included.
+pub const RETRY_CAP: Duration = Duration::from_secs(10);
+
+/// The waits of one retry loop: [`newspipe_model::backoff`] from 200 ms up to 10 s.
 #[derive(Debug, Default)]
 pub struct Backoff {
     attempt: u32,
@@ -44,9 +41,9 @@ pub struct Backoff {
 
 impl Backoff {
     pub fn next_delay(&mut self) -> Duration {
-        let cap_ms = 200u64.saturating_mul(1 << self.attempt.min(6)).min(10_000);
-        self.attempt += 1;
-        Duration::from_millis(rand::random_range(cap_ms / 2..=cap_ms))
+        let d = newspipe_model::backoff(RETRY_BASE, RETRY_CAP, self.attempt);
+        self.attempt = self.attempt.saturating_add(1);
+        d
     }
 
     pub fn reset(&mut self) {
@@ -78,7 +75,7 @@ where
     H: Fn(Vec<u8>, Publisher) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Decision> + Send + 'static,
 {
-    let mq = mq_config(cfg);
+    let mq = cfg.mq();
     let mut backoff = Backoff::default();
     let tag = format!("{worker}-{}", std::process::id());
     loop {

@@ -1,11 +1,11 @@
-//! Store worker: commits each store message in one transaction, then acks; and runs the
-//! dispatcher that moves due URLs from the frontier to the crawl queue.
+//! Store worker: commits store messages in batches, then acks each; runs the dispatcher
+//! (`dispatcher.rs`) and the archive's maintenance (partitions, counters, search index).
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use newspipe_model::{Message, StoreEnvelope, StoreMsg};
-use newspipe_mq::{Broker, Queue};
+use newspipe_mq::Queue;
 use newspipe_store::{FrontierPolicy, Store};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -13,28 +13,14 @@ use tokio_util::sync::CancellationToken;
 use super::{Backoff, Decision};
 use crate::{config::Config, events};
 
-pub fn frontier_policy(cfg: &Config) -> FrontierPolicy {
-    let f = &cfg.frontier;
-    FrontierPolicy {
-        max_depth: f.max_depth,
-        min_interval: cfg.min_interval(),
-        horizon: Duration::from_millis(f.horizon_ms),
-        lease: Duration::from_secs(f.lease_secs),
-        max_attempts: f.max_attempts,
-        backoff_base: Duration::from_secs(f.backoff_base_secs),
-        max_in_flight: f.max_in_flight,
-        user_agent: cfg.crawler.user_agent.clone(),
-    }
-}
-
 pub async fn run(cfg: Config) -> Result<bool> {
     crate::telemetry::init_metrics(&cfg)?;
     let cancel = crate::shutdown::on_signal();
     let Some(store) = connect(&cfg, &cancel).await? else {
         return Ok(true);
     };
-    let policy = Arc::new(frontier_policy(&cfg));
-    let dispatcher = tokio::spawn(dispatch_loop(
+    let policy = Arc::new(cfg.frontier());
+    let dispatcher = tokio::spawn(super::dispatcher::run(
         cfg.clone(),
         store.clone(),
         policy.clone(),
@@ -42,7 +28,9 @@ pub async fn run(cfg: Config) -> Result<bool> {
     ));
     let maintainer = tokio::spawn(maintain_loop(store.clone(), cancel.clone()));
     let (batches, rx) = mpsc::channel(usize::from(cfg.amqp.prefetch));
-    let writer = tokio::spawn(write_batches(store, policy, rx, cancel.clone()));
+    // A batch holds at most what the broker has delivered and not seen acked: the prefetch.
+    let max_batch = usize::from(cfg.amqp.prefetch).max(1);
+    let writer = tokio::spawn(write_batches(store, policy, rx, max_batch, cancel.clone()));
     let served = super::serve(
         "store",
         Queue::Store,
@@ -122,9 +110,6 @@ fn kind(msg: &StoreMsg) -> &'static str {
     }
 }
 
-/// Most messages committed in one transaction. Bounded by the prefetch in practice (a batch
-/// holds at most what the broker has delivered and not yet seen acked).
-const MAX_BATCH: usize = 256;
 /// Batches in flight at once: one commits while the next is being applied, so the store and
 /// Postgres do not take turns.
 const BATCHES_IN_FLIGHT: usize = 2;
@@ -136,17 +121,18 @@ async fn write_batches(
     store: Store,
     policy: Arc<FrontierPolicy>,
     mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
     cancel: CancellationToken,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(BATCHES_IN_FLIGHT));
     let tasks = tokio_util::task::TaskTracker::new();
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut jobs: Vec<Job> = Vec::with_capacity(max_batch);
     loop {
         // Wait for a free slot first, so deliveries keep gathering into the next batch meanwhile.
         let Ok(slot) = slots.clone().acquire_owned().await else {
             break;
         };
-        if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+        if rx.recv_many(&mut jobs, max_batch).await == 0 {
             break;
         }
         let batch: Vec<Job> = std::mem::take(&mut jobs);
@@ -224,88 +210,6 @@ async fn maintain_loop(store: Store, cancel: CancellationToken) {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
-/// Claims due URLs and publishes them as crawl jobs. Claimed rows carry a lease: if this
-/// process dies before the publish is confirmed, the lease runs out and they are claimed again.
-async fn dispatch_loop(
-    cfg: Config,
-    store: Store,
-    policy: Arc<FrontierPolicy>,
-    cancel: CancellationToken,
-) -> Result<()> {
-    let mq = super::mq_config(&cfg);
-    let idle = Duration::from_millis(cfg.frontier.dispatch_every_ms.max(10));
-    let mut backoff = Backoff::default();
-    'connect: loop {
-        let broker = match Broker::connect(&mq, &cancel).await {
-            Ok(b) => b,
-            Err(_) if cancel.is_cancelled() => return Ok(()),
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context("dispatcher connecting to RabbitMQ"));
-            }
-        };
-        let publisher = match async {
-            broker.declare_topology().await?;
-            broker.publisher().await
-        }
-        .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                events::transient("dispatcher", &e, Duration::ZERO);
-                broker.close().await;
-                if !backoff.wait(&cancel).await {
-                    return Ok(());
-                }
-                continue 'connect;
-            }
-        };
-        loop {
-            if cancel.is_cancelled() {
-                publisher.close().await;
-                broker.close().await;
-                return Ok(());
-            }
-            let jobs = match store.claim_due(&policy).await {
-                Ok(jobs) => jobs,
-                Err(e) => {
-                    events::transient("dispatcher", &e, Duration::ZERO);
-                    if !backoff.wait(&cancel).await {
-                        broker.close().await;
-                        return Ok(());
-                    }
-                    continue;
-                }
-            };
-            let n = jobs.len();
-            if n > 0 {
-                let payloads = jobs.iter().map(Message::to_bytes).collect::<Vec<_>>();
-                if let Err(e) = publisher.publish_all(Queue::Crawl, payloads).await {
-                    events::transient("dispatcher", &e, Duration::ZERO);
-                    // What was claimed but maybe not published goes back at once instead of
-                    // waiting out its lease; a job that did reach a crawler is fenced by its
-                    // attempt, so a double is harmless.
-                    if let Err(e) = store.release(&jobs).await {
-                        tracing::warn!(error = %e, jobs = n, "could not release unpublished jobs; their leases will expire");
-                    }
-                    broker.close().await;
-                    if !backoff.wait(&cancel).await {
-                        return Ok(());
-                    }
-                    continue 'connect;
-                }
-                events::dispatched(n);
-            }
-            backoff.reset();
-            if n == 0 {
-                tokio::select! {
-                    _ = cancel.cancelled() => {}
-                    _ = tokio::time::sleep(idle) => {}
-                }
-            }
         }
     }
 }
