@@ -80,6 +80,15 @@ impl HostLimiter {
         }
     }
 
+    /// Takes `host`'s slot if it is free now, without waiting; false if the host must wait.
+    /// Needs no runtime.
+    pub fn try_acquire(&self, host: &str) -> bool {
+        match &self.inner {
+            Some(inner) => inner.limiter.check_key(&host.to_owned()).is_ok(),
+            None => true,
+        }
+    }
+
     /// Hosts currently tracked (for a gauge).
     pub fn len(&self) -> usize {
         self.inner.as_ref().map_or(0, |i| i.limiter.len())
@@ -140,8 +149,31 @@ mod tests {
 
     #[test]
     fn works_outside_a_runtime() {
-        let limiter = HostLimiter::new(Duration::from_secs(1));
-        drop(limiter.clone());
-        assert!(limiter.is_empty());
+        // Built with no runtime at all: it must still limit, not silently let all through.
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        let interval = Duration::from_millis(200);
+        let limiter = HostLimiter::new(interval);
+        assert!(limiter.try_acquire("a.example"));
+        assert!(
+            !limiter.try_acquire("a.example"),
+            "second request inside the interval"
+        );
+        assert!(
+            limiter.try_acquire("b.example"),
+            "another host is independent"
+        );
+        assert_eq!(limiter.len(), 2);
+        // A runtime started later can await it; the wait is the rest of a.example's interval.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        rt.block_on(limiter.until_ready("a.example"));
+        let waited = started.elapsed();
+        assert!(
+            waited >= interval - Duration::from_millis(50),
+            "a.example was let through after {waited:?}"
+        );
     }
 }
