@@ -210,7 +210,10 @@ impl Fetcher {
     /// Before each hop after the first, `gate.until_ready(host_key(hop))` is awaited (the key
     /// is [`newspipe_model::host_key`], the same key the crawl jobs carry), so a chain of
     /// redirects within one host keeps that host's interval, and a hop to another host keeps
-    /// the other host's. The first request is not gated here: the caller has already waited
+    /// the other host's. A hop back to a host of the chain also waits one interval
+    /// ([`HostLimiter::interval`]) from that host's last answer, so the server never sees two
+    /// requests closer than the interval however slowly it answered. The first request is
+    /// not gated here: the caller has already waited
     /// for its slot. Time spent waiting at the gate does not count toward `total_timeout`,
     /// which bounds the server's time only. Every hop is checked by the SSRF guard.
     pub async fn fetch_gated(
@@ -265,8 +268,15 @@ impl Fetcher {
         let mut deadline = tokio::time::Instant::now() + self.inner.cfg.total_timeout;
         let mut current = url.clone();
         let mut hops = 0usize;
+        // When each host of the chain last answered: the gate's slot was taken before the
+        // request went out, so a slow answer would otherwise leave less than one interval
+        // between this host's requests as the server sees them.
+        let mut answered: Vec<(String, Instant)> = Vec::new();
         let mut resp = loop {
             let mut resp = self.send(&current, accept, deadline).await?;
+            let key = host_key(&current);
+            answered.retain(|(k, _)| *k != key);
+            answered.push((key, Instant::now()));
             let Some(next) = redirect_target(&resp, &current)? else {
                 break resp;
             };
@@ -285,7 +295,11 @@ impl Fetcher {
             hops += 1;
             if let Some(gate) = gate {
                 let waited = Instant::now();
-                gate.until_ready(&host_key(&next)).await;
+                let key = host_key(&next);
+                if let Some((_, at)) = answered.iter().find(|(k, _)| *k == key) {
+                    tokio::time::sleep_until((*at + gate.interval()).into()).await;
+                }
+                gate.until_ready(&key).await;
                 deadline += waited.elapsed();
             }
             tracing::debug!(from = %current, to = %next, hop = hops, "following redirect");

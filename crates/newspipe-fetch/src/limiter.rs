@@ -18,6 +18,7 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 pub struct HostLimiter {
     /// `None` when the interval is zero: politeness is off (local sitegen runs).
     inner: Option<Arc<Inner>>,
+    interval: Duration,
 }
 
 #[derive(Debug)]
@@ -41,7 +42,10 @@ impl HostLimiter {
     pub fn new(interval: Duration) -> Self {
         // with_period gives burst 1; it returns None only for a zero period.
         let Some(quota) = Quota::with_period(interval) else {
-            return Self { inner: None };
+            return Self {
+                inner: None,
+                interval,
+            };
         };
         let limiter = Arc::new(RateLimiter::keyed(quota));
         let cleanup = match tokio::runtime::Handle::try_current() {
@@ -70,6 +74,7 @@ impl HostLimiter {
         };
         Self {
             inner: Some(Arc::new(Inner { limiter, cleanup })),
+            interval,
         }
     }
 
@@ -87,6 +92,11 @@ impl HostLimiter {
             Some(inner) => inner.limiter.check_key(&host.to_owned()).is_ok(),
             None => true,
         }
+    }
+
+    /// The interval it keeps between two requests to one host (zero: politeness off).
+    pub fn interval(&self) -> Duration {
+        self.interval
     }
 
     /// Hosts currently tracked (for a gauge).
