@@ -31,16 +31,22 @@
 //! # }
 //! ```
 
+mod backoff;
 mod broker;
 mod config;
 mod consumer;
+mod dead;
 mod error;
 mod management;
 mod publisher;
 
+pub use backoff::Backoff;
 pub use broker::{Broker, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue};
-pub use consumer::{Consumer, ConsumerCanceller, Death, Delivery};
+pub use consumer::{
+    Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES, dead_headers,
+};
+pub use dead::{DeadMessage, REPLAYED_HEADER, ReplayReport};
 pub use error::{MqAction, MqError};
 pub use management::{QueueStats, queue_stats};
 pub use publisher::Publisher;
