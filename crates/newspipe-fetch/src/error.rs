@@ -16,8 +16,10 @@ pub enum FetchError {
     #[error("unsupported URL scheme {0:?}")]
     Scheme(String),
     /// Refused by the SSRF guard: the URL or a redirect points at, or a name resolves only to,
-    /// a non-public address.
-    #[error("blocked by the SSRF guard: {0}")]
+    /// a non-public address. Permanent: the same address is refused on every try. The message
+    /// names the setting that allows it ([`BLOCKED_HINT`]), so a user who crawls a local site
+    /// sees the fix in the URL's reason.
+    #[error("blocked by the SSRF guard: {0} ({BLOCKED_HINT})")]
     Blocked(String),
     /// More redirects than `max_redirects`.
     #[error("more than {0} redirects")]
@@ -34,7 +36,13 @@ pub enum FetchError {
     /// The body failed mid-stream (connection reset, corrupt compression).
     #[error("reading the body failed: {0}")]
     Body(String),
-    /// Any other HTTP-level failure (protocol error).
+    /// The server's response is not something we can read, and will not be on the next try:
+    /// a response head larger than the client accepts ("message head is too large"), or a
+    /// head that is not HTTP at all. Permanent.
+    #[error("invalid HTTP response: {0}")]
+    InvalidResponse(String),
+    /// Any other HTTP-level failure (protocol error mid-exchange, connection closed before a
+    /// response). Transient.
     #[error("HTTP request failed: {0}")]
     Http(String),
     /// The HTTP client could not be built (only from [`crate::Fetcher::new`]).
@@ -42,18 +50,38 @@ pub enum FetchError {
     Build(String),
 }
 
+/// Appended to every [`FetchError::Blocked`] message: the setting that lifts the guard.
+pub const BLOCKED_HINT: &str = "set crawler.allow_private_networks = true to allow";
+
 impl FetchError {
     /// What the frontier should do with the URL after this error.
+    ///
+    /// Only failures that may go away by themselves are `Retry`; everything the same request
+    /// would meet again (guard, scheme, oversized head, redirect loop) is `Fail` or `Skip`
+    /// at once, so it does not burn the attempt budget and the reason says why.
+    ///
+    /// | variant | disposition | why |
+    /// | --- | --- | --- |
+    /// | `Timeout`, `Connect`, `Body`, `Http` | `Retry` | network or server trouble; the frontier's attempt cap ends a permanent outage (NXDOMAIN) |
+    /// | `InvalidUrl`, `TooManyRedirects`, `InvalidResponse`, `Build` | `Fail` | the same request fails the same way |
+    /// | `Scheme`, `Blocked`, `UnsupportedContentType` | `Skip` | policy: not something we fetch or archive |
     pub fn disposition(&self) -> Disposition {
         match self {
-            // Transient by nature; the frontier's attempt cap ends a permanent outage (NXDOMAIN).
             Self::Timeout | Self::Connect(_) | Self::Body(_) | Self::Http(_) => Disposition::Retry,
-            Self::InvalidUrl(_) | Self::TooManyRedirects(_) | Self::Build(_) => Disposition::Fail,
-            // Policy refusals: not something we archive, and asking again gives the same answer.
+            Self::InvalidUrl(_)
+            | Self::TooManyRedirects(_)
+            | Self::InvalidResponse(_)
+            | Self::Build(_) => Disposition::Fail,
             Self::Scheme(_) | Self::Blocked(_) | Self::UnsupportedContentType(_) => {
                 Disposition::Skip
             }
         }
+    }
+
+    /// True when trying again later can succeed (`disposition() == Retry`). A robots.txt
+    /// fetch that fails with a permanent error must not be reported as "unreachable, retry".
+    pub fn is_transient(&self) -> bool {
+        self.disposition() == Disposition::Retry
     }
 }
 
@@ -94,6 +122,22 @@ pub(crate) fn from_reqwest(err: &reqwest::Error) -> FetchError {
     while let Some(e) = source {
         if let Some(ours) = e.downcast_ref::<FetchError>() {
             return ours.clone();
+        }
+        source = e.source();
+    }
+    // hyper's parse errors (head too large, not HTTP) are permanent; reqwest reports them as
+    // plain request errors, so they are recognised by type in the chain.
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            let what = if h.is_parse_too_large() {
+                "response head too large"
+            } else {
+                "response head is not valid HTTP"
+            };
+            return FetchError::InvalidResponse(format!("{what}: {}", chain(err)));
         }
         source = e.source();
     }

@@ -9,10 +9,12 @@ use reqwest::header::{self, HeaderMap};
 use reqwest::{Client, Response, redirect};
 use url::{Host, Url};
 
-use crate::FetchConfig;
+use newspipe_model::host_key;
+
 use crate::charset::{decode_owned, detect_encoding};
 use crate::error::{FetchError, from_reqwest};
 use crate::guard::{Guard, PublicResolver};
+use crate::{FetchConfig, HostLimiter};
 
 /// Idle keep-alive connections kept per host. Politeness means one or two requests in flight per
 /// host, so more idle sockets would only hold server resources.
@@ -106,7 +108,10 @@ pub struct Fetched {
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// From `Retry-After` (delta-seconds or HTTP-date; a past date gives zero), on any status.
+    /// From `Retry-After` (delta-seconds or HTTP-date; a past date gives zero), on any status,
+    /// exact to the nanosecond: an HTTP-date is measured from the moment the headers arrived.
+    /// Callers that store it coarser must round UP ([`Fetched::retry_after_ms`],
+    /// [`ceil_secs`]): truncating 0.25 s to 0 s would ask the host again too early.
     pub retry_after: Option<Duration>,
     /// The body decoded to UTF-8. For a non-2xx status at most 64 KiB of it, read within 2 s
     /// (empty and `truncated` when that failed).
@@ -115,6 +120,29 @@ pub struct Fetched {
     pub truncated: bool,
     /// The WHATWG name of the encoding the body was decoded from (`"UTF-8"`, `"windows-1251"`).
     pub encoding: &'static str,
+}
+
+impl Fetched {
+    /// `retry_after` in whole milliseconds, rounded up (never shortens the server's wait).
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.retry_after.map(ceil_millis)
+    }
+
+    /// `retry_after` in whole seconds, rounded up (for a field that only holds seconds).
+    pub fn retry_after_secs_ceil(&self) -> Option<u64> {
+        self.retry_after.map(ceil_secs)
+    }
+}
+
+/// `d` in whole milliseconds, rounded up; saturates at `u64::MAX`.
+pub fn ceil_millis(d: Duration) -> u64 {
+    let ms = d.as_nanos().div_ceil(1_000_000);
+    u64::try_from(ms).unwrap_or(u64::MAX)
+}
+
+/// `d` in whole seconds, rounded up.
+pub fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// Fetches single URLs. Cheap to clone: clones share one connection pool.
@@ -135,28 +163,14 @@ impl Fetcher {
     /// is not a valid header value.
     pub fn new(cfg: FetchConfig) -> Result<Self, FetchError> {
         let guard = Guard::new(&cfg);
-        let redirect_guard = guard.clone();
-        let max_redirects = cfg.max_redirects;
-        // The default policy would follow 10 hops to anywhere, including 169.254.169.254.
-        let policy = redirect::Policy::custom(move |attempt| {
-            // `previous` includes the original URL, so this allows exactly `max_redirects` hops.
-            if attempt.previous().len() > max_redirects {
-                return attempt.error(FetchError::TooManyRedirects(max_redirects));
-            }
-            match redirect_guard.check_url(attempt.url()) {
-                Ok(()) => attempt.follow(),
-                Err(e) => {
-                    tracing::debug!(to = %attempt.url(), error = %e, "redirect refused");
-                    attempt.error(e)
-                }
-            }
-        });
         let mut builder = Client::builder()
             .user_agent(cfg.user_agent.as_str())
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .timeout(cfg.total_timeout)
-            .redirect(policy)
+            // Redirects are followed by `fetch_gated` itself, hop by hop, so that every hop
+            // passes the SSRF guard and, when a gate is given, the host's interval.
+            .redirect(redirect::Policy::none())
             // An environment proxy would resolve names itself, out of the guard's sight.
             .no_proxy()
             .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
@@ -185,15 +199,32 @@ impl Fetcher {
     /// A 2xx response whose content type `accept` refuses fails with
     /// [`FetchError::UnsupportedContentType`] before its body is read. Non-2xx statuses are
     /// returned as [`Fetched`], not errors.
+    ///
+    /// Redirect hops are not rate limited; a crawler should use [`Fetcher::fetch_gated`].
     pub async fn fetch(&self, url: &Url, accept: Accept) -> Result<Fetched, FetchError> {
+        self.fetch_gated(url, accept, None).await
+    }
+
+    /// [`Fetcher::fetch`], with every redirect hop waiting for its host's turn at `gate`.
+    ///
+    /// Before each hop after the first, `gate.until_ready(host_key(hop))` is awaited (the key
+    /// is [`newspipe_model::host_key`], the same key the crawl jobs carry), so a chain of
+    /// redirects within one host keeps that host's interval, and a hop to another host keeps
+    /// the other host's. A hop back to a host of the chain also waits one interval
+    /// ([`HostLimiter::interval`]) from that host's last answer, so the server never sees two
+    /// requests closer than the interval however slowly it answered. The first request is
+    /// not gated here: the caller has already waited
+    /// for its slot. Time spent waiting at the gate does not count toward `total_timeout`,
+    /// which bounds the server's time only. Every hop is checked by the SSRF guard.
+    pub async fn fetch_gated(
+        &self,
+        url: &Url,
+        accept: Accept,
+        gate: Option<&HostLimiter>,
+    ) -> Result<Fetched, FetchError> {
         self.inner.guard.check_url(url)?;
         let started = Instant::now();
-        // reqwest has its own total timeout; this outer one also bounds our body loop and
-        // decoding, so no code path can outlive the deadline.
-        let result =
-            tokio::time::timeout(self.inner.cfg.total_timeout, self.fetch_inner(url, accept))
-                .await
-                .unwrap_or(Err(FetchError::Timeout));
+        let result = self.fetch_inner(url, accept, gate).await;
         match &result {
             Ok(f) => tracing::debug!(
                 %url, status = f.status, bytes = f.body.len(), truncated = f.truncated,
@@ -206,17 +237,85 @@ impl Fetcher {
         result
     }
 
-    async fn fetch_inner(&self, url: &Url, accept: Accept) -> Result<Fetched, FetchError> {
-        let mut resp = self
+    /// Sends one GET within the deadline.
+    async fn send(
+        &self,
+        url: &Url,
+        accept: Accept,
+        deadline: tokio::time::Instant,
+    ) -> Result<Response, FetchError> {
+        let request = self
             .inner
             .client
             .get(url.clone())
             .header(header::ACCEPT, accept.header_value())
-            .send()
+            .send();
+        tokio::time::timeout_at(deadline, request)
             .await
-            .map_err(|e| from_reqwest(&e))?;
+            .map_err(|_| FetchError::Timeout)?
+            .map_err(|e| from_reqwest(&e))
+    }
 
-        let final_url = resp.url().clone();
+    /// Follows redirects up to the final response, then reads it. `deadline` is the total
+    /// timeout; reqwest has its own per-request one, and this outer one also bounds our body
+    /// loop and decoding, so no code path outlives it. Gate waits push it back.
+    async fn fetch_inner(
+        &self,
+        url: &Url,
+        accept: Accept,
+        gate: Option<&HostLimiter>,
+    ) -> Result<Fetched, FetchError> {
+        let mut deadline = tokio::time::Instant::now() + self.inner.cfg.total_timeout;
+        let mut current = url.clone();
+        let mut hops = 0usize;
+        // When each host of the chain last answered: the gate's slot was taken before the
+        // request went out, so a slow answer would otherwise leave less than one interval
+        // between this host's requests as the server sees them.
+        let mut answered: Vec<(String, Instant)> = Vec::new();
+        let mut resp = loop {
+            let mut resp = self.send(&current, accept, deadline).await?;
+            let key = host_key(&current);
+            answered.retain(|(k, _)| *k != key);
+            answered.push((key, Instant::now()));
+            let Some(next) = redirect_target(&resp, &current)? else {
+                break resp;
+            };
+            if hops == self.inner.cfg.max_redirects {
+                return Err(FetchError::TooManyRedirects(self.inner.cfg.max_redirects));
+            }
+            if let Err(e) = self.inner.guard.check_url(&next) {
+                tracing::debug!(from = %current, to = %next, error = %e, "redirect refused");
+                return Err(e);
+            }
+            // A short redirect body is read so the connection can serve the next hop.
+            let drain = read_capped(&mut resp, ERROR_BODY_BYTES, false);
+            let _ =
+                tokio::time::timeout(ERROR_BODY_WAIT.min(self.inner.cfg.read_timeout), drain).await;
+            drop(resp);
+            hops += 1;
+            if let Some(gate) = gate {
+                let waited = Instant::now();
+                let key = host_key(&next);
+                if let Some((_, at)) = answered.iter().find(|(k, _)| *k == key) {
+                    tokio::time::sleep_until((*at + gate.interval()).into()).await;
+                }
+                gate.until_ready(&key).await;
+                deadline += waited.elapsed();
+            }
+            tracing::debug!(from = %current, to = %next, hop = hops, "following redirect");
+            current = next;
+        };
+        tokio::time::timeout_at(deadline, self.read_response(&mut resp, current, accept))
+            .await
+            .unwrap_or(Err(FetchError::Timeout))
+    }
+
+    async fn read_response(
+        &self,
+        resp: &mut Response,
+        final_url: Url,
+        accept: Accept,
+    ) -> Result<Fetched, FetchError> {
         let status = resp.status().as_u16();
         let headers = resp.headers();
         let content_type = header_string(headers, header::CONTENT_TYPE);
@@ -231,7 +330,7 @@ impl Fetcher {
             let cap = ERROR_BODY_BYTES.min(self.inner.cfg.max_body_bytes);
             let budget = ERROR_BODY_WAIT.min(self.inner.cfg.read_timeout);
             let (bytes, truncated) =
-                match tokio::time::timeout(budget, read_capped(&mut resp, cap, false)).await {
+                match tokio::time::timeout(budget, read_capped(resp, cap, false)).await {
                     Ok(Ok(read)) => read,
                     _ => (Vec::new(), true),
                 };
@@ -262,23 +361,46 @@ impl Fetcher {
             }
         };
 
-        let (bytes, truncated) = read_capped(&mut resp, cap, sniff).await?;
+        let (bytes, truncated) = read_capped(resp, cap, sniff).await?;
         let tld = match final_url.host() {
             Some(Host::Domain(d)) => Some(d),
             _ => None,
         };
         let encoding = detect_encoding(&bytes, content_type.as_deref(), tld);
         Ok(Fetched {
+            encoding: encoding.name(),
+            body: decode_owned(bytes, encoding),
             final_url,
             status,
             content_type,
             etag,
             last_modified,
             retry_after,
-            encoding: encoding.name(),
-            body: decode_owned(bytes, encoding),
             truncated,
         })
+    }
+}
+
+/// Where a response redirects to, if it is a redirect we follow: 301, 302, 303, 307 or 308
+/// with a `Location` that resolves against `current`. A 3xx without a usable `Location` is a
+/// final response (the caller maps it with [`crate::status_disposition`]). A target that is
+/// not http(s) is refused here with [`FetchError::Scheme`], so the reason names it.
+fn redirect_target(resp: &Response, current: &Url) -> Result<Option<Url>, FetchError> {
+    if !matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(location) = resp.headers().get(header::LOCATION) else {
+        return Ok(None);
+    };
+    let Ok(location) = std::str::from_utf8(location.as_bytes()) else {
+        return Ok(None);
+    };
+    let Ok(next) = current.join(location.trim()) else {
+        return Ok(None);
+    };
+    match next.scheme() {
+        "http" | "https" => Ok(Some(next)),
+        other => Err(FetchError::Scheme(other.to_owned())),
     }
 }
 
@@ -393,6 +515,41 @@ mod tests {
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn retry_after_date_a_fraction_ahead_is_never_rounded_down() {
+        // 0.25 s before the date: the wait is exactly 250 ms, and rounding goes up.
+        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 59).unwrap()
+            + chrono::Duration::milliseconds(750);
+        let wait = parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now).unwrap();
+        assert_eq!(wait, Duration::from_millis(250));
+        assert_eq!(ceil_secs(wait), 1);
+        assert_eq!(ceil_millis(wait), 250);
+        let f = |d| Fetched {
+            final_url: Url::parse("http://example.com/").unwrap(),
+            status: 503,
+            content_type: None,
+            etag: None,
+            last_modified: None,
+            retry_after: d,
+            body: String::new(),
+            truncated: false,
+            encoding: "UTF-8",
+        };
+        assert_eq!(f(Some(wait)).retry_after_secs_ceil(), Some(1));
+        assert_eq!(f(Some(wait)).retry_after_ms(), Some(250));
+        let odd = Duration::from_nanos(1_000_000_001);
+        assert_eq!(f(Some(odd)).retry_after_ms(), Some(1001));
+        assert_eq!(f(Some(odd)).retry_after_secs_ceil(), Some(2));
+        assert_eq!(
+            f(Some(Duration::from_secs(120))).retry_after_secs_ceil(),
+            Some(120)
+        );
+        assert_eq!(f(Some(Duration::ZERO)).retry_after_ms(), Some(0));
+        assert_eq!(f(None).retry_after_ms(), None);
+        assert_eq!(ceil_millis(Duration::MAX), u64::MAX);
+        assert_eq!(ceil_secs(Duration::MAX), u64::MAX);
     }
 
     #[test]

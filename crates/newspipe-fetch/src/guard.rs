@@ -127,20 +127,62 @@ impl Resolve for PublicResolver {
         Box::pin(async move {
             // Port 0: reqwest puts the URL's port in afterwards.
             let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = all
-                .iter()
-                .copied()
-                .filter(|a| is_public_ip(a.ip()))
-                .collect();
-            if public.is_empty() {
-                tracing::debug!(%host, ?all, "name resolves only to non-public addresses");
-                let err =
-                    FetchError::Blocked(format!("{host} resolves only to non-public addresses"));
-                return Err(Box::new(err) as Box<dyn std::error::Error + Send + Sync>);
+            match keep_public(&host, &all) {
+                Ok(public) => Ok(Box::new(public.into_iter()) as Addrs),
+                Err(err) => {
+                    tracing::debug!(%host, ?all, "name resolves only to non-public addresses");
+                    Err(Box::new(err) as Box<dyn std::error::Error + Send + Sync>)
+                }
             }
-            Ok(Box::new(public.into_iter()) as Addrs)
         })
     }
+}
+
+/// The public addresses among those `host` resolved to, or the guard's refusal naming them.
+fn keep_public(host: &str, all: &[SocketAddr]) -> Result<Vec<SocketAddr>, FetchError> {
+    let public: Vec<SocketAddr> = all
+        .iter()
+        .copied()
+        .filter(|a| is_public_ip(a.ip()))
+        .collect();
+    if !public.is_empty() {
+        return Ok(public);
+    }
+    let mut ips: Vec<String> = all.iter().map(|a| a.ip().to_string()).collect();
+    ips.dedup();
+    Err(FetchError::Blocked(format!(
+        "{host} resolves only to non-public addresses ({})",
+        ips.join(", ")
+    )))
+}
+
+/// Would the SSRF guard refuse to fetch `url`? `Some(reason)` if so, the same text a fetch
+/// would fail with (it names the cause and the setting that allows it), so `enqueue` can warn
+/// about a seed at once instead of the URL failing minutes later.
+///
+/// IP-literal hosts are checked as the fetcher checks them; a name is resolved with the system
+/// resolver and refused when it resolves only to non-public addresses. A name that does not
+/// resolve at all gives `None`: that is a DNS problem, not the guard, and the crawl reports it.
+pub async fn guard_refuses(url: &Url, allow_private_networks: bool) -> Option<String> {
+    let cfg = FetchConfig {
+        allow_private_networks,
+        ..FetchConfig::default()
+    };
+    if let Err(e) = Guard::new(&cfg).check_url(url) {
+        return Some(e.to_string());
+    }
+    if allow_private_networks {
+        return None;
+    }
+    let Some(Host::Domain(name)) = url.host() else {
+        return None;
+    };
+    let port = url.port_or_known_default().unwrap_or(0);
+    let all: Vec<SocketAddr> = tokio::net::lookup_host((name, port)).await.ok()?.collect();
+    if all.is_empty() {
+        return None;
+    }
+    keep_public(name, &all).err().map(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -302,14 +344,79 @@ mod tests {
 
     #[tokio::test]
     async fn resolver_drops_loopback_names() {
+        // The premise, checked rather than assumed: `localhost` resolves here, to loopback.
+        // Without it a failed lookup would look like a refusal and prove nothing.
+        let system: Vec<SocketAddr> = tokio::net::lookup_host(("localhost", 0))
+            .await
+            .expect("`localhost` must resolve on the test machine (/etc/hosts)")
+            .collect();
+        assert!(!system.is_empty() && system.iter().all(|a| a.ip().is_loopback()));
+
         let name: Name = "localhost".parse().unwrap();
         let err = match PublicResolver.resolve(name).await {
             Ok(addrs) => panic!("localhost resolved to {:?}", addrs.collect::<Vec<_>>()),
             Err(e) => e,
         };
-        // Either our refusal or, on a box without a hosts entry, a lookup failure: never an address.
-        if let Some(fe) = err.downcast_ref::<FetchError>() {
-            assert!(matches!(fe, FetchError::Blocked(_)));
-        }
+        // Our refusal, naming what the name resolved to: only a resolver that really looked
+        // the name up can say that.
+        let fe = err
+            .downcast_ref::<FetchError>()
+            .unwrap_or_else(|| panic!("not the guard's refusal: {err}"));
+        let FetchError::Blocked(msg) = fe else {
+            panic!("{fe:?}")
+        };
+        let first = system[0].ip().to_string();
+        assert!(msg.contains(&first), "{msg} does not name {first}");
+    }
+
+    #[test]
+    fn keep_public_filters_and_names_what_it_refused() {
+        let a = |s: &str| -> SocketAddr { s.parse().unwrap() };
+        let mixed = [a("127.0.0.1:0"), a("93.184.215.14:0"), a("10.1.2.3:0")];
+        assert_eq!(
+            keep_public("x", &mixed).unwrap(),
+            vec![a("93.184.215.14:0")]
+        );
+        let err = keep_public("intra.example", &[a("10.1.2.3:0"), a("[fd00::1]:0")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "blocked by the SSRF guard: intra.example resolves only to non-public addresses \
+             (10.1.2.3, fd00::1) (set crawler.allow_private_networks = true to allow)"
+        );
+    }
+
+    #[tokio::test]
+    async fn guard_refuses_says_why_before_any_fetch() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            guard_refuses(&u("http://127.0.0.2:8080/"), false)
+                .await
+                .as_deref(),
+            Some(
+                "blocked by the SSRF guard: 127.0.0.2 is not a public address \
+                 (set crawler.allow_private_networks = true to allow)"
+            )
+        );
+        let why = guard_refuses(&u("http://localhost:8080/a"), false)
+            .await
+            .expect("localhost is refused");
+        assert!(
+            why.contains("localhost resolves only to non-public addresses")
+                && why.contains("allow_private_networks"),
+            "{why}"
+        );
+        assert_eq!(guard_refuses(&u("http://127.0.0.2/"), true).await, None);
+        assert_eq!(guard_refuses(&u("http://localhost/"), true).await, None);
+        assert_eq!(guard_refuses(&u("http://8.8.8.8/"), false).await, None);
+        // Not the guard's business: an unresolvable name is reported by the crawl itself.
+        assert_eq!(
+            guard_refuses(&u("http://no-such-host.invalid/"), false).await,
+            None
+        );
+        assert!(
+            guard_refuses(&u("ftp://example.com/"), false)
+                .await
+                .is_some_and(|w| w.contains("scheme"))
+        );
     }
 }

@@ -18,6 +18,7 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 pub struct HostLimiter {
     /// `None` when the interval is zero: politeness is off (local sitegen runs).
     inner: Option<Arc<Inner>>,
+    interval: Duration,
 }
 
 #[derive(Debug)]
@@ -41,7 +42,10 @@ impl HostLimiter {
     pub fn new(interval: Duration) -> Self {
         // with_period gives burst 1; it returns None only for a zero period.
         let Some(quota) = Quota::with_period(interval) else {
-            return Self { inner: None };
+            return Self {
+                inner: None,
+                interval,
+            };
         };
         let limiter = Arc::new(RateLimiter::keyed(quota));
         let cleanup = match tokio::runtime::Handle::try_current() {
@@ -70,6 +74,7 @@ impl HostLimiter {
         };
         Self {
             inner: Some(Arc::new(Inner { limiter, cleanup })),
+            interval,
         }
     }
 
@@ -78,6 +83,20 @@ impl HostLimiter {
         if let Some(inner) = &self.inner {
             inner.limiter.until_key_ready(&host.to_owned()).await;
         }
+    }
+
+    /// Takes `host`'s slot if it is free now, without waiting; false if the host must wait.
+    /// Needs no runtime.
+    pub fn try_acquire(&self, host: &str) -> bool {
+        match &self.inner {
+            Some(inner) => inner.limiter.check_key(&host.to_owned()).is_ok(),
+            None => true,
+        }
+    }
+
+    /// The interval it keeps between two requests to one host (zero: politeness off).
+    pub fn interval(&self) -> Duration {
+        self.interval
     }
 
     /// Hosts currently tracked (for a gauge).
@@ -140,8 +159,31 @@ mod tests {
 
     #[test]
     fn works_outside_a_runtime() {
-        let limiter = HostLimiter::new(Duration::from_secs(1));
-        drop(limiter.clone());
-        assert!(limiter.is_empty());
+        // Built with no runtime at all: it must still limit, not silently let all through.
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        let interval = Duration::from_millis(200);
+        let limiter = HostLimiter::new(interval);
+        assert!(limiter.try_acquire("a.example"));
+        assert!(
+            !limiter.try_acquire("a.example"),
+            "second request inside the interval"
+        );
+        assert!(
+            limiter.try_acquire("b.example"),
+            "another host is independent"
+        );
+        assert_eq!(limiter.len(), 2);
+        // A runtime started later can await it; the wait is the rest of a.example's interval.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        rt.block_on(limiter.until_ready("a.example"));
+        let waited = started.elapsed();
+        assert!(
+            waited >= interval - Duration::from_millis(50),
+            "a.example was let through after {waited:?}"
+        );
     }
 }

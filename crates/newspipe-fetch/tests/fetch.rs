@@ -293,9 +293,12 @@ async fn non_html_is_skipped_without_reading_the_body() {
     assert_eq!(err, FetchError::UnsupportedContentType("image/png".into()));
     assert_eq!(err.disposition(), Disposition::Skip);
     assert!(started.elapsed() < Duration::from_secs(10));
-    // At most what the socket buffers took before the connection was dropped.
+    // At most what the socket buffers took before the connection was dropped; reading the
+    // body up to the cap (and then refusing it) would have made the server produce the cap.
+    let cap = fetcher.config().max_body_bytes;
+    assert_eq!(cap, 10 * 1024 * 1024, "the production cap");
     let sent = IMAGE_BYTES_SENT.load(Ordering::SeqCst);
-    assert!(sent < 64 * 1024 * 1024, "server produced {sent} bytes");
+    assert!(sent < cap, "server produced {sent} bytes, cap {cap}");
 
     let err = fetcher
         .fetch(&url(addr, "/image"), Accept::Text)
@@ -428,6 +431,21 @@ async fn ssrf_guard_blocks_private_targets_on_every_hop() {
         assert_eq!(err.disposition(), Disposition::Skip);
     }
 
+    // The reason names the address and the setting that allows it; it is permanent.
+    let err = fetcher
+        .fetch(
+            &Url::parse(&format!("http://127.0.0.2:{port}/")).unwrap(),
+            Accept::Html,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "blocked by the SSRF guard: 127.0.0.2 is not a public address \
+         (set crawler.allow_private_networks = true to allow)"
+    );
+    assert!(!err.is_transient());
+
     // Direct IP literals never reach a resolver, so the URL check must catch them.
     for direct in [
         format!("http://127.0.0.2:{port}/r/0"),
@@ -470,12 +488,12 @@ async fn non_http_schemes_are_refused() {
     let err = fetcher.fetch(&hop, Accept::Html).await.unwrap_err();
     assert_eq!(err, FetchError::Scheme("ftp".into()));
     assert_eq!(err.disposition(), Disposition::Skip);
-    // A Location that is not an http(s) URI at all is not followed: the 302 comes back as is.
+    // Nor file:, which has no host: refused with the scheme named, never read.
     let mut hop = url(addr, "/to");
     hop.query_pairs_mut().append_pair("u", "file:///etc/passwd");
-    let f = fetcher.fetch(&hop, Accept::Html).await.unwrap();
-    assert_eq!(f.status, 302);
-    assert_eq!(status_disposition(f.status), Some(Disposition::Fail));
+    let err = fetcher.fetch(&hop, Accept::Html).await.unwrap_err();
+    assert_eq!(err, FetchError::Scheme("file".into()));
+    assert_eq!(err.disposition(), Disposition::Skip);
 }
 
 #[tokio::test]
@@ -563,7 +581,10 @@ async fn stalled_body_hits_the_read_timeout() {
         .unwrap_err();
     assert_eq!(err, FetchError::Timeout);
     assert_eq!(err.disposition(), Disposition::Retry);
-    assert!(started.elapsed() >= Duration::from_millis(250));
+    let elapsed = started.elapsed();
+    // From both sides: the read timeout (300 ms) ended it, not the total timeout (30 s).
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
 
 #[tokio::test]
@@ -619,19 +640,200 @@ async fn connection_refused_is_retry() {
     assert_eq!(err.disposition(), Disposition::Retry);
 }
 
+/// A keep-alive HTTP/1.1 server that counts the TCP connections it accepts and logs when each
+/// request arrived; every request gets `respond(path)`.
+struct CountingServer {
+    addr: SocketAddr,
+    connections: std::sync::Arc<AtomicUsize>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
+}
+
+async fn counting_server(respond: fn(&str) -> String) -> CountingServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = std::sync::Arc::new(AtomicUsize::new(0));
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (conns, requests) = (connections.clone(), log.clone());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            conns.fetch_add(1, Ordering::SeqCst);
+            let requests = requests.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end + 4);
+                    let path = head.split(' ').nth(1).unwrap_or("/").to_owned();
+                    requests
+                        .lock()
+                        .unwrap()
+                        .push((Instant::now(), path.clone()));
+                    if sock.write_all(respond(&path).as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    CountingServer {
+        addr,
+        connections,
+        log,
+    }
+}
+
+fn ok_html(_: &str) -> String {
+    let body = "<html>ok</html>";
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 #[tokio::test]
 async fn fetcher_clones_share_one_client() {
-    let addr = serve().await;
+    let server = counting_server(ok_html).await;
     let fetcher = Fetcher::new(test_config()).unwrap();
-    let clones: Vec<_> = (0..4).map(|_| fetcher.clone()).collect();
-    let results = futures_util::future::join_all(clones.iter().map(|f| {
-        let u = url(addr, "/gzip");
-        async move { f.fetch(&u, Accept::Html).await }
-    }))
-    .await;
+    // One after another from four clones: one shared pool reuses one kept-alive connection;
+    // four clients would each open their own.
+    for clone in (0..4).map(|_| fetcher.clone()) {
+        let f = fetch_ok(&clone, url(server.addr, "/")).await;
+        assert_eq!(f.status, 200);
+    }
+    assert_eq!(server.log.lock().unwrap().len(), 4);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+}
+
+/// `/hop/N` redirects to `/hop/N-1`; `/hop/0` is a page.
+fn hop_chain(path: &str) -> String {
+    let n: u32 = path
+        .strip_prefix("/hop/")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if n == 0 {
+        return ok_html(path);
+    }
+    format!(
+        "HTTP/1.1 302 Found\r\nLocation: /hop/{}\r\nContent-Length: 0\r\n\r\n",
+        n - 1
+    )
+}
+
+#[tokio::test]
+async fn redirect_hops_keep_the_host_interval() {
+    let server = counting_server(hop_chain).await;
+    let interval = Duration::from_millis(100);
+    let limiter = newspipe_fetch::HostLimiter::new(interval);
+    let fetcher = Fetcher::new(FetchConfig {
+        max_redirects: 6,
+        ..test_config()
+    })
+    .unwrap();
+    let start = url(server.addr, "/hop/6");
+    // The caller waits for the first request's slot, as the crawler does.
+    limiter.until_ready(&newspipe_model::host_key(&start)).await;
+    let f = fetcher
+        .fetch_gated(&start, Accept::Html, Some(&limiter))
+        .await
+        .unwrap();
+    assert_eq!(f.status, 200);
+    assert_eq!(f.final_url, url(server.addr, "/hop/0"));
+    let log = server.log.lock().unwrap().clone();
+    let paths: Vec<&str> = log.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/hop/6", "/hop/5", "/hop/4", "/hop/3", "/hop/2", "/hop/1", "/hop/0"
+        ]
+    );
+    // Judged by the server's own clock: every request at least one interval after the last.
+    for pair in log.windows(2) {
+        let gap = pair[1].0 - pair[0].0;
+        assert!(
+            gap >= interval,
+            "{} came {gap:?} after {}",
+            pair[1].1,
+            pair[0].1
+        );
+    }
+    // Ungated, the same chain is not slowed down (the gate is what spaced it).
+    let started = Instant::now();
+    fetch_ok(&fetcher, url(server.addr, "/hop/6")).await;
+    assert!(started.elapsed() < interval * 3, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn oversized_response_head_is_permanent() {
+    // 1 MiB of headers: more than the client buffers for a head.
+    let addr = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    read_request(&mut sock).await;
+                    let mut head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n".to_vec();
+                    for i in 0..16 * 1024 {
+                        head.extend_from_slice(
+                            format!("X-Filler-{i}: {}\r\n", "y".repeat(50)).as_bytes(),
+                        );
+                    }
+                    head.extend_from_slice(b"Content-Length: 2\r\n\r\nok");
+                    let _ = sock.write_all(&head).await;
+                });
+            }
+        });
+        addr
+    };
+    let fetcher = Fetcher::new(test_config()).unwrap();
+    let err = fetcher
+        .fetch(&url(addr, "/"), Accept::Html)
+        .await
+        .unwrap_err();
     assert!(
-        results
-            .iter()
-            .all(|r| r.as_ref().is_ok_and(|f| f.status == 200))
+        matches!(&err, FetchError::InvalidResponse(m) if m.contains("too large")),
+        "{err:?}"
+    );
+    assert_eq!(err.disposition(), Disposition::Fail);
+    assert!(!err.is_transient());
+}
+
+#[tokio::test]
+async fn retry_after_http_date_is_exact_not_whole_seconds() {
+    let server = counting_server(|_| {
+        // A date 2 s ahead, cut to the second as HTTP-dates are: between 1 and 2 s away.
+        let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+        format!(
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: {}\r\nContent-Length: 0\r\n\r\n",
+            at.format("%a, %d %b %Y %H:%M:%S GMT")
+        )
+    })
+    .await;
+    let fetcher = Fetcher::new(test_config()).unwrap();
+    let f = fetch_ok(&fetcher, url(server.addr, "/")).await;
+    let received = chrono::Utc::now();
+    assert_eq!(f.status, 503);
+    let wait = f.retry_after.expect("Retry-After parsed");
+    // The date the server meant, recovered from the exact wait: on a whole second.
+    let until = received + chrono::Duration::from_std(wait).unwrap();
+    let off_ms = i64::from(until.timestamp_subsec_millis());
+    let off_ms = off_ms.min(1000 - off_ms);
+    assert!(
+        off_ms < 100,
+        "wait {wait:?} is not measured to the date ({off_ms} ms off)"
+    );
+    let ms = f.retry_after_ms().unwrap();
+    assert!(u128::from(ms) * 1_000_000 >= wait.as_nanos());
+    assert_eq!(
+        f.retry_after_secs_ceil(),
+        Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     );
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
 use lapin::options::{
     BasicConsumeOptions, BasicGetOptions, BasicQosOptions, ExchangeDeclareOptions,
     ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
@@ -20,8 +19,9 @@ use crate::{Consumer, Delivery, MqConfig, MqError, MqOptions, Publisher, Queue};
 /// One TCP attempt may not hang longer than this (a black-holed host would otherwise stall
 /// the backoff loop for the OS's TCP timeout).
 const CONNECT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-const BACKOFF_MIN: Duration = Duration::from_millis(200);
-const BACKOFF_MAX: Duration = Duration::from_secs(10);
+pub(crate) const BACKOFF_MIN: Duration = Duration::from_millis(200);
+/// The longest wait between two connection attempts, jitter included.
+pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
 /// Queue names resolved once, as lapin wants them.
 #[derive(Debug)]
@@ -71,10 +71,10 @@ pub struct QueueDepth {
 /// easier to reason about than two, and lapin's recovery is young.
 #[derive(Clone)]
 pub struct Broker {
-    conn: Arc<Connection>,
+    pub(crate) conn: Arc<Connection>,
     cfg: Arc<MqConfig>,
     opts: Arc<MqOptions>,
-    names: Arc<QueueNames>,
+    pub(crate) names: Arc<QueueNames>,
 }
 
 impl std::fmt::Debug for Broker {
@@ -88,7 +88,8 @@ impl std::fmt::Debug for Broker {
 }
 
 impl Broker {
-    /// Connects, retrying with exponential backoff and jitter (200 ms … 10 s) until it
+    /// Connects, retrying with exponential backoff and jitter ([`crate::Backoff`]: 200 ms
+    /// doubling, every wait ≤ 10 s with the jitter included) until it
     /// succeeds or `cancel` fires ([`MqError::Cancelled`]). Only an invalid config
     /// ([`MqError::Config`]) returns at once; every other failure (refused, auth, DNS) is
     /// logged and retried, because at deployment start the broker is often not up yet.
@@ -123,22 +124,28 @@ impl Broker {
                 ))),
             }
         };
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(BACKOFF_MIN)
-            .with_max_delay(BACKOFF_MAX)
-            .with_jitter()
-            .without_max_times();
-        let retrying = attempt
-            .retry(backoff)
-            .sleep(tokio::time::sleep)
-            .when(|e: &MqError| !matches!(e, MqError::Config(_)))
-            .notify(|e: &MqError, wait: Duration| {
-                warn!(%url, error = %e, ?wait, "cannot reach RabbitMQ, retrying");
-            });
-        let conn = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(MqError::Cancelled),
-            res = retrying => res?,
+        let mut backoff = crate::Backoff::default();
+        let conn = loop {
+            let res = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(MqError::Cancelled),
+                res = attempt() => res,
+            };
+            let e = match res {
+                Ok(conn) => break conn,
+                Err(e @ MqError::Config(_)) => return Err(e),
+                Err(e) => e,
+            };
+            let wait = backoff.next_delay();
+            warn!(
+                %url, error = %e, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "cannot reach RabbitMQ, retrying"
+            );
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(MqError::Cancelled),
+                () = tokio::time::sleep(wait) => {}
+            }
         };
         info!(%url, prefix = %cfg.prefix, "connected to RabbitMQ");
         Ok(Self {
@@ -359,7 +366,7 @@ fn long_string(s: &str) -> AMQPValue {
 }
 
 /// Closes a short-lived admin channel; a failure here changes nothing for the caller.
-async fn close_quietly(ch: &Channel) {
+pub(crate) async fn close_quietly(ch: &Channel) {
     if let Err(e) = ch.close(200, ShortString::from("done")).await {
         debug!(error = %e, "closing admin channel");
     }

@@ -190,6 +190,7 @@ pub struct Delivery {
     pub routing_key: String,
     /// Set on messages in the dead queue.
     pub death: Option<Death>,
+    content_type: Option<ShortString>,
     acker: Acker,
     // Keeps the channel open while this delivery is unacked, even if the Consumer is gone.
     _channel: Channel,
@@ -221,6 +222,7 @@ impl Delivery {
             })
         });
         Self {
+            content_type: d.properties.content_type().clone(),
             data: d.data,
             redelivered: d.redelivered,
             delivery_count,
@@ -263,12 +265,127 @@ impl Delivery {
     }
 }
 
+/// Headers a dead-lettered copy carries (see [`Delivery::dead_letter_with_reason`]).
+pub mod dead_headers {
+    /// Why the worker gave up on the message (truncated to [`super::MAX_REASON_BYTES`]).
+    pub const REASON: &str = "x-newspipe-reason";
+    /// Which worker gave up (`crawler`, `parser`, `store`).
+    pub const WORKER: &str = "x-newspipe-worker";
+    /// The full name of the queue the message was taken from; `replay` returns it there.
+    pub const QUEUE: &str = "x-newspipe-queue";
+    /// When it was dead-lettered, Unix milliseconds (also in the `timestamp` property, seconds).
+    pub const DEAD_AT_MS: &str = "x-newspipe-dead-at-ms";
+    /// Failed deliveries before this one (`x-delivery-count` of the original).
+    pub const DELIVERY_COUNT: &str = "x-newspipe-delivery-count";
+}
+
+/// A reason is cut to this many bytes: headers must fit one AMQP frame with the rest.
+pub const MAX_REASON_BYTES: usize = 2048;
+
+/// How [`Delivery::dead_letter_with_reason`] parked a message.
+#[derive(Debug)]
+pub enum DeadLettered {
+    /// A copy with the reason headers is confirmed in `{prefix}.dead`; the original is acked.
+    WithReason,
+    /// Publishing the copy failed, so the original was rejected to the dead-letter exchange
+    /// as before: it is in `{prefix}.dead` with RabbitMQ's `x-first-death-*` headers only.
+    /// The error says why the reason could not travel (log it with the reason).
+    Rejected(MqError),
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+impl Delivery {
+    /// Permanent failure, with the reason on the message: publishes a copy of `data` to
+    /// `{prefix}.dead` carrying [`dead_headers`] (reason, worker, source queue, time), waits
+    /// for the broker's confirm, THEN acks the original. `reject` cannot add headers, hence
+    /// the copy. If the copy cannot be published, falls back to [`Delivery::dead_letter`]
+    /// (plain reject) and says so with [`DeadLettered::Rejected`].
+    ///
+    /// Publishes `self.data`: a worker that took the body out must put it back first.
+    /// `Err` means the original could not be settled (its channel is gone): the broker
+    /// redelivers it, and a copy may already be in the dead queue (at-least-once).
+    pub async fn dead_letter_with_reason(
+        self,
+        publisher: &crate::Publisher,
+        worker: &str,
+        reason: &str,
+    ) -> Result<DeadLettered, MqError> {
+        use lapin::types::LongString;
+        let at = now_ms();
+        let mut headers = FieldTable::default();
+        headers.insert(
+            dead_headers::REASON.into(),
+            AMQPValue::LongString(LongString::from(truncate(reason, MAX_REASON_BYTES))),
+        );
+        headers.insert(
+            dead_headers::WORKER.into(),
+            AMQPValue::LongString(LongString::from(truncate(worker, 255))),
+        );
+        headers.insert(
+            dead_headers::QUEUE.into(),
+            AMQPValue::LongString(LongString::from(self.queue.as_str())),
+        );
+        headers.insert(dead_headers::DEAD_AT_MS.into(), AMQPValue::LongLongInt(at));
+        headers.insert(
+            dead_headers::DELIVERY_COUNT.into(),
+            AMQPValue::LongLongInt(i64::from(self.delivery_count)),
+        );
+        let mut props = crate::publisher::properties()
+            .with_headers(headers)
+            .with_timestamp(u64::try_from(at / 1000).unwrap_or(0));
+        if let Some(ct) = &self.content_type {
+            props = props.with_content_type(ct.clone());
+        }
+        match publisher
+            .publish_props(crate::Queue::Dead, &self.data, props)
+            .await
+        {
+            Ok(()) => {
+                self.ack().await?;
+                Ok(DeadLettered::WithReason)
+            }
+            Err(e) => {
+                warn!(queue = %self.queue, error = %e, reason, "dead-letter copy not published; rejecting without the reason");
+                self.dead_letter().await?;
+                Ok(DeadLettered::Rejected(e))
+            }
+        }
+    }
+}
+
 fn acked(res: lapin::Result<bool>) -> Result<(), MqError> {
     match res {
         Ok(true) => Ok(()),
         // lapin's "acker already used or channel poisoned": the broker never saw it.
         Ok(false) => Err(MqError::AckLost),
         Err(e) => Err(MqError::from(e)),
+    }
+}
+
+pub(crate) fn as_i64(v: &AMQPValue) -> Option<i64> {
+    match v {
+        AMQPValue::LongLongInt(n) => Some(*n),
+        AMQPValue::LongInt(n) => Some((*n).into()),
+        AMQPValue::LongUInt(n) => Some((*n).into()),
+        AMQPValue::Timestamp(n) => i64::try_from(*n).ok(),
+        _ => None,
     }
 }
 
@@ -287,7 +404,7 @@ fn as_u32(v: &AMQPValue) -> Option<u32> {
     u32::try_from(n.max(0)).ok()
 }
 
-fn header_string(h: &FieldTable, key: &str) -> Option<String> {
+pub(crate) fn header_string(h: &FieldTable, key: &str) -> Option<String> {
     match h.inner().get(key)? {
         AMQPValue::LongString(s) => Some(s.to_string()),
         AMQPValue::ShortString(s) => Some(s.to_string()),

@@ -3,7 +3,8 @@
 use lapin::ErrorKind;
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 
-/// What a worker should do when an [`MqError`] reaches it.
+/// What a worker should do when an [`MqError`] reaches it: the one decision per error, so the
+/// binary turns every mq failure into retry / reconnect / dead-letter / exit in one `match`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MqAction {
     /// The connection, channel or consumer is gone (or the topology is missing): drop every
@@ -13,6 +14,10 @@ pub enum MqAction {
     /// This one publish was refused or its outcome is unknown: do not ack the input; call
     /// `retry_later` on it (or back off and publish again). The connection is still usable.
     Retry,
+    /// The message we tried to publish can never be taken (the broker refused it, e.g. larger
+    /// than its `max_message_size`): dead-letter the input that produced it, with the error
+    /// as the reason. Requeueing would fail the same way until the delivery limit.
+    DeadLetter,
     /// Retrying cannot help (bad config, topology declared with other arguments, access
     /// refused): log and exit non-zero so the operator sees it.
     Fatal,
@@ -20,7 +25,16 @@ pub enum MqAction {
     Shutdown,
 }
 
-/// Every failure of the mq crate.
+/// Every failure of the mq crate. [`MqError::action`] gives the decision for each:
+///
+/// | variant | [`MqAction`] | why |
+/// | --- | --- | --- |
+/// | `ConnectionLost`, `ChannelClosed`, `ConsumerCancelled`, `ConsumerClosed`, `AckLost` | `Reconnect` | the handle is dead; the broker redelivers what was unacked |
+/// | `Unroutable`, `NotFound` | `Reconnect` | the queue is missing: reconnecting redeclares the topology. Do **not** requeue the input (it would burn its delivery budget against a missing queue) |
+/// | `Nacked`, `ConfirmTimeout` | `Retry` | this publish failed (queue full with `reject-publish`, broker blocked); the connection is fine: back off, then `retry_later` the input or publish again |
+/// | `Refused` | `DeadLetter` | this message can never be published |
+/// | `Config`, `TopologyMismatch`, `Amqp`, `Management` | `Fatal` | an operator must act; exit non-zero |
+/// | `Cancelled`, `Closed` | `Shutdown` | we asked for it |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MqError {
@@ -102,6 +116,18 @@ pub enum MqError {
         timeout_ms: u64,
     },
 
+    /// The broker refused to take this message (406 PRECONDITION_FAILED on a publish, e.g.
+    /// larger than `max_message_size`) and closed the channel. Publishing it again fails
+    /// the same way: dead-letter the input.
+    #[error("broker refused a message to {queue}: {source}")]
+    Refused {
+        /// Full queue name.
+        queue: String,
+        /// The channel close the broker sent.
+        #[source]
+        source: lapin::Error,
+    },
+
     /// A queue or exchange does not exist (404 NOT_FOUND, e.g. a passive declare).
     #[error("queue or exchange not found: {0}")]
     NotFound(#[source] lapin::Error),
@@ -126,6 +152,7 @@ impl MqError {
             | MqError::Management(_) => MqAction::Fatal,
             MqError::Cancelled | MqError::Closed => MqAction::Shutdown,
             MqError::Nacked { .. } | MqError::ConfirmTimeout { .. } => MqAction::Retry,
+            MqError::Refused { .. } => MqAction::DeadLetter,
             // Unroutable and NotFound mean the topology is missing: the reconnect path
             // redeclares it, which is the fix.
             MqError::ConnectionLost(_)
@@ -171,8 +198,107 @@ impl MqError {
     }
 }
 
+/// A publish-time error: a 406 on a publish to the default exchange cannot be a topology
+/// mismatch (nothing is declared), so it is the message itself the broker refused.
+pub(crate) fn on_publish(err: MqError, queue: &str) -> MqError {
+    match err {
+        MqError::TopologyMismatch(source) => MqError::Refused {
+            queue: queue.to_owned(),
+            source,
+        },
+        other => other,
+    }
+}
+
 impl From<lapin::Error> for MqError {
     fn from(err: lapin::Error) -> Self {
         MqError::from_lapin(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::protocol::{AMQPError, AMQPHardError};
+
+    fn protocol(kind: AMQPErrorKind) -> lapin::Error {
+        lapin::Error::from(ErrorKind::ProtocolError(AMQPError::new(
+            kind,
+            "test".into(),
+        )))
+    }
+
+    #[test]
+    fn every_error_has_its_documented_decision() {
+        let io = || lapin::Error::from(std::io::Error::other("reset"));
+        let cases: Vec<(MqError, MqAction)> = vec![
+            (MqError::from(io()), MqAction::Reconnect),
+            (
+                MqError::from(protocol(AMQPErrorKind::Hard(
+                    AMQPHardError::CONNECTIONFORCED,
+                ))),
+                MqAction::Reconnect,
+            ),
+            (
+                MqError::from(protocol(AMQPErrorKind::Soft(AMQPSoftError::NOTFOUND))),
+                MqAction::Reconnect,
+            ),
+            (
+                MqError::from(protocol(AMQPErrorKind::Soft(AMQPSoftError::RESOURCELOCKED))),
+                MqAction::Reconnect,
+            ),
+            (
+                MqError::from(protocol(AMQPErrorKind::Soft(
+                    AMQPSoftError::PRECONDITIONFAILED,
+                ))),
+                MqAction::Fatal,
+            ),
+            (
+                MqError::from(protocol(AMQPErrorKind::Soft(AMQPSoftError::ACCESSREFUSED))),
+                MqAction::Fatal,
+            ),
+            (
+                on_publish(
+                    MqError::from(protocol(AMQPErrorKind::Soft(
+                        AMQPSoftError::PRECONDITIONFAILED,
+                    ))),
+                    "np.pages",
+                ),
+                MqAction::DeadLetter,
+            ),
+            (
+                on_publish(MqError::from(io()), "np.pages"),
+                MqAction::Reconnect,
+            ),
+            (
+                MqError::Unroutable {
+                    queue: "q".into(),
+                    reply_code: 312,
+                    reply_text: "NO_ROUTE".into(),
+                },
+                MqAction::Reconnect,
+            ),
+            (MqError::Nacked { queue: "q".into() }, MqAction::Retry),
+            (
+                MqError::ConfirmTimeout {
+                    queue: "q".into(),
+                    timeout_ms: 1,
+                },
+                MqAction::Retry,
+            ),
+            (MqError::AckLost, MqAction::Reconnect),
+            (MqError::ConsumerClosed, MqAction::Reconnect),
+            (
+                MqError::ConsumerCancelled { queue: "q".into() },
+                MqAction::Reconnect,
+            ),
+            (MqError::Config("x".into()), MqAction::Fatal),
+            (MqError::Management("x".into()), MqAction::Fatal),
+            (MqError::Cancelled, MqAction::Shutdown),
+            (MqError::Closed, MqAction::Shutdown),
+        ];
+        for (err, want) in cases {
+            assert_eq!(err.action(), want, "{err:?}");
+        }
     }
 }

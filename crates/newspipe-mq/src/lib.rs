@@ -6,7 +6,8 @@
 //! ```no_run
 //! # async fn worker(cfg: newspipe_mq::MqConfig, cancel: tokio_util::sync::CancellationToken)
 //! #     -> Result<(), newspipe_mq::MqError> {
-//! use newspipe_mq::{Broker, MqAction, Queue};
+//! use newspipe_mq::{Backoff, Broker, MqAction, Queue};
+//! let mut backoff = Backoff::default(); // every wait <= 10 s, jitter included
 //! loop {
 //!     let broker = Broker::connect(&cfg, &cancel).await?; // retries until up or cancelled
 //!     broker.declare_topology().await?;
@@ -17,30 +18,52 @@
 //!         let delivery = match next { Ok(d) => d, Err(e) => break e };
 //!         let out = delivery.data.clone(); // … the real work …
 //!         if let Err(e) = publisher.publish(Queue::Store, &out).await {
-//!             if e.action() == MqAction::Retry { let _ = delivery.retry_later().await; continue; }
-//!             break e;
+//!             match e.action() {
+//!                 MqAction::Retry => { let _ = delivery.retry_later().await; continue; }
+//!                 MqAction::DeadLetter => {
+//!                     let reason = e.to_string();
+//!                     // The reason travels as a header; see `Broker::dead_list`.
+//!                     if let Err(e) =
+//!                         delivery.dead_letter_with_reason(&publisher, "parser", &reason).await
+//!                     { break e; }
+//!                     continue;
+//!                 }
+//!                 // Reconnect (unroutable = topology missing: never requeue), Fatal, Shutdown
+//!                 _ => break e,
+//!             }
 //!         }
 //!         if let Err(e) = delivery.ack().await { break e; }
+//!         backoff.reset();
 //!     };
 //!     match err.action() {
-//!         MqAction::Reconnect => continue,
+//!         MqAction::Reconnect | MqAction::Retry | MqAction::DeadLetter => {
+//!             // Log the wait actually used, not zero.
+//!             let Some(_waited) = backoff.wait(&cancel).await else { return Ok(()) };
+//!             continue;
+//!         }
 //!         MqAction::Shutdown => return Ok(()),
-//!         _ => return Err(err),
+//!         MqAction::Fatal => return Err(err),
 //!     }
 //! }
 //! # }
 //! ```
 
+mod backoff;
 mod broker;
 mod config;
 mod consumer;
+mod dead;
 mod error;
 mod management;
 mod publisher;
 
+pub use backoff::Backoff;
 pub use broker::{Broker, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue};
-pub use consumer::{Consumer, ConsumerCanceller, Death, Delivery};
+pub use consumer::{
+    Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES, dead_headers,
+};
+pub use dead::{DeadMessage, REPLAYED_HEADER, ReplayReport};
 pub use error::{MqAction, MqError};
 pub use management::{QueueStats, queue_stats};
 pub use publisher::Publisher;

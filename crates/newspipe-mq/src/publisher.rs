@@ -118,7 +118,7 @@ fn publish_options() -> BasicPublishOptions {
     }
 }
 
-fn properties() -> BasicProperties {
+pub(crate) fn properties() -> BasicProperties {
     BasicProperties::default()
         .with_delivery_mode(2)
         .with_content_type(ShortString::from("application/json"))
@@ -198,6 +198,30 @@ impl Publisher {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
+        self.publish_with(queue, payloads, properties()).await
+    }
+
+    /// [`Publisher::publish`] with our own properties (headers of a dead-lettered copy).
+    pub(crate) async fn publish_props(
+        &self,
+        queue: Queue,
+        payload: &[u8],
+        props: BasicProperties,
+    ) -> Result<(), MqError> {
+        self.publish_with(queue, std::iter::once(payload), props)
+            .await
+    }
+
+    async fn publish_with<I>(
+        &self,
+        queue: Queue,
+        payloads: I,
+        props: BasicProperties,
+    ) -> Result<(), MqError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
         let permit = self
             .inner
             .slots
@@ -209,7 +233,7 @@ impl Publisher {
         // the unanswered confirms is closed rather than reused.
         tokio::time::timeout(
             self.inner.confirm_timeout,
-            self.publish_batch(permit, name, payloads),
+            self.publish_batch(permit, name, payloads, props),
         )
         .await
         .unwrap_or_else(|_| Err(self.timeout_error(name)))
@@ -220,6 +244,7 @@ impl Publisher {
         permit: SemaphorePermit<'a>,
         name: &ShortString,
         payloads: I,
+        props: BasicProperties,
     ) -> Result<(), MqError>
     where
         I: IntoIterator,
@@ -235,9 +260,10 @@ impl Publisher {
                     name.clone(),
                     publish_options(),
                     payload.as_ref(),
-                    properties(),
+                    props.clone(),
                 )
-                .await?;
+                .await
+                .map_err(|e| crate::error::on_publish(MqError::from(e), name.as_str()))?;
             confirms.push(confirm);
         }
         let total = confirms.len();
@@ -246,7 +272,7 @@ impl Publisher {
         for confirm in confirms {
             let outcome = match confirm.await {
                 Ok(confirmation) => check(confirmation, name.as_str()),
-                Err(e) => Err(MqError::from(e)),
+                Err(e) => Err(crate::error::on_publish(MqError::from(e), name.as_str())),
             };
             if let Err(e) = outcome {
                 failed += 1;

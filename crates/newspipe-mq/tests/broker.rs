@@ -88,6 +88,43 @@ async fn ready_eventually(broker: &Broker, queue: Queue, want: u32) {
     }
 }
 
+/// Waits until the broker has registered that `queue` has no consumer: by then it has
+/// returned whatever a closed consumer held unacked.
+async fn no_consumers_eventually(broker: &Broker, queue: Queue) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while broker.queue_depth(queue).await.expect("depth").consumers != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{queue}: consumer still registered after {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Positive proof that `queue` holds nothing, ready or held by a consumer: with every consumer
+/// gone (so unacked messages are back, and returned messages are served first), a sentinel
+/// published now must be the first and only message there.
+async fn assert_empty_by_sentinel(
+    broker: &Broker,
+    publisher: &newspipe_mq::Publisher,
+    queue: Queue,
+) {
+    no_consumers_eventually(broker, queue).await;
+    publisher
+        .publish(queue, b"sentinel")
+        .await
+        .expect("publish sentinel");
+    let first = get_eventually(broker, queue).await;
+    assert_eq!(
+        first.data,
+        b"sentinel",
+        "{queue} still held {:?}",
+        String::from_utf8_lossy(&first.data)
+    );
+    first.ack().await.expect("ack sentinel");
+    assert_eq!(broker.queue_depth(queue).await.expect("depth").ready, 0);
+}
+
 async fn next_within(
     consumer: &mut newspipe_mq::Consumer,
     wait: Duration,
@@ -146,12 +183,7 @@ async fn publish_then_consume_and_ack_removes_it() {
 
     // Closing the channel would requeue an unacked message; after an ack nothing comes back.
     consumer.close().await.expect("close consumer");
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(broker.get(Queue::Pages).await.expect("get").is_none());
-    assert_eq!(
-        broker.queue_depth(Queue::Pages).await.expect("depth").ready,
-        0
-    );
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Pages).await;
     teardown(broker).await;
 }
 
@@ -187,11 +219,8 @@ async fn retry_later_counts_deliveries_then_dead_letters() {
     assert_eq!(death.queue, broker.queue_name(Queue::Crawl));
     assert_eq!(death.reason, "delivery_limit");
     dead.ack().await.expect("ack dead");
-    assert_eq!(
-        broker.queue_depth(Queue::Crawl).await.expect("depth").ready,
-        0
-    );
     consumer.close().await.expect("close");
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Crawl).await;
     teardown(broker).await;
 }
 
@@ -221,17 +250,10 @@ async fn dead_letter_goes_straight_to_dead_queue() {
     assert_eq!(death.queue, broker.queue_name(Queue::Store));
     assert_eq!(death.reason, "rejected");
     dead.ack().await.expect("ack");
-    // Nothing is left behind or redelivered in the source queue.
-    assert!(
-        next_within(&mut consumer, Duration::from_millis(300))
-            .await
-            .is_none()
-    );
-    assert_eq!(
-        broker.queue_depth(Queue::Store).await.expect("depth").ready,
-        0
-    );
+    // Nothing is left behind or redelivered in the source queue: a requeued message would
+    // be held by the consumer, then returned ahead of the sentinel when it closes.
     consumer.close().await.expect("close");
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Store).await;
     teardown(broker).await;
 }
 
@@ -332,27 +354,17 @@ async fn prefetch_limits_unacked_deliveries() {
         .expect("2nd")
         .expect("open")
         .expect("ok");
-    assert!(
-        next_within(&mut consumer, Duration::from_millis(500))
-            .await
-            .is_none(),
-        "a third delivery arrived although prefetch is 2"
-    );
-    assert_eq!(
-        broker.queue_depth(Queue::Pages).await.expect("depth").ready,
-        3
-    );
+    // Two taken, three still ready in the queue: the broker is holding the rest back.
+    ready_eventually(&broker, Queue::Pages, 3).await;
     first.ack().await.expect("ack");
     let third = next_within(&mut consumer, WAIT)
         .await
         .expect("3rd after ack")
         .expect("open")
         .expect("ok");
-    assert!(
-        next_within(&mut consumer, Duration::from_millis(300))
-            .await
-            .is_none()
-    );
+    // One ack let exactly one more through.
+    ready_eventually(&broker, Queue::Pages, 2).await;
+    assert_eq!(third.data, [2]);
     second.ack().await.expect("ack");
     third.ack().await.expect("ack");
     consumer.close().await.expect("close");
@@ -676,4 +688,155 @@ async fn connection_loss_surfaces_as_reconnect_and_nothing_is_lost() {
     consumer.close().await.expect("close");
     broker.close().await;
     teardown(direct).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letter_with_reason_then_list_replay_purge() {
+    let broker = setup("deadreason", |_| {}).await;
+    let publisher = broker.publisher().await.expect("publisher");
+    publisher
+        .publish(Queue::Store, b"poison-store")
+        .await
+        .expect("publish");
+    publisher
+        .publish(Queue::Pages, b"poison-pages")
+        .await
+        .expect("publish");
+    // Straight into the dead queue, with no record of where it came from.
+    publisher
+        .publish(Queue::Dead, b"orphan")
+        .await
+        .expect("publish");
+    let before_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+
+    // The reason travels on a confirmed copy; the original is acked.
+    let mut store = broker
+        .consumer(Queue::Store, "t-dr-store")
+        .await
+        .expect("consumer");
+    let d = next_within(&mut store, WAIT)
+        .await
+        .expect("in time")
+        .expect("open")
+        .expect("ok");
+    let reason = "undecodable: expected value at line 1 column 1";
+    let outcome = d
+        .dead_letter_with_reason(&publisher, "store", reason)
+        .await
+        .expect("settled");
+    assert!(
+        matches!(outcome, newspipe_mq::DeadLettered::WithReason),
+        "{outcome:?}"
+    );
+
+    // When the copy cannot be published, the original is still rejected to the dead queue.
+    let mut pages = broker
+        .consumer(Queue::Pages, "t-dr-pages")
+        .await
+        .expect("consumer");
+    let d = next_within(&mut pages, WAIT)
+        .await
+        .expect("in time")
+        .expect("open")
+        .expect("ok");
+    let closed = broker.publisher().await.expect("publisher");
+    closed.close().await;
+    let outcome = d
+        .dead_letter_with_reason(&closed, "parser", "never seen")
+        .await
+        .expect("settled");
+    assert!(
+        matches!(
+            outcome,
+            newspipe_mq::DeadLettered::Rejected(MqError::Closed)
+        ),
+        "{outcome:?}"
+    );
+    store.close().await.expect("close");
+    pages.close().await.expect("close");
+    // Neither original is left in its queue.
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Store).await;
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Pages).await;
+
+    // list: the rejected one arrives through the dead-letter exchange, asynchronously.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut listed = loop {
+        let l = broker.dead_list(10).await.expect("list");
+        if l.len() == 3 {
+            break l;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "dead queue: {l:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    listed.sort_by(|a, b| a.data.cmp(&b.data));
+    let after_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let [orphan, from_pages, from_store] = &listed[..] else {
+        unreachable!()
+    };
+    assert_eq!(from_store.data, b"poison-store");
+    assert_eq!(from_store.reason.as_deref(), Some(reason));
+    assert_eq!(from_store.worker.as_deref(), Some("store"));
+    assert_eq!(
+        from_store.source_queue.as_deref(),
+        Some(broker.queue_name(Queue::Store))
+    );
+    assert_eq!(from_store.delivery_count, Some(0));
+    let at = from_store.dead_at_ms.expect("timestamp");
+    assert!(
+        (before_ms..=after_ms).contains(&at),
+        "{before_ms} <= {at} <= {after_ms}"
+    );
+    assert_eq!(from_pages.data, b"poison-pages");
+    assert_eq!(from_pages.reason.as_deref(), Some("rejected"));
+    assert_eq!(from_pages.worker, None);
+    assert_eq!(
+        from_pages.source_queue.as_deref(),
+        Some(broker.queue_name(Queue::Pages))
+    );
+    assert_eq!(orphan.data, b"orphan");
+    assert_eq!(
+        (orphan.reason.as_ref(), orphan.source_queue.as_ref()),
+        (None, None)
+    );
+
+    // Listing is a peek: the same three are there again, and the limit is honoured.
+    let mut again = broker.dead_list(10).await.expect("list again");
+    again.sort_by(|a, b| a.data.cmp(&b.data));
+    assert_eq!(again, listed);
+    assert_eq!(broker.dead_list(1).await.expect("list 1").len(), 1);
+    ready_eventually(&broker, Queue::Dead, 3).await;
+
+    // replay: each back to its own queue; the orphan stays.
+    let report = broker.dead_replay(100).await.expect("replay");
+    assert_eq!(
+        report,
+        newspipe_mq::ReplayReport {
+            replayed: 2,
+            skipped: 1
+        }
+    );
+    let back = get_eventually(&broker, Queue::Store).await;
+    assert_eq!(back.data, b"poison-store");
+    back.ack().await.expect("ack");
+    let back = get_eventually(&broker, Queue::Pages).await;
+    assert_eq!(back.data, b"poison-pages");
+    back.ack().await.expect("ack");
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Store).await;
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Pages).await;
+    let left = broker.dead_list(10).await.expect("list");
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].data, b"orphan");
+
+    // purge
+    ready_eventually(&broker, Queue::Dead, 1).await;
+    assert_eq!(broker.dead_purge().await.expect("purge"), 1);
+    assert!(broker.dead_list(10).await.expect("list").is_empty());
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Dead).await;
+    teardown(broker).await;
 }
