@@ -120,6 +120,17 @@ pub struct Fetched {
     pub truncated: bool,
     /// The WHATWG name of the encoding the body was decoded from (`"UTF-8"`, `"windows-1251"`).
     pub encoding: &'static str,
+    /// The bytes as received, when they differ from `body`'s UTF-8 (another encoding, a BOM,
+    /// invalid sequences); `None` when `body` is exactly what was received. See
+    /// [`Fetched::raw_bytes`].
+    pub raw: Option<Vec<u8>>,
+}
+
+impl Fetched {
+    /// The body exactly as received (after content-encoding), to archive and decode again.
+    pub fn raw_bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.body.as_bytes())
+    }
 }
 
 impl Fetched {
@@ -345,6 +356,7 @@ impl Fetcher {
                 body: decode_owned(bytes, encoding),
                 truncated,
                 encoding: encoding.name(),
+                raw: None,
             });
         }
 
@@ -367,8 +379,15 @@ impl Fetcher {
             _ => None,
         };
         let encoding = detect_encoding(&bytes, content_type.as_deref(), tld);
+        // Most of the web is valid UTF-8 without a BOM: then the decoded body is the raw body
+        // and no second copy is kept.
+        let same = encoding == encoding_rs::UTF_8
+            && !bytes.starts_with(b"\xEF\xBB\xBF")
+            && std::str::from_utf8(&bytes).is_ok();
+        let raw = (!same).then(|| bytes.clone());
         Ok(Fetched {
             encoding: encoding.name(),
+            raw,
             body: decode_owned(bytes, encoding),
             final_url,
             status,
@@ -536,6 +555,7 @@ mod tests {
             body: String::new(),
             truncated: false,
             encoding: "UTF-8",
+            raw: None,
         };
         assert_eq!(f(Some(wait)).retry_after_secs_ceil(), Some(1));
         assert_eq!(f(Some(wait)).retry_after_ms(), Some(250));

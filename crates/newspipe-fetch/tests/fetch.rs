@@ -239,6 +239,9 @@ async fn gzip_html_is_decompressed_with_validators() {
     assert!(f.body.contains("<title>Grüße</title>"), "{}", f.body);
     assert!(!f.truncated);
     assert_eq!(f.encoding, "UTF-8");
+    // Valid UTF-8 is kept once: the decoded body is the raw body.
+    assert!(f.raw.is_none());
+    assert_eq!(f.raw_bytes(), f.body.as_bytes());
     assert_eq!(f.etag.as_deref(), Some("\"v1\""));
     assert_eq!(
         f.last_modified.as_deref(),
@@ -256,6 +259,14 @@ async fn charsets_from_header_meta_and_bom() {
     let f = fetch_ok(&fetcher, url(addr, "/cp1251-header")).await;
     assert_eq!(f.encoding, "windows-1251");
     assert!(f.body.contains(RUSSIAN), "{}", f.body);
+    // The bytes as received are kept, so the archive can decode them again.
+    let raw = f.raw_bytes();
+    assert!(
+        raw.windows(6)
+            .any(|w| w == &WINDOWS_1251.encode(RUSSIAN).0[..6]),
+        "raw bytes are the cp1251 ones"
+    );
+    assert_eq!(WINDOWS_1251.decode(raw).0, f.body);
 
     let f = fetch_ok(&fetcher, url(addr, "/cp1251-gzip-meta")).await;
     assert_eq!(f.encoding, "windows-1251");

@@ -181,6 +181,9 @@ pub struct RobotsFetched {
     pub status: Option<u16>,
     /// The file's text (capped), present on 2xx.
     pub body: Option<String>,
+    /// Why there was no response, when there was none (the URL's reason if the host is given up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     pub at: DateTime<Utc>,
 }
 

@@ -40,15 +40,10 @@ impl Backoff {
 
     /// The next wait (and counts the attempt).
     pub fn next_delay(&mut self) -> Duration {
-        let factor = 1u32 << self.attempt.min(20);
-        let cap = self.min.saturating_mul(factor).min(self.max);
+        // The one delay rule of newspipe (URL retries use it too): within [cap/2, cap].
+        let d = newspipe_model::backoff(self.min, self.max, self.attempt);
         self.attempt = self.attempt.saturating_add(1);
-        let half = cap / 2;
-        // Uniform in [cap/2, cap]: a random fraction of the other half, from the clock's
-        // low bits mixed per call (no rand dependency; spreading workers is all it must do).
-        let span = u64::try_from((cap - half).as_nanos()).unwrap_or(u64::MAX);
-        let r = jitter_seed(self.attempt);
-        half + Duration::from_nanos(if span == 0 { 0 } else { r % (span + 1) })
+        d
     }
 
     /// Back to the first, shortest wait (after a success).
@@ -65,24 +60,6 @@ impl Backoff {
             () = tokio::time::sleep(d) => Some(d),
         }
     }
-}
-
-/// A cheap pseudo-random number: SplitMix64 over the clock's nanoseconds and a counter.
-fn jitter_seed(salt: u32) -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut z = u64::from(nanos)
-        ^ (u64::from(salt) << 32)
-        ^ COUNTER
-            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-            .rotate_left(17);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

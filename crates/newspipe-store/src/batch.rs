@@ -168,6 +168,7 @@ async fn apply_one(
                 job: f.job.clone(),
                 status: f.status.filter(|s| *s >= 500),
                 body: None,
+                error: Some(f.reason.clone()),
                 at: f.at,
             };
             urlstate::apply_robots(tx, &r, policy).await

@@ -229,7 +229,10 @@ pub(crate) async fn apply_robots(
     if !ok && streak + 1 >= policy.max_attempts as i32 {
         let reason = match r.status {
             Some(s) => format!("robots.txt unavailable (HTTP {s}), {} tries", streak + 1),
-            None => format!("robots.txt unreachable, {} tries", streak + 1),
+            None => match &r.error {
+                Some(e) => format!("robots.txt unreachable, {} tries: {}", streak + 1, clean(e)),
+                None => format!("robots.txt unreachable, {} tries", streak + 1),
+            },
         };
         let n = sqlx::query(
             "WITH gone AS (

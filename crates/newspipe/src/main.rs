@@ -48,6 +48,8 @@ enum Command {
     Status(cmd::status::Args),
     /// Full-text search over the archived articles.
     Search(cmd::search::Args),
+    /// The dead-letter queue: list (with reasons), replay, purge.
+    Dead(cmd::dead::Args),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
             Command::Migrate => cmd::migrate(&cfg).await,
             Command::Status(args) => cmd::status::run(&cfg, args).await,
             Command::Search(args) => cmd::search::run(&cfg, args).await,
+            Command::Dead(args) => cmd::dead::run(&cfg, args).await,
             Command::Extract(_) => unreachable!("handled before the runtime starts"),
         };
         report(result)

@@ -299,7 +299,7 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
         }
     }
     // A valid message with a future schema version is poison too.
-    let mut job = newspipe_model::CrawlJob {
+    let job = newspipe_model::CrawlJob {
         v: 99,
         url_id: 1,
         url: server.url("/"),
@@ -314,7 +314,6 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
         .publish(Queue::Crawl, &job.to_bytes())
         .await
         .unwrap();
-    job.v = newspipe_model::SCHEMA_VERSION;
     let expected_dead = 3 * poison.len() as u32 + 1;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
@@ -338,6 +337,42 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
             "{q:?} still holds poison"
         );
     }
+    // Each was refused at once by the worker that read it, with that worker's reason: not
+    // requeued until the broker's delivery limit gave up on it.
+    let listed = env.run(&["dead", "list", "--json"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let dead: Vec<serde_json::Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(dead.len() as u32, expected_dead, "{dead:?}");
+    for d in &dead {
+        let (worker, queue) = (d["worker"].as_str().unwrap(), d["queue"].as_str().unwrap());
+        let want = match queue.rsplit('.').next().unwrap() {
+            "crawl" => "crawler",
+            "pages" => "parser",
+            "store" => "store",
+            other => panic!("died in {other}: {d}"),
+        };
+        assert_eq!(worker, want, "{d}");
+        let reason = d["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("not valid JSON") || reason.contains("schema version"),
+            "the worker's reason is on the message: {d}"
+        );
+        assert_eq!(
+            d["delivery_count"].as_i64().unwrap_or(0),
+            0,
+            "dead at first delivery: {d}"
+        );
+    }
+    let purged = env.run(&["dead", "purge"]);
+    assert!(purged.status.success());
+    assert_eq!(b.queue_depth(Queue::Dead).await.unwrap().ready, 0);
     // The workers survived and still do real work.
     enqueue_ok(&env, &[&server.url(&site.articles[0].path)]);
     db.wait_drained(Duration::from_secs(60), &mut w).await;

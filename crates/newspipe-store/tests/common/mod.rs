@@ -129,6 +129,7 @@ pub fn robots_msg(job: &CrawlJob, status: Option<u16>, body: Option<&str>) -> St
         job: job.clone(),
         status,
         body: body.map(String::from),
+        error: status.is_none().then(|| "connection refused".into()),
         at: Utc::now(),
     })
 }

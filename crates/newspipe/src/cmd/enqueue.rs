@@ -42,6 +42,19 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         eprintln!("nothing to enqueue");
         return Ok(bad.is_empty() && !inputs.is_empty());
     }
+    // Say at once when the crawler's SSRF guard will refuse a seed's host, instead of letting the
+    // user find "skipped" in the archive minutes later.
+    let mut hosts = std::collections::BTreeMap::new();
+    for u in &good {
+        hosts.entry(newspipe_model::host_key(u)).or_insert(u);
+    }
+    for u in hosts.values() {
+        if let Some(why) =
+            newspipe_fetch::guard_refuses(u, cfg.crawler.allow_private_networks).await
+        {
+            eprintln!("warning: {u} will not be fetched: {why}");
+        }
+    }
     let store = super::connect_store(cfg).await?;
     store.migrate().await.context("applying migrations")?;
     let report = store

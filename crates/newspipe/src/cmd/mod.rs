@@ -1,5 +1,6 @@
 //! The user's commands: short-lived, print to stdout, exit non-zero when something was refused.
 
+pub mod dead;
 pub mod enqueue;
 pub mod extract;
 pub mod search;

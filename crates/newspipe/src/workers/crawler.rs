@@ -111,24 +111,29 @@ async fn handle(
 }
 
 async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
-    let (status, body) = match ctx.fetcher.fetch(url, Accept::Text).await {
+    let fetched = ctx
+        .fetcher
+        .fetch_gated(url, Accept::Text, Some(&ctx.limiter))
+        .await;
+    let (status, body, error) = match fetched {
         Ok(f) => {
             let ok = (200..300).contains(&f.status);
-            (Some(f.status), ok.then_some(f.body))
+            (Some(f.status), ok.then_some(f.body), None)
         }
         // A robots.txt that is not text (an HTML error page) restricts nothing.
         Err(newspipe_fetch::FetchError::UnsupportedContentType(_)) => {
-            (Some(200), Some(String::new()))
+            (Some(200), Some(String::new()), None)
         }
         Err(e) => {
             tracing::info!(url = %url, error = %e, "robots.txt unavailable");
-            (None, None)
+            (None, None, Some(e.to_string()))
         }
     };
     let msg = StoreMsg::Robots(RobotsFetched {
         job,
         status,
         body,
+        error,
         at: Utc::now(),
     });
     super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
@@ -136,10 +141,15 @@ async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url
 
 async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
     let started = std::time::Instant::now();
-    match ctx.fetcher.fetch(url, Accept::Html).await {
+    match ctx
+        .fetcher
+        .fetch_gated(url, Accept::Html, Some(&ctx.limiter))
+        .await
+    {
         Ok(f) => match newspipe_fetch::status_disposition(f.status) {
             None => {
                 events::page_fetched(url.as_str(), f.status, f.body.len(), started.elapsed());
+                let body = Zstd::compress(f.raw_bytes());
                 let page = FetchedPage {
                     v: SCHEMA_VERSION,
                     job,
@@ -150,15 +160,15 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                     last_modified: f.last_modified,
                     fetched_at: Utc::now(),
                     truncated: f.truncated,
-                    // The fetcher hands over the body decoded; those bytes are UTF-8.
-                    charset: "UTF-8".into(),
-                    body: Zstd::compress(f.body.as_bytes()),
+                    charset: f.encoding.to_string(),
+                    body,
                 };
                 super::forward(publisher, Queue::Pages, &page.to_bytes()).await
             }
             Some(disposition) => {
                 let reason = format!("HTTP {}", f.status);
-                let retry_after = f.retry_after.map(|d| d.as_secs());
+                // Rounded up: a wait cut short would reach the host before the time it gave.
+                let retry_after = f.retry_after_secs_ceil();
                 publish_failure(
                     publisher,
                     &job,

@@ -39,9 +39,8 @@ pub async fn run(
         {
             Ok(p) => p,
             Err(e) => {
-                events::transient("dispatcher", &e, Duration::ZERO);
                 broker.close().await;
-                if !backoff.wait(&cancel).await {
+                if !super::retry_after_error("dispatcher", &e, &mut backoff, &cancel).await {
                     return Ok(());
                 }
                 continue 'connect;
@@ -56,8 +55,7 @@ pub async fn run(
             let jobs = match store.claim_due(&policy).await {
                 Ok(jobs) => jobs,
                 Err(e) => {
-                    events::transient("dispatcher", &e, Duration::ZERO);
-                    if !backoff.wait(&cancel).await {
+                    if !super::retry_after_error("dispatcher", &e, &mut backoff, &cancel).await {
                         broker.close().await;
                         return Ok(());
                     }
@@ -68,7 +66,6 @@ pub async fn run(
             if n > 0 {
                 let payloads = jobs.iter().map(Message::to_bytes).collect::<Vec<_>>();
                 if let Err(e) = publisher.publish_all(Queue::Crawl, payloads).await {
-                    events::transient("dispatcher", &e, Duration::ZERO);
                     // What was claimed but maybe not published goes back at once instead of
                     // waiting out its lease; a job that did reach a crawler is fenced by its
                     // attempt, so a double is harmless.
@@ -76,7 +73,7 @@ pub async fn run(
                         tracing::warn!(error = %e, jobs = n, "could not release unpublished jobs; their leases will expire");
                     }
                     broker.close().await;
-                    if !backoff.wait(&cancel).await {
+                    if !super::retry_after_error("dispatcher", &e, &mut backoff, &cancel).await {
                         return Ok(());
                     }
                     continue 'connect;

@@ -9,7 +9,7 @@ pub mod dispatcher;
 pub mod parser;
 pub mod store;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc};
 
 use anyhow::Result;
 use newspipe_mq::{Broker, Delivery, Publisher, Queue};
@@ -24,39 +24,31 @@ pub enum Decision {
     Ack,
     /// It can never succeed (undecodable, permanent error): park it in `<prefix>.dead`.
     DeadLetter(String),
-    /// Not done (shutdown, broker trouble): return it to the queue; the delivery limit bounds this.
+    /// Not done (shutdown, a publish that may succeed later): return it to the queue; the
+    /// delivery limit bounds this.
     Requeue(String),
+    /// The broker connection is broken (or the topology missing): leave the delivery unacked
+    /// (it is redelivered) and start a new session.
+    Reconnect(String),
+    /// Retrying cannot help (configuration, access refused): stop the worker with an error.
+    Fatal(String),
 }
 
-/// First reconnect or retry wait of a worker loop.
-const RETRY_BASE: Duration = Duration::from_millis(200);
-/// Longest such wait, jitter included.
-pub const RETRY_CAP: Duration = Duration::from_secs(10);
+/// Reconnect and retry waits: 200 ms doubling to 10 s, jitter included in the cap.
+pub use newspipe_mq::Backoff;
 
-/// The waits of one retry loop: [`newspipe_model::backoff`] from 200 ms up to 10 s.
-#[derive(Debug, Default)]
-pub struct Backoff {
-    attempt: u32,
-}
-
-impl Backoff {
-    pub fn next_delay(&mut self) -> Duration {
-        let d = newspipe_model::backoff(RETRY_BASE, RETRY_CAP, self.attempt);
-        self.attempt = self.attempt.saturating_add(1);
-        d
-    }
-
-    pub fn reset(&mut self) {
-        self.attempt = 0;
-    }
-
-    /// Sleeps for the next delay; false if cancelled first.
-    pub async fn wait(&mut self, cancel: &CancellationToken) -> bool {
-        let d = self.next_delay();
-        tokio::select! {
-            _ = cancel.cancelled() => false,
-            _ = tokio::time::sleep(d) => true,
-        }
+/// Logs a transient error with the wait that follows it, then waits; false if cancelled first.
+pub async fn retry_after_error(
+    worker: &'static str,
+    error: &(dyn std::fmt::Display + Sync),
+    backoff: &mut Backoff,
+    cancel: &CancellationToken,
+) -> bool {
+    let wait = backoff.next_delay();
+    events::transient(worker, error, wait);
+    tokio::select! {
+        _ = cancel.cancelled() => false,
+        _ = tokio::time::sleep(wait) => true,
     }
 }
 
@@ -72,7 +64,7 @@ pub async fn serve<H, Fut>(
     handler: H,
 ) -> Result<bool>
 where
-    H: Fn(Vec<u8>, Publisher) -> Fut + Clone + Send + Sync + 'static,
+    H: Fn(Arc<[u8]>, Publisher) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Decision> + Send + 'static,
 {
     let mq = cfg.mq();
@@ -104,12 +96,31 @@ where
                 tracing::info!(worker, "drained; exiting");
                 return Ok(true);
             }
-            Err(e) => {
-                events::transient(worker, &e, Duration::ZERO);
-                if !backoff.wait(&cancel).await {
+            Err(SessionEnd::Fatal(reason)) => {
+                anyhow::bail!("{worker}: {reason}");
+            }
+            Err(SessionEnd::Broken(reason)) => {
+                if !retry_after_error(worker, &reason, &mut backoff, &cancel).await {
                     return Ok(true);
                 }
             }
+        }
+    }
+}
+
+/// Why a consume session ended early.
+enum SessionEnd {
+    /// The connection or channel broke, or a handler asked to reconnect: start a new session.
+    Broken(String),
+    /// Retrying cannot help.
+    Fatal(String),
+}
+
+impl From<newspipe_mq::MqError> for SessionEnd {
+    fn from(e: newspipe_mq::MqError) -> Self {
+        match e.action() {
+            newspipe_mq::MqAction::Fatal => Self::Fatal(e.to_string()),
+            _ => Self::Broken(e.to_string()),
         }
     }
 }
@@ -122,9 +133,9 @@ async fn consume<H, Fut>(
     cancel: &CancellationToken,
     handler: &H,
     backoff: &mut Backoff,
-) -> Result<(), newspipe_mq::MqError>
+) -> Result<(), SessionEnd>
 where
-    H: Fn(Vec<u8>, Publisher) -> Fut + Clone + Send + Sync + 'static,
+    H: Fn(Arc<[u8]>, Publisher) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Decision> + Send + 'static,
 {
     broker.declare_topology().await?;
@@ -132,24 +143,31 @@ where
     let mut consumer = broker.consumer(queue, tag).await?;
     backoff.reset();
     let tracker = TaskTracker::new();
+    // A handler that finds the session broken (or fatally refused) ends it for everyone.
+    let (ended_tx, mut ended) = tokio::sync::mpsc::channel::<SessionEnd>(1);
     let result = loop {
         tokio::select! {
             _ = cancel.cancelled() => break Ok(()),
+            Some(end) = ended.recv() => break Err(end),
             next = consumer.next() => match next {
                 Some(Ok(delivery)) => {
                     let h = handler.clone();
                     let p = publisher.clone();
-                    tracker.spawn(handle(worker, delivery, h, p));
+                    tracker.spawn(handle(worker, delivery, h, p, ended_tx.clone()));
                 }
-                Some(Err(e)) => break Err(e),
-                None => break Err(newspipe_mq::MqError::ConsumerClosed),
+                Some(Err(e)) => break Err(e.into()),
+                None => break Err(SessionEnd::Broken("consumer closed".into())),
             }
         }
     };
-    // Stop new deliveries first, then let in-flight work publish and ack.
+    // Stop new deliveries first. On shutdown, let in-flight work publish and ack; when the
+    // session broke, their deliveries cannot be settled on this channel anyway (the broker
+    // redelivers them), so reconnect at once instead of waiting for slow fetches to end.
     consumer.cancel().await;
     tracker.close();
-    tracker.wait().await;
+    if result.is_ok() {
+        tracker.wait().await;
+    }
     // Close our channels before the connection so the broker sees an orderly goodbye.
     if let Err(e) = consumer.close().await {
         tracing::debug!(error = %e, "closing consumer channel");
@@ -158,12 +176,22 @@ where
     result
 }
 
-/// Publishes a worker's output and acks only once the broker confirmed it; otherwise the input
-/// goes back to its queue.
+/// Publishes a worker's output and acks only once the broker confirmed it; otherwise the mq
+/// crate's decision for the error says what happens to the input.
 pub async fn forward(publisher: &Publisher, queue: Queue, payload: &[u8]) -> Decision {
     match publisher.publish(queue, payload).await {
         Ok(()) => Decision::Ack,
-        Err(e) => Decision::Requeue(format!("publish failed: {e}")),
+        Err(e) => {
+            let reason = format!("publish failed: {e}");
+            match e.action() {
+                newspipe_mq::MqAction::Retry => Decision::Requeue(reason),
+                newspipe_mq::MqAction::DeadLetter => Decision::DeadLetter(reason),
+                newspipe_mq::MqAction::Fatal => Decision::Fatal(reason),
+                newspipe_mq::MqAction::Reconnect | newspipe_mq::MqAction::Shutdown => {
+                    Decision::Reconnect(reason)
+                }
+            }
+        }
     }
 }
 
@@ -172,21 +200,42 @@ async fn handle<H, Fut>(
     mut delivery: Delivery,
     handler: H,
     publisher: Publisher,
+    ended: tokio::sync::mpsc::Sender<SessionEnd>,
 ) where
-    H: Fn(Vec<u8>, Publisher) -> Fut,
+    H: Fn(Arc<[u8]>, Publisher) -> Fut,
     Fut: Future<Output = Decision>,
 {
-    // The handler owns the body; the delivery is kept only to settle it.
-    let data = std::mem::take(&mut delivery.data);
-    let outcome = match handler(data, publisher).await {
+    // The handler shares the body; it is copied back only to dead-letter it with a reason.
+    let data: Arc<[u8]> = std::mem::take(&mut delivery.data).into();
+    let outcome = match handler(data.clone(), publisher.clone()).await {
         Decision::Ack => delivery.ack().await,
         Decision::DeadLetter(reason) => {
             events::dead_lettered(worker, &reason);
-            delivery.dead_letter().await
+            delivery.data = data.to_vec();
+            match delivery
+                .dead_letter_with_reason(&publisher, worker, &reason)
+                .await
+            {
+                Ok(newspipe_mq::DeadLettered::WithReason) => Ok(()),
+                Ok(newspipe_mq::DeadLettered::Rejected(e)) => {
+                    tracing::warn!(error = %e, "dead-lettered without its reason header");
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
         Decision::Requeue(reason) => {
             tracing::debug!(reason, "returning delivery to the queue");
             delivery.retry_later().await
+        }
+        Decision::Reconnect(reason) => {
+            // Unsettled, it comes back when the channel closes.
+            let _ = ended.try_send(SessionEnd::Broken(reason));
+            Ok(())
+        }
+        Decision::Fatal(reason) => {
+            let _ = ended.try_send(SessionEnd::Fatal(reason));
+            Ok(())
         }
     };
     if let Err(e) = outcome {

@@ -35,7 +35,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
 }
 
 async fn handle(
-    data: Vec<u8>,
+    data: Arc<[u8]>,
     publisher: &Publisher,
     cpu: &Semaphore,
     max_body: usize,

@@ -62,8 +62,7 @@ async fn connect(cfg: &Config, cancel: &CancellationToken) -> Result<Option<Stor
         match attempt.await {
             Ok(store) => return Ok(Some(store)),
             Err(e) if e.is_transient() => {
-                events::transient("store", &e, Duration::ZERO);
-                if !backoff.wait(cancel).await {
+                if !super::retry_after_error("store", &e, &mut backoff, cancel).await {
                     return Ok(None);
                 }
             }
@@ -160,8 +159,7 @@ async fn write_batch(
             // Postgres is restarting or overloaded, or two batches deadlocked: keep the
             // deliveries unacked and retry, rather than burning their delivery budget.
             Err(e) if e.is_transient() => {
-                events::transient("store", &e, Duration::ZERO);
-                if !backoff.wait(cancel).await {
+                if !super::retry_after_error("store", &e, &mut backoff, cancel).await {
                     break None;
                 }
             }
@@ -203,8 +201,9 @@ async fn maintain_loop(store: Store, cancel: CancellationToken) {
                 MAINTAIN_EVERY
             }
             Err(e) => {
-                events::transient("maintenance", &e, Duration::ZERO);
-                backoff.next_delay()
+                let wait = backoff.next_delay();
+                events::transient("maintenance", &e, wait);
+                wait
             }
         };
         tokio::select! {
