@@ -174,8 +174,9 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
     let pool = store.pool();
     let steps: [(&str, String); 12] = [
         ("hosts", format!(
-            "INSERT INTO hosts (host, robots_state, robots_status, robots_txt, robots_fetched_at)
-             SELECT 'h' || g || '.test', 'ok', 404, NULL, now() FROM generate_series(1, {HOSTS}) g")),
+            "INSERT INTO hosts (id, host, robots_state, robots_status, robots_txt, robots_fetched_at)
+             SELECT g, 'h' || g || '.test', 'ok', 404, NULL, now() FROM generate_series(1, {HOSTS}) g;
+             SELECT setval(pg_get_serial_sequence('hosts', 'id'), {HOSTS} + 1, false)")),
         // Bulk load without the search index, built once at the end (as a restore would).
         ("drop search index", "DROP INDEX article_search_doc_idx".into()),
         ("urls", format!(

@@ -332,12 +332,10 @@ JOIN LATERAL (
 
 INSERT INTO search_backlog (article_id) SELECT id FROM articles;
 
-SELECT setval(pg_get_serial_sequence('hosts', 'id'), greatest((SELECT max(id) FROM hosts), 1));
-SELECT setval(pg_get_serial_sequence('pages', 'id'), greatest((SELECT max(id) FROM pages), 1));
-SELECT setval(pg_get_serial_sequence('articles', 'id'),
-              greatest((SELECT max(id) FROM articles), 1));
-SELECT setval(pg_get_serial_sequence('article_revisions', 'id'),
-              greatest((SELECT max(id) FROM article_revisions), 1));
+SELECT setval(pg_get_serial_sequence('hosts', 'id'), coalesce((SELECT max(id) FROM hosts), 0) + 1, false);
+SELECT setval(pg_get_serial_sequence('pages', 'id'), coalesce((SELECT max(id) FROM pages), 0) + 1, false);
+SELECT setval(pg_get_serial_sequence('articles', 'id'), coalesce((SELECT max(id) FROM articles), 0) + 1, false);
+SELECT setval(pg_get_serial_sequence('article_revisions', 'id'), coalesce((SELECT max(id) FROM article_revisions), 0) + 1, false);
 
 DROP SCHEMA newspipe_v1 CASCADE;
 
