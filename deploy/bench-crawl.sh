@@ -287,7 +287,7 @@ EOF
         for i in "${!pids[@]}"; do
             [[ -e /proc/${pids[$i]} ]] || die "${names[$i]} died: $(tail -5 "$dir/${names[$i]}.log")"
         done
-        drained=$(psql -Atq "$DATABASE_URL" -c "SELECT NOT EXISTS (SELECT 1 FROM urls WHERE state IN ('queued','dispatched')) AND NOT EXISTS (SELECT 1 FROM hosts WHERE robots_state = 'pending') AND EXISTS (SELECT 1 FROM urls)" 2>/dev/null || echo f)
+        drained=$(psql -Atq "$DATABASE_URL" -c "SELECT NOT EXISTS (SELECT 1 FROM frontier) AND NOT EXISTS (SELECT 1 FROM hosts WHERE robots_state = 'pending') AND EXISTS (SELECT 1 FROM urls)" 2>/dev/null || echo f)
         now=$(date +%s.%N)
         if [[ $drained == t ]]; then t1=$now; break; fi
         if (( k % 4 == 0 )); then
@@ -317,7 +317,7 @@ EOF
     cp "$run/access.log" "$dir/access.log"
 
     # archive export and checks
-    psql -Atq "$DATABASE_URL" -c "SELECT json_build_object('url', url, 'title', title, 'author', array_to_string(authors, ', '), 'date', published_at, 'body', body) FROM articles" > "$dir/items.jsonl"
+    psql -Atq "$DATABASE_URL" -c "SELECT json_build_object('url', url, 'title', title, 'author', array_to_string(authors, ', '), 'date', published_at, 'body', body) FROM articles_current" > "$dir/items.jsonl"
     python3 "$SHARED/sitegen/check_archive.py" "$SITE/manifest.json" "$dir/items.jsonl" > "$dir/check.txt"
     python3 "$SHARED/sitegen/check_archive.py" "$SITE/manifest.json" "$dir/items.jsonl" --json > "$dir/check.json"
     local rate_args=() rate_rc=0

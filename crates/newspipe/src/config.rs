@@ -50,6 +50,7 @@ pub struct Crawler {
     pub max_redirects: usize,
     pub max_body_bytes: usize,
     pub allow_private_networks: bool,
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -85,6 +85,13 @@ fn assert_polite(server: &Server) {
         peak <= RATE_LIMIT_PER_SEC,
         "{peak} requests within one second; limit {RATE_LIMIT_PER_SEC}"
     );
+    // Every two consecutive requests at least the interval apart (the log has ms resolution,
+    // and the request is logged when it arrives, so allow 2 ms of jitter).
+    let gap = server.min_gap_ms();
+    assert!(
+        gap + 2 >= INTERVAL_MS,
+        "two requests {gap} ms apart; interval {INTERVAL_MS} ms"
+    );
 }
 
 fn enqueue_ok(env: &Env, urls: &[&str]) {

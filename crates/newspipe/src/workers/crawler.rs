@@ -25,6 +25,8 @@ struct Ctx {
     limiter: HostLimiter,
     /// Longest wait for a job's slot before it is handed back.
     max_slot_wait_ms: i64,
+    /// Fetches in progress at once.
+    fetching: tokio::sync::Semaphore,
 }
 
 pub async fn run(cfg: Config) -> Result<bool> {
@@ -36,13 +38,23 @@ pub async fn run(cfg: Config) -> Result<bool> {
         max_slot_wait_ms: i64::try_from(cfg.frontier.horizon_ms.saturating_mul(2))
             .unwrap_or(i64::MAX)
             .max(60_000),
+        fetching: tokio::sync::Semaphore::new(cfg.crawler.concurrency.max(1)),
     });
     let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
+    // A crawler holds every job it is given while the job waits for its host's slot: waiting
+    // costs a timer, not a connection. With a prefetch as large as the deployment's in-flight
+    // cap, jobs of a host booked far ahead never block another host's job queued behind them
+    // (which would miss its slot and be handed back: one big host starving the rest). The
+    // fetches themselves are bounded by `crawler.concurrency`.
+    let mut mq = cfg.mq();
+    mq.prefetch = mq
+        .prefetch
+        .max(u16::try_from(cfg.frontier.max_in_flight).unwrap_or(u16::MAX));
     super::serve(
         "crawler",
         Queue::Crawl,
-        &cfg,
+        mq,
         cancel,
         move |data, publisher| {
             let ctx = ctx.clone();
@@ -83,7 +95,14 @@ async fn handle(
             _ = cancel.cancelled() => return Decision::Requeue("shutting down".into()),
             _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
         }
-    } else if job.slot_ms > 0 && -wait > i64::from(newspipe_model::start_window(job.slot_ms)) {
+    }
+    let Ok(_fetching) = ctx.fetching.acquire().await else {
+        return Decision::Requeue("shutting down".into());
+    };
+    ctx.limiter.until_ready(&job.host).await;
+    // Checked last, after every wait of our own (slot, a free fetch, the local limiter).
+    let late = Utc::now().timestamp_millis() - job.not_before_ms;
+    if job.slot_ms > 0 && late > i64::from(newspipe_model::start_window(job.slot_ms)) {
         // Starting now could land within one interval of the host's next slot, which another
         // replica may be about to use; hand the job back to be scheduled afresh.
         return publish_failure(
@@ -96,7 +115,6 @@ async fn handle(
         )
         .await;
     }
-    ctx.limiter.until_ready(&job.host).await;
     let url = match Url::parse(&job.url) {
         Ok(u) => u,
         Err(e) => {

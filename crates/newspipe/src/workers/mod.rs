@@ -15,7 +15,7 @@ use anyhow::Result;
 use newspipe_mq::{Broker, Delivery, Publisher, Queue};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use crate::{config::Config, events};
+use crate::events;
 
 /// What to do with a delivery once its handler is done.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ pub async fn retry_after_error(
 pub async fn serve<H, Fut>(
     worker: &'static str,
     queue: Queue,
-    cfg: &Config,
+    mq: newspipe_mq::MqConfig,
     cancel: CancellationToken,
     handler: H,
 ) -> Result<bool>
@@ -67,7 +67,6 @@ where
     H: Fn(Arc<[u8]>, Publisher) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Decision> + Send + 'static,
 {
-    let mq = cfg.mq();
     let mut backoff = Backoff::default();
     let tag = format!("{worker}-{}", std::process::id());
     loop {

@@ -24,7 +24,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     super::serve(
         "parser",
         Queue::Pages,
-        &cfg,
+        cfg.mq(),
         cancel,
         move |data, publisher| {
             let cpu = cpu.clone();

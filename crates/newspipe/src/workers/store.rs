@@ -34,7 +34,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     let served = super::serve(
         "store",
         Queue::Store,
-        &cfg,
+        cfg.mq(),
         cancel.clone(),
         move |data, _| {
             let batches = batches.clone();

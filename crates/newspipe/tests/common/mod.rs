@@ -304,6 +304,20 @@ impl Workers {
         }
     }
 
+    /// Lines of every worker's log that contain `needle`.
+    pub fn log_count(&self, needle: &str) -> usize {
+        self.procs
+            .iter()
+            .map(|(_, _, path)| {
+                std::fs::read_to_string(path)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| l.contains(needle))
+                    .count()
+            })
+            .sum()
+    }
+
     pub fn logs(&self) -> String {
         let mut out = String::new();
         for (name, _, path) in &self.procs {

@@ -324,6 +324,13 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// The smallest time between two consecutive requests (`u64::MAX` with fewer than two).
+    pub fn min_gap_ms(&self) -> u64 {
+        let mut ts: Vec<u64> = self.hits().iter().map(|h| h.at_ms).collect();
+        ts.sort_unstable();
+        ts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(u64::MAX)
+    }
+
     /// The largest number of requests inside any window `[t, t + window_ms)`.
     pub fn max_in_window(&self, window_ms: u64) -> usize {
         let mut ts: Vec<u64> = self.hits().iter().map(|h| h.at_ms).collect();
