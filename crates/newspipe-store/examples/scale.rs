@@ -188,20 +188,20 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
                           WHEN g % 4 = 2 THEN 'fetched'
                           ELSE 'failed' END)::url_state,
                     1, CASE WHEN g <= {articles} OR g % 4 = 2 THEN now() END, g <= {articles}
-             FROM generate_series(1, {urls}) g,
+             FROM generate_series(1::int8, {urls}) g,
                   LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)
              ON CONFLICT DO NOTHING")),
         ("frontier", format!(
             "INSERT INTO frontier (url_id, host_id, due_at)
              SELECT url_key('http://h' || (1 + g % {HOSTS}) || '.test/story/' || g), 1 + g % {HOSTS},
                     now() - interval '1 hour'
-             FROM generate_series({articles} + 1, {urls}) g WHERE g % 4 = 0
+             FROM generate_series({articles}::int8 + 1, {urls}) g WHERE g % 4 = 0
              ON CONFLICT DO NOTHING")),
         ("pages", format!(
             "INSERT INTO pages (url_id, final_url, status, charset, fetched_at, body_zstd)
              SELECT url_key(u), u, 200, 'UTF-8', now() - (g % 365) * interval '1 day',
                     decode(repeat('00', 64), 'hex')
-             FROM generate_series(1, {articles}) g,
+             FROM generate_series(1::int8, {articles}) g,
                   LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)")),
         ("article revisions", format!(
             "INSERT INTO article_revisions (id, article_id, fetched_at, url, content_hash, title,
@@ -215,7 +215,7 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
                     || CASE WHEN g <= {TERM_DOCS} THEN ' {SEARCH}' ELSE '' END
                     || CASE WHEN r.n = 2 THEN ' corrected' ELSE '' END,
                     60
-             FROM generate_series(1, {articles}) g,
+             FROM generate_series(1::int8, {articles}) g,
                   LATERAL (SELECT g * 2 - 1 + n - 1 AS id, n
                            FROM generate_series(1, 1 + (g % 3 = 0)::int) n) r")),
         ("articles", 

@@ -33,6 +33,11 @@ impl StoreError {
         }
     }
 
+    /// The database named in the URL does not exist (SQLSTATE 3D000).
+    pub fn is_missing_database(&self) -> bool {
+        self.sqlstate().as_deref() == Some("3D000")
+    }
+
     /// The SQLSTATE, when the error came from the server.
     pub fn sqlstate(&self) -> Option<String> {
         match self {

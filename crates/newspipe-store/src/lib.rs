@@ -219,6 +219,52 @@ impl Store {
         Ok(Self::from_pool(pool))
     }
 
+    /// Like [`Store::connect`], but creates the database first when the server says it does not
+    /// exist (a new user's first run), connecting to the server's `postgres` database to do so.
+    pub async fn connect_creating(
+        database_url: &str,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        match Self::connect(database_url, max_connections).await {
+            Err(e) if e.is_missing_database() => {
+                let options: PgConnectOptions = database_url.parse()?;
+                let name = options.get_database().map(str::to_owned).ok_or_else(|| {
+                    StoreError::Invalid("the database URL names no database".into())
+                })?;
+                let admin = PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options.database("postgres"))
+                    .await?;
+                let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+                match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await {
+                    Ok(_) => tracing::info!(database = %name, "database created"),
+                    // Another process created it meanwhile.
+                    Err(e) if sqlstate_is(&e, "42P04") => {}
+                    Err(e) => return Err(e.into()),
+                }
+                admin.close().await;
+                Self::connect(database_url, max_connections).await
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the schema is missing or older than this build (run `newspipe migrate`).
+    pub async fn needs_migration(&self) -> Result<bool, StoreError> {
+        let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> =
+            match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(v) => v,
+                Err(e) if sqlstate_is(&e, "42P01") => None,
+                Err(e) => return Err(e.into()),
+            };
+        Ok(applied.unwrap_or(0) < latest)
+    }
+
     /// Wraps an existing pool (tests, or a caller that configures its own).
     pub fn from_pool(pool: PgPool) -> Self {
         Self {
@@ -319,6 +365,12 @@ impl Store {
 /// A URL's (or robots.txt's) retry delay after `attempt` failures.
 pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
     newspipe_model::backoff(base, MAX_BACKOFF, attempt)
+}
+
+fn sqlstate_is(e: &sqlx::Error, code: &str) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == code)
 }
 
 /// Postgres refuses NUL in text; pages from the web can contain it, so it is dropped.

@@ -92,3 +92,29 @@ fn a_missing_file_is_reported_and_the_others_still_print() {
     assert!(lines[0]["error"].is_string());
     assert_eq!(lines[1]["is_article"], true);
 }
+
+/// `enqueue` fails loudly on input that names no URL, before touching any service.
+#[test]
+fn enqueue_without_urls_is_a_usage_error() {
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("enqueue")
+            .args(args)
+            // Unreachable on purpose: none of these may get as far as the database.
+            .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "clap usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage"));
+    for empty in [&[""][..], &["  ", "# only a comment"][..]] {
+        let out = run(empty);
+        assert_eq!(out.status.code(), Some(1), "{empty:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing to enqueue"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -10,6 +10,7 @@ use crate::config::Config;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Seed URLs; `-` reads one URL per line from stdin.
+    #[arg(required_unless_present = "file")]
     urls: Vec<String>,
     /// A file with one URL per line (blank lines and lines starting with # are ignored).
     #[arg(long)]
@@ -39,8 +40,9 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         eprintln!("refused {input:?}: {reason}");
     }
     if good.is_empty() {
-        eprintln!("nothing to enqueue");
-        return Ok(bad.is_empty() && !inputs.is_empty());
+        // Empty input is a mistake too (an empty variable in a script): say so and fail.
+        eprintln!("nothing to enqueue: no URL in the input");
+        return Ok(false);
     }
     // Say at once when the crawler's SSRF guard will refuse a seed's host, instead of letting the
     // user find "skipped" in the archive minutes later.
@@ -56,7 +58,6 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         }
     }
     let store = super::connect_store(cfg).await?;
-    store.migrate().await.context("applying migrations")?;
     let report = store
         .enqueue(&good)
         .await

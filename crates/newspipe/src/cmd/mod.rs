@@ -11,20 +11,40 @@ use newspipe_store::Store;
 
 use crate::config::Config;
 
-/// Connects to the archive with a small pool: commands run a handful of queries.
+/// Connects to the archive with a small pool (commands run a handful of queries) and checks
+/// that its schema is this build's; each way it can fail says what to do.
 pub async fn connect_store(cfg: &Config) -> Result<Store> {
-    Store::connect(&cfg.database.url, 2).await.with_context(|| {
-        format!(
-            "cannot reach Postgres at {} (is it running? set DATABASE_URL)",
-            redact(&cfg.database.url)
-        )
-    })
+    let where_ = redact(&cfg.database.url);
+    let store = match Store::connect(&cfg.database.url, 2).await {
+        Ok(s) => s,
+        Err(e) if e.is_missing_database() => anyhow::bail!(
+            "the archive database does not exist at {where_}: run `newspipe migrate` (it creates it)"
+        ),
+        Err(e) if e.is_transient() => anyhow::bail!(
+            "cannot reach Postgres at {where_}: {e} (is it running? set DATABASE_URL)"
+        ),
+        Err(e) => anyhow::bail!("cannot use Postgres at {where_}: {e}"),
+    };
+    if store
+        .needs_migration()
+        .await
+        .context("reading the schema version")?
+    {
+        anyhow::bail!(
+            "the archive at {where_} has no schema or an older one: run `newspipe migrate`"
+        );
+    }
+    Ok(store)
 }
 
+/// Creates the database when it is missing and applies the migrations.
 pub async fn migrate(cfg: &Config) -> Result<bool> {
-    let store = connect_store(cfg).await?;
+    let where_ = redact(&cfg.database.url);
+    let store = Store::connect_creating(&cfg.database.url, 2)
+        .await
+        .with_context(|| format!("connecting to Postgres at {where_}"))?;
     store.migrate().await.context("applying migrations")?;
-    println!("migrations applied");
+    println!("migrations applied to {where_}");
     Ok(true)
 }
 

@@ -20,6 +20,10 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
     let counts = store.counts().await.context("counting the archive")?;
     let queues = queue_depths(cfg).await;
+    // Status is also a health check: an unreachable broker is printed and fails the command.
+    let broker_ok = !queues
+        .iter()
+        .any(|q| q.get("queue").is_none() && q.get("error").is_some());
     let by_state: serde_json::Map<String, Value> = counts
         .urls_by_state
         .iter()
@@ -35,7 +39,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             "fetched_last_minute": counts.fetched_last_minute,
         });
         println!("{v}");
-        return Ok(true);
+        return Ok(broker_ok);
     }
     println!(
         "{:<32} {:>9} {:>9} {:>9}",
@@ -83,7 +87,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         counts.fetched_last_minute,
         counts.fetched_last_minute as f64 / 60.0
     );
-    Ok(true)
+    Ok(broker_ok)
 }
 
 const NOT_DECLARED: &str = "not declared yet (no worker has started)";

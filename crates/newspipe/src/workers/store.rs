@@ -55,7 +55,8 @@ async fn connect(cfg: &Config, cancel: &CancellationToken) -> Result<Option<Stor
     let mut backoff = Backoff::default();
     loop {
         let attempt = async {
-            let store = Store::connect(&cfg.database.url, cfg.database.max_connections).await?;
+            let store =
+                Store::connect_creating(&cfg.database.url, cfg.database.max_connections).await?;
             store.migrate().await?;
             Ok::<_, newspipe_store::StoreError>(store)
         };
