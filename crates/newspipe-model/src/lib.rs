@@ -12,5 +12,5 @@ pub use messages::{
     ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, ParsedPage,
     RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, ZstdText, slot_spacing, start_window,
 };
-pub use robots::{MAX_CRAWL_DELAY, RobotsOutcome, RobotsPolicy, robots_outcome};
+pub use robots::{MATCH_BUDGET, MAX_CRAWL_DELAY, RobotsOutcome, RobotsPolicy, robots_outcome};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

@@ -46,7 +46,7 @@ fn push_escape(out: &mut String, b: u8) {
 
 /// A compiled Allow/Disallow value: the literal pieces between `*`s, and whether a final `$`
 /// anchors it at the end of the path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Pattern {
     /// Literal pieces; `*` sits between each pair. Never empty; inner pieces are never empty
     /// (runs of `*` collapse), the first and last may be.
@@ -54,6 +54,8 @@ pub(crate) struct Pattern {
     anchored: bool,
     /// Specificity: octets of the normalised pattern as written (RFC 9309: "the most octets").
     len: usize,
+    /// Octets of literal text: no shorter path can match.
+    min_len: usize,
 }
 
 impl Pattern {
@@ -82,10 +84,12 @@ impl Pattern {
             // anything after `/a`.
             pieces.push(String::new());
         }
+        let min_len = pieces.iter().map(String::len).sum();
         Some(Self {
             pieces,
             anchored,
             len,
+            min_len,
         })
     }
 
@@ -96,35 +100,64 @@ impl Pattern {
 
     /// Whether the pattern matches `path` (normalised). A pattern matches from the start of the
     /// path; unanchored, it may stop anywhere.
+    #[cfg(test)]
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        let mut unbounded = usize::MAX;
+        self.matches_within(path, &mut unbounded)
+            .expect("unbounded budget")
+    }
+
+    /// [`matches`](Self::matches) charging the bytes it examines to `budget`; `None`, without
+    /// an answer, when the budget runs out.
     ///
     /// Each piece is placed at its leftmost occurrence after the previous one. That is enough:
     /// placing a piece further right never helps a later piece fit, so there is no backtracking
-    /// and the cost is linear in `path` plus the pattern.
-    pub(crate) fn matches(&self, path: &str) -> bool {
+    /// and the cost is linear in `path` plus the pattern. Cheap tests come first: a path shorter
+    /// than the pattern's literal text, or without the anchored suffix, is refused before any
+    /// search.
+    pub(crate) fn matches_within(&self, path: &str, budget: &mut usize) -> Option<bool> {
+        if path.len() < self.min_len {
+            return Some(false);
+        }
         let (first, rest) = self
             .pieces
             .split_first()
             .expect("a pattern has at least one piece");
+        charge(budget, first.len())?;
         if !path.starts_with(first.as_str()) {
-            return false;
+            return Some(false);
         }
         let Some((last, middle)) = rest.split_last() else {
             // No `*` at all.
-            return !self.anchored || path.len() == first.len();
+            return Some(!self.anchored || path.len() == first.len());
         };
+        if self.anchored {
+            charge(budget, last.len())?;
+            if !path.ends_with(last.as_str()) {
+                return Some(false);
+            }
+        }
         let mut pos = first.len();
         for piece in middle {
+            charge(budget, path.len() - pos)?;
             match path[pos..].find(piece.as_str()) {
                 Some(at) => pos += at + piece.len(),
-                None => return false,
+                None => return Some(false),
             }
         }
         if self.anchored {
-            path.len() - pos >= last.len() && path.ends_with(last.as_str())
+            Some(path.len() - pos >= last.len())
         } else {
-            path[pos..].contains(last.as_str())
+            charge(budget, path.len() - pos)?;
+            Some(path[pos..].contains(last.as_str()))
         }
     }
+}
+
+/// Takes `cost` from `budget`, or `None` when it does not cover it.
+fn charge(budget: &mut usize, cost: usize) -> Option<()> {
+    *budget = budget.checked_sub(cost)?;
+    Some(())
 }
 
 #[cfg(test)]
