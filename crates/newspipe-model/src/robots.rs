@@ -5,7 +5,7 @@
 //! the one rule for what a response status means; [`RobotsPolicy`] is the parsed file. Our own
 //! RFC 9309 matcher (`robots/parse.rs`, `robots/pattern.rs`): longest match wins, Allow wins ties,
 //! `*` and `$`, percent-escapes compared normalised, and linear-time matching, so no rule can be
-//! too large or complex to keep.
+//! too large or complex to keep; one check's total work is bounded by [`MATCH_BUDGET`].
 
 mod parse;
 mod pattern;
