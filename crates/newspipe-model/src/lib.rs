@@ -15,5 +15,5 @@ pub use messages::{
     MIN_START_WINDOW_MS, Message, ParsedPage, RobotsFetched, SCHEMA_VERSION, StoreEnvelope,
     StoreMsg, Zstd, slot_spacing, start_window,
 };
-pub use robots::{MAX_CRAWL_DELAY, RobotsPolicy};
+pub use robots::{MATCH_BUDGET, MAX_CRAWL_DELAY, RobotsOutcome, RobotsPolicy, robots_outcome};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

@@ -159,16 +159,17 @@ pub(crate) async fn robots_not_attempted(
     Ok(())
 }
 
-/// robots.txt outcome. 2xx and 4xx put rules in force (4xx = no restrictions); 5xx or no response
-/// keep the host's pages waiting ("disallow for now", RFC 9309) and robots.txt is asked for again
-/// after a backoff. After `max_attempts` such failures in a row the host's queued URLs are failed
+/// robots.txt outcome, by [`newspipe_model::robots_outcome`]: 2xx puts the file's rules in force,
+/// 4xx (but 429) and a final 3xx put "no restrictions" in force; 429, 5xx or no response keep the
+/// host's pages waiting ("disallow for now", RFC 9309) and robots.txt is asked for again after a
+/// backoff. After `max_attempts` such failures in a row the host's queued URLs are failed
 /// with the reason, so the crawl still ends.
 pub(crate) async fn apply_robots(
     tx: &mut PgConnection,
     r: &RobotsFetched,
     policy: &FrontierPolicy,
 ) -> Result<Applied, StoreError> {
-    let ok = matches!(r.status, Some(200..=499));
+    let ok = newspipe_model::robots_outcome(r.status).settles_rules();
     let body = r.body.as_deref().map(|b| clean(b).into_owned());
     let crawl_delay_ms = if ok {
         RobotsPolicy::from_response(&policy.user_agent, r.status, body.as_deref())
