@@ -1,0 +1,235 @@
+//! Sitemaps and feeds to entries: `<urlset>` (with Google News), `<sitemapindex>`, RSS 2.0,
+//! RSS 1.0/RDF, Atom and JSON Feed bytes become normalised absolute URLs with their dates and
+//! titles. Pure: no IO, no global state; bounded memory; never panics on remote data.
+//!
+//! [`parse`] takes the body as fetched (gzip is found by its magic bytes, not the file name),
+//! the document URL (the base for relative URLs) and the `Content-Type` header, and returns a
+//! [`Discovered`] — entries plus what went wrong without stopping it — or a [`DiscoverError`]
+//! saying why nothing could be taken (always permanent: skip the document with that reason).
+//!
+//! What the crate cannot know, the caller decides: a sitemap index is returned as entries of
+//! kind [`DocKind::SitemapIndex`]; following them, refusing loops (an index listing itself or an
+//! ancestor: compare with the fetch chain) and refusing depth beyond 3 is the caller's job.
+//! Entries are in document order and not de-duplicated.
+//!
+//! Guarantees against hostile input: the uncompressed document is cut at
+//! [`Limits::max_uncompressed_bytes`] (a gzip bomb is never fully inflated), at most
+//! [`Limits::max_entries`] entries are kept, each field's text is bounded, warnings are
+//! aggregated into a few lines, and DTD entities are never expanded ("billion laughs" yields the
+//! literal `&name;` text and a warning).
+
+mod dates;
+mod input;
+mod json;
+mod sink;
+mod xml;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use url::Url;
+
+pub use dates::parse as parse_date;
+
+/// The protocol's cap on URLs in one sitemap file (sitemaps.org).
+pub const MAX_SITEMAP_URLS: usize = 50_000;
+/// The protocol's cap on one sitemap file's uncompressed size (sitemaps.org: 50 MB).
+pub const MAX_SITEMAP_BYTES: usize = 50 * 1024 * 1024;
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// `<sitemapindex>`: entries are child sitemaps.
+    SitemapIndex,
+    /// `<urlset>`, including Google News sitemaps (entries with `is_news`).
+    UrlSet,
+    /// RSS 2.0, 0.9x, and RSS 1.0 (RDF).
+    Rss,
+    /// Atom 1.0 (and 0.3).
+    Atom,
+    /// JSON Feed 1.0 / 1.1.
+    JsonFeed,
+}
+
+impl DocKind {
+    /// A stable lowercase name for logs and metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::SitemapIndex => "sitemap_index",
+            DocKind::UrlSet => "urlset",
+            DocKind::Rss => "rss",
+            DocKind::Atom => "atom",
+            DocKind::JsonFeed => "json_feed",
+        }
+    }
+
+    /// Feeds (as opposed to sitemaps): every entry is a news item.
+    pub fn is_feed(self) -> bool {
+        matches!(self, DocKind::Rss | DocKind::Atom | DocKind::JsonFeed)
+    }
+}
+
+/// One URL a sitemap or feed lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Absolute, normalised (`newspipe_model::normalize`), http(s) only.
+    pub url: String,
+    /// Sitemap `<lastmod>` (urlset and sitemap index).
+    pub lastmod: Option<DateTime<FixedOffset>>,
+    /// `news:publication_date`, RSS `pubDate`, Atom `published`, JSON Feed `date_published`.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Atom `updated`, RSS `dc:date` / `atom:updated`, JSON Feed `date_modified`.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// `news:title` or the item's title, whitespace collapsed, at most 1,000 characters.
+    pub title: Option<String>,
+    /// A Google News sitemap entry or a feed item: fresh content, worth fetching first.
+    pub is_news: bool,
+}
+
+impl Entry {
+    /// The newest date the document gives for this URL: what a revisit schedule compares with
+    /// its last fetch.
+    pub fn changed_at(&self) -> Option<DateTime<FixedOffset>> {
+        [self.lastmod, self.updated, self.published]
+            .into_iter()
+            .flatten()
+            .max()
+    }
+}
+
+/// What one document yielded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    pub kind: DocKind,
+    /// In document order, at most [`Limits::max_entries`].
+    pub entries: Vec<Entry>,
+    /// Problems that did not stop parsing (aggregated: one line per kind of problem).
+    pub warnings: Vec<String>,
+    /// Entries dropped: invalid or non-http(s) URL, or none at all.
+    pub skipped: usize,
+    /// Why the document was not read to its end, when a cap cut it.
+    pub truncated: Option<String>,
+}
+
+/// Caps applied to one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Entries kept; the rest of the document is not read (default 50,000, the protocol's cap).
+    pub max_entries: usize,
+    /// Uncompressed bytes read, and also the bound on the entries' total text (default 50 MB).
+    pub max_uncompressed_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: MAX_SITEMAP_URLS,
+            max_uncompressed_bytes: MAX_SITEMAP_BYTES,
+        }
+    }
+}
+
+/// Why a document gave nothing. Every variant is permanent: skip the document and record the
+/// message as the reason (refetching the same bytes gives the same answer).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DiscoverError {
+    #[error("empty document: skip, nothing to discover")]
+    Empty,
+    #[error("not a sitemap or feed: looks like HTML; skip (extract it as a page instead)")]
+    LooksLikeHtml,
+    #[error("not a sitemap or feed: {0}; skip")]
+    NotSitemapOrFeed(String),
+    #[error("malformed {format} at byte {position}, before any entry: {reason}; skip")]
+    Malformed {
+        format: &'static str,
+        position: u64,
+        reason: String,
+    },
+    #[error("corrupt gzip: {0}; skip")]
+    Gzip(String),
+    #[error("no entry in the first {limit} bytes (the uncompressed cap): {reason}; skip")]
+    TooLarge { limit: usize, reason: String },
+}
+
+impl DiscoverError {
+    /// Never: the same bytes always give the same error.
+    pub fn is_transient(&self) -> bool {
+        false
+    }
+
+    /// A stable short label for metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DiscoverError::Empty => "empty",
+            DiscoverError::LooksLikeHtml => "html",
+            DiscoverError::NotSitemapOrFeed(_) => "not_sitemap_or_feed",
+            DiscoverError::Malformed { .. } => "malformed",
+            DiscoverError::Gzip(_) => "gzip",
+            DiscoverError::TooLarge { .. } => "too_large",
+        }
+    }
+}
+
+/// Parses a sitemap or feed. `base` is the document's URL: relative entry URLs resolve against
+/// it (or Atom's `xml:base`). `content_type` is the HTTP header, used for the charset and to
+/// recognise JSON and HTML. Bad input never panics.
+pub fn parse(
+    bytes: &[u8],
+    base: &Url,
+    content_type: Option<&str>,
+    limits: &Limits,
+) -> Result<Discovered, DiscoverError> {
+    let raw = input::unwrap(bytes, limits.max_uncompressed_bytes)?;
+    let mut warnings = raw.warnings;
+    let text = input::decode(&raw.bytes, content_type, &mut warnings);
+    let body = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if body.is_empty() {
+        return Err(DiscoverError::Empty);
+    }
+    let mut sink = sink::Sink::new(base, limits);
+    sink.truncated = raw.cut.clone();
+    for w in warnings {
+        sink.note(w);
+    }
+    let result = if body.starts_with('{') {
+        json::parse(body, &mut sink)
+    } else if body.starts_with('[') {
+        Err(DiscoverError::NotSitemapOrFeed(
+            "a JSON array, not a JSON Feed object".into(),
+        ))
+    } else {
+        xml::parse(body, content_type, &mut sink)
+    };
+    match (result, raw.cut) {
+        (Ok(kind), _) => Ok(sink.finish(kind)),
+        // A document cut by the cap may fail because it was cut: say so.
+        (
+            Err(e @ (DiscoverError::Malformed { .. } | DiscoverError::NotSitemapOrFeed(_))),
+            Some(_),
+        ) => Err(DiscoverError::TooLarge {
+            limit: limits.max_uncompressed_bytes,
+            reason: e.to_string(),
+        }),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Cheaply tells whether bytes are a sitemap or feed, and which, from the first 64 KiB (gzip
+/// inflated as needed) and the `Content-Type`. `None` for anything else, HTML included.
+pub fn sniff(bytes: &[u8], content_type: Option<&str>) -> Option<DocKind> {
+    let head: std::borrow::Cow<[u8]> = if input::is_gzip(bytes) {
+        input::gunzip_prefix(bytes, input::SNIFF_BYTES).into()
+    } else {
+        bytes[..bytes.len().min(input::SNIFF_BYTES)].into()
+    };
+    let mut w = Vec::new();
+    let text = input::decode(&head, content_type, &mut w);
+    let body = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if body.starts_with('{') {
+        let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        return (body.contains("jsonfeed.org/version") || ct.contains("feed+json"))
+            .then_some(DocKind::JsonFeed);
+    }
+    xml::sniff_root(body)
+}
