@@ -50,20 +50,40 @@ fn ns_by_uri(uri: &str) -> Option<Ns> {
 }
 
 fn ns_by_prefix(prefix: Option<&str>) -> Ns {
-    match prefix.map(str::to_ascii_lowercase).as_deref() {
-        None => Ns::Core,
-        Some("news") => Ns::News,
-        Some("atom" | "a10" | "a") => Ns::Atom,
-        Some("dc" | "dcterms") => Ns::Dc,
-        Some(_) => Ns::Other,
+    let Some(p) = prefix else { return Ns::Core };
+    let is = |name: &str| p.eq_ignore_ascii_case(name);
+    if is("news") {
+        Ns::News
+    } else if is("atom") || is("a10") || is("a") {
+        Ns::Atom
+    } else if is("dc") || is("dcterms") {
+        Ns::Dc
+    } else {
+        Ns::Other
     }
 }
 
-fn classify(res: &ResolveResult, name: QName) -> Ns {
-    let prefix = name.prefix().map(|p| p.into_inner());
-    match res {
-        ResolveResult::Bound(ns) => ns_by_uri(ns.0).unwrap_or_else(|| ns_by_prefix(prefix)),
-        _ => ns_by_prefix(prefix),
+/// Classes namespace URIs, remembering the last one: a document uses few, over and over.
+#[derive(Default)]
+struct NsCache {
+    uri: String,
+    class: Option<Ns>,
+}
+
+impl NsCache {
+    fn classify(&mut self, res: &ResolveResult, name: QName) -> Ns {
+        let prefix = name.prefix().map(|p| p.into_inner());
+        match res {
+            ResolveResult::Bound(ns) => {
+                if self.uri != ns.0 {
+                    self.uri.clear();
+                    self.uri.push_str(ns.0);
+                    self.class = ns_by_uri(ns.0);
+                }
+                self.class.unwrap_or_else(|| ns_by_prefix(prefix))
+            }
+            _ => ns_by_prefix(prefix),
+        }
     }
 }
 
@@ -538,8 +558,58 @@ fn strip_markup(s: &str) -> String {
     out
 }
 
-/// Parses an XML sitemap or feed into `sink`; returns its kind.
+/// Where a sitemap or feed root starts after junk (a PHP warning, a stray `<br />`) in the first
+/// 64 KiB, if it does.
+fn root_after_junk(text: &str) -> Option<usize> {
+    let head = &text.as_bytes()[..text.len().min(64 * 1024)];
+    [
+        "<rss",
+        "<urlset",
+        "<sitemapindex",
+        "<feed",
+        "<rdf:RDF",
+        "<RDF",
+    ]
+    .iter()
+    .filter_map(|needle| {
+        head.windows(needle.len())
+            .position(|w| w == needle.as_bytes())
+            .filter(|&at| {
+                // A whole element name: "<feed>" or "<feed ", not "<feedback".
+                head.get(at + needle.len())
+                    .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+            })
+    })
+    .min()
+    .filter(|&at| at > 0)
+}
+
+/// Parses an XML sitemap or feed into `sink`; returns its kind. A document whose root hides
+/// behind junk is parsed from the root, with a warning.
 pub(crate) fn parse(
+    text: &str,
+    content_type: Option<&str>,
+    sink: &mut Sink,
+) -> Result<DocKind, DiscoverError> {
+    match parse_from_root(text, content_type, sink) {
+        // Only failures before a root element: a feed that broke later is not retried.
+        Err(
+            e @ (DiscoverError::NotSitemapOrFeed(_)
+            | DiscoverError::Malformed { format: "XML", .. }),
+        ) => match root_after_junk(text) {
+            Some(at) => {
+                sink.note(format!(
+                    "skipped {at} bytes of junk before the root element ({e})"
+                ));
+                parse_from_root(&text[at..], content_type, sink)
+            }
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+fn parse_from_root(
     text: &str,
     content_type: Option<&str>,
     sink: &mut Sink,
@@ -640,14 +710,15 @@ pub(crate) fn parse(
         DocKind::Rss => "RSS",
         _ => "Atom",
     };
+    let mut nsc = NsCache::default();
     while !w.stop {
         match r.read_resolved_event() {
             Ok((res, Event::Start(e))) => {
-                let ns = classify(&res, e.name());
+                let ns = nsc.classify(&res, e.name());
                 w.start(&e, ns);
             }
             Ok((res, Event::Empty(e))) => {
-                let ns = classify(&res, e.name());
+                let ns = nsc.classify(&res, e.name());
                 w.start(&e, ns);
                 w.end();
             }

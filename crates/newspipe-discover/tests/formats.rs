@@ -344,6 +344,30 @@ fn other_documents_are_refused_with_the_reason() {
 }
 
 #[test]
+fn junk_before_the_root_is_skipped_with_a_warning() {
+    let php = b"<br />\n<b>Warning</b>: Cannot modify header information in <b>/var/www/feed.php</b><br />\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><item><link>https://news.example/after-junk.html</link></item></channel></rss>";
+    let d = parse(
+        php,
+        &base(),
+        Some("application/rss+xml"),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(urls(&d), ["https://news.example/after-junk.html"]);
+    assert!(
+        has_warning(&d, "bytes of junk before the root element"),
+        "{:?}",
+        d.warnings
+    );
+    // A feed that breaks after its root is not re-read from a later "<rss".
+    let e = err(b"<rss><channel><item><title>x</title><!bogus> <rss>", None);
+    assert!(
+        matches!(e, DiscoverError::Malformed { format: "RSS", .. }),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn billion_laughs_is_not_expanded() {
     let bomb = data("billion-laughs.xml");
     let d = parse(&bomb, &base(), None, &Limits::default()).unwrap();
