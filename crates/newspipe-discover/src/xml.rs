@@ -458,7 +458,12 @@ impl Walker<'_, '_> {
         let text = std::mem::take(&mut self.text);
         let c = &mut self.cur;
         match f {
-            Field::Loc => c.raw.url = Some(text),
+            Field::Loc => {
+                // The first <loc> counts, as for every other field.
+                if c.raw.url.is_none() {
+                    c.raw.url = Some(text);
+                }
+            }
             Field::Link => c.offer(4, text),
             Field::OrigLink => c.offer(6, text),
             Field::Guid => c.guid = Some(text),

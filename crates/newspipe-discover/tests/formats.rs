@@ -344,6 +344,14 @@ fn other_documents_are_refused_with_the_reason() {
 }
 
 #[test]
+fn the_first_of_a_repeated_field_counts() {
+    let doc = b"<urlset><url><loc>https://news.example/first</loc><lastmod>2024-01-01</lastmod><loc>https://news.example/second</loc><lastmod>2025-01-01</lastmod></url></urlset>";
+    let d = parse(doc, &base(), None, &Limits::default()).unwrap();
+    assert_eq!(urls(&d), ["https://news.example/first"]);
+    assert_eq!(rfc3339(d.entries[0].lastmod), "2024-01-01T00:00:00+00:00");
+}
+
+#[test]
 fn junk_before_the_root_is_skipped_with_a_warning() {
     let php = b"<br />\n<b>Warning</b>: Cannot modify header information in <b>/var/www/feed.php</b><br />\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><item><link>https://news.example/after-junk.html</link></item></channel></rss>";
     let d = parse(
