@@ -87,29 +87,34 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], n: usize) -> Vec<u8> {
     out
 }
 
-/// Decodes the document to UTF-8: BOM first, then the XML declaration's `encoding`, then the
-/// HTTP header's `charset`, then UTF-8. Bad sequences become U+FFFD (with a warning); valid UTF-8
-/// is not copied.
+/// The document's charset and BOM length: BOM first, then the XML declaration's `encoding`,
+/// then the HTTP header's `charset`, then UTF-8.
+pub(crate) fn charset(
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> (&'static encoding_rs::Encoding, usize) {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return (enc, bom_len);
+    }
+    let declared = xml_declared_encoding(bytes).or_else(|| content_type.and_then(header_charset));
+    let enc = declared
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+        // A UTF-16 label on bytes without a BOM is a lie (the declaration itself was readable
+        // as ASCII): read it as UTF-8, as browsers do.
+        .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE)
+        .unwrap_or(encoding_rs::UTF_8);
+    (enc, 0)
+}
+
+/// Decodes the document to UTF-8 (see [`charset`]). Bad sequences become U+FFFD (with a
+/// warning); valid UTF-8 is not copied.
 pub(crate) fn decode<'a>(
     bytes: &'a [u8],
     content_type: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Cow<'a, str> {
-    let (enc, body) = match encoding_rs::Encoding::for_bom(bytes) {
-        Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
-        None => {
-            let declared =
-                xml_declared_encoding(bytes).or_else(|| content_type.and_then(header_charset));
-            let enc = declared
-                .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
-                // A UTF-16 label on bytes without a BOM is a lie (the declaration itself was
-                // readable as ASCII): read it as UTF-8, as browsers do.
-                .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE)
-                .unwrap_or(encoding_rs::UTF_8);
-            (enc, bytes)
-        }
-    };
-    let (text, had_errors) = enc.decode_without_bom_handling(body);
+    let (enc, bom_len) = charset(bytes, content_type);
+    let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
     if had_errors {
         warnings.push(format!(
             "invalid {} byte sequences replaced with U+FFFD",
@@ -117,6 +122,81 @@ pub(crate) fn decode<'a>(
         ));
     }
     text
+}
+
+/// A text run this long without `<` or `>` is no sitemap or feed: refusing it bounds the XML
+/// reader's buffer, which holds one whole event.
+pub(crate) const MAX_TEXT_RUN: usize = 4 * 1024 * 1024;
+
+/// What a [`Guarded`] reader saw, readable after the XML reader has consumed it.
+#[derive(Default)]
+pub(crate) struct GuardState {
+    pub hit_cap: std::cell::Cell<bool>,
+}
+
+/// A reader that stops at `cap` bytes (recording that there was more) and fails on a text run
+/// longer than [`MAX_TEXT_RUN`].
+pub(crate) struct Guarded<'s, R> {
+    inner: R,
+    left: usize,
+    run: usize,
+    state: &'s GuardState,
+}
+
+impl<'s, R: Read> Guarded<'s, R> {
+    pub fn new(inner: R, cap: usize, state: &'s GuardState) -> Self {
+        Guarded {
+            inner,
+            left: cap,
+            run: 0,
+            state,
+        }
+    }
+}
+
+impl<R: Read> Read for Guarded<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            if !self.state.hit_cap.get() && self.inner.read(&mut probe)? > 0 {
+                self.state.hit_cap.set(true);
+            }
+            return Ok(0);
+        }
+        let want = buf.len().min(self.left);
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n;
+        let chunk = &buf[..n];
+        match chunk.iter().rposition(|b| *b == b'<' || *b == b'>') {
+            Some(at) => self.run = n - at - 1,
+            None => self.run += n,
+        }
+        if self.run > MAX_TEXT_RUN {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("more than {MAX_TEXT_RUN} bytes of text without markup"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// The gzip document from uncompressed byte `skip` on, capped and guarded.
+pub(crate) fn gzip_stream<'a, 's>(
+    bytes: &'a [u8],
+    cap: usize,
+    skip: usize,
+    state: &'s GuardState,
+) -> std::io::BufReader<Guarded<'s, flate2::read::MultiGzDecoder<&'a [u8]>>> {
+    let mut r = std::io::BufReader::with_capacity(
+        64 * 1024,
+        Guarded::new(flate2::read::MultiGzDecoder::new(bytes), cap, state),
+    );
+    if skip > 0 {
+        // Errors surface again on the next read.
+        let _ = std::io::copy(&mut (&mut r).take(skip as u64), &mut std::io::sink());
+    }
+    r
 }
 
 /// `encoding="..."` from an `<?xml ...?>` declaration at the start of the document.

@@ -180,6 +180,12 @@ pub fn parse(
     content_type: Option<&str>,
     limits: &Limits,
 ) -> Result<Discovered, DiscoverError> {
+    if input::is_gzip(bytes) {
+        let mut sink = sink::Sink::new(base, limits);
+        if let Some(result) = parse_gzip_stream(bytes, content_type, limits, &mut sink) {
+            return result.map(|kind| sink.finish(kind));
+        }
+    }
     let raw = input::unwrap(bytes, limits.max_uncompressed_bytes)?;
     let mut warnings = raw.warnings;
     let text = input::decode(&raw.bytes, content_type, &mut warnings);
@@ -199,7 +205,20 @@ pub fn parse(
             "a JSON array, not a JSON Feed object".into(),
         ))
     } else {
-        xml::parse(body, content_type, &mut sink)
+        let guard = input::GuardState::default();
+        let open = |skip: usize| {
+            let rest = body.as_bytes().get(skip..).unwrap_or_default();
+            std::io::BufReader::with_capacity(
+                64 * 1024,
+                input::Guarded::new(rest, usize::MAX, &guard),
+            )
+        };
+        xml::parse(
+            open,
+            prefix(body, input::SNIFF_BYTES),
+            content_type,
+            &mut sink,
+        )
     };
     match (result, raw.cut) {
         (Ok(kind), _) => Ok(sink.finish(kind)),
@@ -213,6 +232,71 @@ pub fn parse(
         }),
         (Err(e), _) => Err(e),
     }
+}
+
+/// The first `n` bytes of `s`, cut at a character boundary.
+fn prefix(s: &str, n: usize) -> &str {
+    let mut end = s.len().min(n);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Gzipped UTF-8 XML is parsed as it inflates, so memory stays a few buffers however large the
+/// document: a gzip bomb costs time up to the cap, not memory. `None` for what the buffered path
+/// must handle (JSON, other charsets, gzip in gzip, nothing at all).
+fn parse_gzip_stream(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    limits: &Limits,
+    sink: &mut sink::Sink,
+) -> Option<Result<DocKind, DiscoverError>> {
+    let head = input::gunzip_prefix(bytes, input::SNIFF_BYTES);
+    if input::is_gzip(&head) {
+        return None;
+    }
+    let (enc, bom) = input::charset(&head, content_type);
+    if enc != encoding_rs::UTF_8 {
+        return None;
+    }
+    // Byte offsets in `head_text` must be offsets in the stream: valid UTF-8 only (a character
+    // cut at the end of the prefix is dropped).
+    let head_text = match std::str::from_utf8(&head[bom..]) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[bom..bom + e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
+    // JSON Feeds and empty documents take the buffered path; anything else streams (junk
+    // before the root included).
+    let start = head_text.trim_start();
+    if start.is_empty() || start.starts_with(['{', '[']) {
+        return None;
+    }
+    let cap = limits.max_uncompressed_bytes;
+    let guard = input::GuardState::default();
+    // quick-xml drops a BOM at the start itself; a later start must skip it too.
+    let open = |skip: usize| {
+        input::gzip_stream(bytes, cap, if skip == 0 { 0 } else { bom + skip }, &guard)
+    };
+    let result = xml::parse(open, head_text, content_type, sink);
+    let hit_cap = guard.hit_cap.get();
+    if hit_cap && sink.truncated.is_none() {
+        sink.truncated = Some(input::cap_reason(cap));
+    }
+    Some(match result {
+        Err(e @ (DiscoverError::Malformed { .. } | DiscoverError::NotSitemapOrFeed(_)))
+            if hit_cap =>
+        {
+            Err(DiscoverError::TooLarge {
+                limit: cap,
+                reason: e.to_string(),
+            })
+        }
+        other => other,
+    })
 }
 
 /// Cheaply tells whether bytes are a sitemap or feed, and which, from the first 64 KiB (gzip

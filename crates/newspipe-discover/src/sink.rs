@@ -179,8 +179,7 @@ impl<'a> Sink<'a> {
         };
         let url = String::from(url);
         let title = raw.title.as_deref().and_then(clean_title);
-        self.out_bytes +=
-            url.len() + title.as_ref().map_or(0, String::len) + std::mem::size_of::<Entry>();
+        self.out_bytes += url.len() + title.as_ref().map_or(0, String::len);
         self.entries.push(Entry {
             url,
             lastmod: raw.lastmod,

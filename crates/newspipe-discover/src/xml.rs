@@ -11,6 +11,7 @@
 //! are never expanded, so entity bombs cost nothing.
 
 use std::borrow::Cow;
+use std::io::BufRead;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -563,6 +564,16 @@ fn strip_markup(s: &str) -> String {
     out
 }
 
+/// Where an error happened: reading errors (a broken gzip stream, a text run over the limit)
+/// happen where the reader stood.
+fn error_position<R>(r: &NsReader<R>, e: &quick_xml::Error) -> u64 {
+    if matches!(e, quick_xml::Error::Io(_)) {
+        r.buffer_position()
+    } else {
+        r.error_position()
+    }
+}
+
 /// Where a sitemap or feed root starts after junk (a PHP warning, a stray `<br />`) in the first
 /// 64 KiB, if it does.
 fn root_after_junk(text: &str) -> Option<usize> {
@@ -589,24 +600,26 @@ fn root_after_junk(text: &str) -> Option<usize> {
     .filter(|&at| at > 0)
 }
 
-/// Parses an XML sitemap or feed into `sink`; returns its kind. A document whose root hides
-/// behind junk is parsed from the root, with a warning.
-pub(crate) fn parse(
-    text: &str,
+/// Parses an XML sitemap or feed into `sink`; returns its kind. `open(n)` gives the document
+/// from byte `n` on; `head` is its first 64 KiB as text (HTML and junk detection). A document
+/// whose root hides behind junk is parsed again from the root, with a warning.
+pub(crate) fn parse<R: BufRead>(
+    open: impl Fn(usize) -> R,
+    head: &str,
     content_type: Option<&str>,
     sink: &mut Sink,
 ) -> Result<DocKind, DiscoverError> {
-    match parse_from_root(text, content_type, sink) {
+    match parse_from_root(open(0), head, content_type, sink) {
         // Only failures before a root element: a feed that broke later is not retried.
         Err(
             e @ (DiscoverError::NotSitemapOrFeed(_)
             | DiscoverError::Malformed { format: "XML", .. }),
-        ) => match root_after_junk(text) {
+        ) => match root_after_junk(head) {
             Some(at) => {
                 sink.note(format!(
                     "skipped {at} bytes of junk before the root element ({e})"
                 ));
-                parse_from_root(&text[at..], content_type, sink)
+                parse_from_root(open(at), &head[at..], content_type, sink)
             }
             None => Err(e),
         },
@@ -614,12 +627,14 @@ pub(crate) fn parse(
     }
 }
 
-fn parse_from_root(
+fn parse_from_root<R: BufRead>(
+    source: R,
     text: &str,
     content_type: Option<&str>,
     sink: &mut Sink,
 ) -> Result<DocKind, DiscoverError> {
-    let mut r = NsReader::from_str(text);
+    let mut r = NsReader::from_reader(source);
+    let mut buf = Vec::new();
     let cfg = r.config_mut();
     cfg.check_end_names = false;
     cfg.allow_unmatched_ends = true;
@@ -635,7 +650,8 @@ fn parse_from_root(
 
     // The prolog, up to the root element.
     let (kind, entry_tag, root_empty, root_base) = loop {
-        match r.read_resolved_event() {
+        buf.clear();
+        match r.read_resolved_event_into(&mut buf) {
             Ok((_, ev @ (Event::Start(_) | Event::Empty(_)))) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let (Event::Start(e) | Event::Empty(e)) = ev else {
@@ -678,7 +694,7 @@ fn parse_from_root(
                 }
                 return Err(DiscoverError::Malformed {
                     format: "XML",
-                    position: r.error_position(),
+                    position: error_position(&r, &e),
                     reason: e.to_string(),
                 });
             }
@@ -717,7 +733,8 @@ fn parse_from_root(
     };
     let mut nsc = NsCache::default();
     while !w.stop {
-        match r.read_resolved_event() {
+        buf.clear();
+        match r.read_resolved_event_into(&mut buf) {
             Ok((res, Event::Start(e))) => {
                 let ns = nsc.classify(&res, e.name());
                 w.start(&e, ns);
@@ -744,7 +761,7 @@ fn parse_from_root(
                             "the document ends inside an open element (cut short?)".to_string();
                         return Err(DiscoverError::Malformed {
                             format,
-                            position: text.len() as u64,
+                            position: r.buffer_position(),
                             reason,
                         });
                     }
@@ -757,7 +774,7 @@ fn parse_from_root(
             }
             Ok(_) => {}
             Err(e) => {
-                let position = r.error_position();
+                let position = error_position(&r, &e);
                 if w.sink.len() == 0 {
                     return Err(DiscoverError::Malformed {
                         format,

@@ -1,6 +1,6 @@
 //! Peak memory under hostile input: a 1 GiB gzip bomb, a gzipped sitemap that inflates past the
 //! cap, a 100,000-item feed and a billion-laughs DTD, parsed with the default limits, must keep
-//! the process's peak RSS under the 100 MB a worker may use. One test in its own binary, so the
+//! the process's peak RSS under 48 MB (a worker may use 100 MB). One test in its own binary, so the
 //! peak (`VmHWM`) is this test's alone.
 
 use std::io::Write;
@@ -43,7 +43,7 @@ fn repeated_members(chunk: &[u8], reps: usize) -> Vec<u8> {
 }
 
 #[test]
-fn hostile_documents_keep_peak_rss_under_100_mb() {
+fn hostile_documents_keep_peak_rss_under_48_mb() {
     let base = Url::parse("https://news.example/sitemap.xml").unwrap();
     let limits = Limits::default();
     let before = peak_rss_kib();
@@ -60,7 +60,13 @@ fn hostile_documents_keep_peak_rss_under_100_mb() {
     };
     reset_peak();
     let e = parse(&bomb, &base, None, &limits).unwrap_err();
-    assert!(matches!(e, DiscoverError::TooLarge { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            DiscoverError::Malformed { .. } | DiscoverError::TooLarge { .. }
+        ),
+        "{e:?}"
+    );
     drop(bomb);
     mark("1 GiB gzip bomb", &mut peaks);
 
@@ -139,5 +145,8 @@ fn hostile_documents_keep_peak_rss_under_100_mb() {
         before / 1024,
         peaks.join(", ")
     );
-    assert!(overall < 100 * 1024, "peak RSS {overall} KiB: {peaks:?}");
+    // The issue allows a worker 100 MB; one document must take well under half of it, so a
+    // worker parsing one per core stays inside (gzip is streamed: buffering a bomb up to the
+    // 50 MB cap would fail this).
+    assert!(overall < 48 * 1024, "peak RSS {overall} KiB: {peaks:?}");
 }
