@@ -9,14 +9,17 @@
 //!
 //! What the crate cannot know, the caller decides: a sitemap index is returned as entries of
 //! kind [`DocKind::SitemapIndex`]; following them, refusing loops (an index listing itself or an
-//! ancestor: compare with the fetch chain) and refusing depth beyond 3 is the caller's job.
+//! ancestor: compare with the fetch chain; an index listing its own URL also gets a warning) and
+//! refusing depth beyond 3 is the caller's job, as are scope checks and `max_age_days`.
 //! Entries are in document order and not de-duplicated.
 //!
 //! Guarantees against hostile input: the uncompressed document is cut at
-//! [`Limits::max_uncompressed_bytes`] (a gzip bomb is never fully inflated), at most
-//! [`Limits::max_entries`] entries are kept, each field's text is bounded, warnings are
-//! aggregated into a few lines, and DTD entities are never expanded ("billion laughs" yields the
-//! literal `&name;` text and a warning).
+//! [`Limits::max_uncompressed_bytes`]; gzipped XML is parsed as it inflates, so a gzip bomb costs
+//! time up to the cap but not memory; a run of more than 4 MiB of text without `<` or `>` is
+//! refused (it would sit whole in the XML reader's buffer); at most [`Limits::max_entries`]
+//! entries are kept and the rest of the document is not read; each field's text is bounded;
+//! warnings are aggregated into a few lines; DTD entities are never expanded ("billion laughs"
+//! yields the literal `&name;` text and a warning) and external entities never fetched.
 
 mod dates;
 mod input;
