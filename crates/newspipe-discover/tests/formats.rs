@@ -252,6 +252,44 @@ fn gzip_found_by_magic_bytes_gives_the_same_entries() {
 }
 
 #[test]
+fn gzip_variants_bom_junk_charset_json_and_broken_streams() {
+    // BOM, then junk before the root: the retry must skip the BOM as well.
+    let doc = "\u{feff}<br />Notice: x<br />\n<rss><channel><item><link>https://news.example/z.html</link></item></channel></rss>";
+    let d = parse(&gz(doc.as_bytes()), &base(), None, &Limits::default()).unwrap();
+    assert_eq!(urls(&d), ["https://news.example/z.html"]);
+    assert!(has_warning(&d, "junk before the root"), "{:?}", d.warnings);
+    // Latin-1 inside gzip is decoded like plain Latin-1.
+    assert_eq!(
+        ok("latin1-rss.xml").entries,
+        parse(
+            &gz(&data("latin1-rss.xml")),
+            &base(),
+            None,
+            &Limits::default()
+        )
+        .unwrap()
+        .entries
+    );
+    // A gzipped JSON Feed.
+    assert_eq!(
+        ok("feed.json").entries,
+        parse(&gz(&data("feed.json")), &base(), None, &Limits::default())
+            .unwrap()
+            .entries
+    );
+    // A gzip stream cut in the middle keeps the entries that inflated.
+    let mut z = gz(&big_sitemap(5_000));
+    z.truncate(z.len() / 2);
+    let d = parse(&z, &base(), None, &Limits::default()).unwrap();
+    assert!(
+        d.entries.len() > 1_000 && d.entries.len() < 5_000,
+        "{}",
+        d.entries.len()
+    );
+    assert!(has_warning(&d, "malformed sitemap"), "{:?}", d.warnings);
+}
+
+#[test]
 fn bom_and_declared_charset() {
     let d = ok("bom-rss.xml");
     assert_eq!(urls(&d), ["https://news.example/bom.html"]);
