@@ -1,5 +1,5 @@
 //! From the bytes we were given to text we can parse: gzip found by its magic bytes and inflated
-//! under a hard cap, the size cap applied, the charset found (BOM, XML declaration, HTTP header)
+//! under a hard cap, the size cap applied, the charset found (BOM, HTTP header, XML declaration)
 //! and decoded to UTF-8 with replacement.
 
 use std::borrow::Cow;
@@ -87,8 +87,8 @@ pub(crate) fn gunzip_prefix(bytes: &[u8], n: usize) -> Vec<u8> {
     out
 }
 
-/// The document's charset and BOM length: BOM first, then the XML declaration's `encoding`,
-/// then the HTTP header's `charset`, then UTF-8.
+/// The document's charset and BOM length: BOM first, then the HTTP header's `charset`, then
+/// the XML declaration's `encoding`, then UTF-8.
 pub(crate) fn charset(
     bytes: &[u8],
     content_type: Option<&str>,
@@ -96,7 +96,11 @@ pub(crate) fn charset(
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return (enc, bom_len);
     }
-    let declared = xml_declared_encoding(bytes).or_else(|| content_type.and_then(header_charset));
+    // RFC 7303: the HTTP charset wins over the declaration (also what lets a caller that
+    // transcoded the body say so); newspipe-extract orders HTML the same way.
+    let declared = content_type
+        .and_then(header_charset)
+        .or_else(|| xml_declared_encoding(bytes));
     let enc = declared
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
         // A UTF-16 label on bytes without a BOM is a lie (the declaration itself was readable
@@ -282,6 +286,9 @@ mod tests {
             )
             .contains("café")
         );
+        // The header wins over the declaration: a body already transcoded to UTF-8.
+        let transcoded = "<?xml version='1.0' encoding='ISO-8859-1'?><a>café</a>".as_bytes();
+        assert!(decode(transcoded, Some("text/xml; charset=utf-8"), &mut w).ends_with("café</a>"));
         assert!(w.is_empty());
         assert_eq!(decode(b"\xef\xbb\xbf<a/>", None, &mut w), "<a/>");
         let utf16: Vec<u8> = [0xff, 0xfe]
