@@ -33,8 +33,10 @@ const SNIFF_BYTES: usize = 512;
 /// What the caller is willing to receive; anything else is refused before the body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Accept {
-    /// `text/html` or `application/xhtml+xml`; without a Content-Type the first bytes must look
-    /// like HTML (`<!doctype`, `<html`, ...). Capped at `max_body_bytes`.
+    /// A page of the site: `text/html` or `application/xhtml+xml`, or a discovery document
+    /// (a sitemap or feed: XML, RSS, Atom, JSON Feed, gzip). Without a Content-Type the first
+    /// bytes must look like one of those (`<!doctype`, `<html`, `<?xml`, gzip's magic, ...).
+    /// Capped at `max_body_bytes`.
     Html,
     /// Any `text/*` or no Content-Type at all (robots.txt is served every which way).
     /// Capped at `max_text_bytes`.
@@ -44,7 +46,10 @@ pub enum Accept {
 impl Accept {
     fn header_value(self) -> &'static str {
         match self {
-            Self::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            Self::Html => {
+                "text/html,application/xhtml+xml;q=0.9,application/xml;q=0.8,\
+                 application/rss+xml;q=0.8,application/atom+xml;q=0.8,*/*;q=0.1"
+            }
             Self::Text => "text/plain,text/*;q=0.9,*/*;q=0.1",
         }
     }
@@ -73,14 +78,35 @@ fn check_content_type(accept: Accept, content_type: Option<&str>) -> TypeCheck {
         (Accept::Html, Some(m)) if m == "text/html" || m == "application/xhtml+xml" => {
             TypeCheck::Accepted
         }
+        // Sitemaps and feeds: the parser tells them apart (and refuses what is neither).
+        (Accept::Html, Some(m))
+            if matches!(
+                m.as_str(),
+                "application/xml"
+                    | "text/xml"
+                    | "application/rss+xml"
+                    | "application/atom+xml"
+                    | "application/rdf+xml"
+                    | "application/feed+json"
+                    | "application/json"
+                    | "application/gzip"
+                    | "application/x-gzip"
+            ) =>
+        {
+            TypeCheck::Accepted
+        }
         (Accept::Text, None) => TypeCheck::Accepted,
         (Accept::Text, Some(m)) if m.starts_with("text/") => TypeCheck::Accepted,
         (_, Some(m)) => TypeCheck::Refused(m),
     }
 }
 
-/// True when the first bytes of an untyped body look like HTML.
+/// True when the first bytes of an untyped body look like HTML, or like a sitemap or feed
+/// (XML, gzip).
 fn looks_like_html(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return true;
+    }
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(bytes)
@@ -92,6 +118,11 @@ fn looks_like_html(bytes: &[u8]) -> bool {
         b"<body",
         b"<title",
         b"<meta",
+        b"<?xml",
+        b"<urlset",
+        b"<sitemapindex",
+        b"<rss",
+        b"<feed",
     ]
     .iter()
     .any(|p| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p))
@@ -606,6 +637,8 @@ mod tests {
         assert!(looks_like_html(b"<HTML lang=en>"));
         assert!(!looks_like_html(b"\x89PNG\r\n"));
         assert!(!looks_like_html(b"%PDF-1.7"));
+        assert!(looks_like_html(b"<?xml version=\"1.0\"?><urlset>"));
+        assert!(looks_like_html(b"\x1f\x8b\x08\x00"));
         assert!(!looks_like_html(b""));
     }
 }

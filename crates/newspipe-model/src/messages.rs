@@ -137,15 +137,34 @@ impl Message for FetchedPage {
     }
 }
 
+/// What a fetched page turned out to be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    /// An HTML page: an article, or a hub whose links are followed one hop deeper.
+    #[default]
+    Html,
+    /// A sitemap or sitemap index: its entries are followed at the same depth.
+    Sitemap,
+    /// An RSS, Atom or JSON feed: its items are followed at the same depth.
+    Feed,
+}
+
 /// The result of parsing one fetched page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParsedPage {
     pub page: FetchedPage,
+    #[serde(default)]
+    pub kind: PageKind,
     pub is_article: bool,
     /// Present when `is_article`.
     pub article: Option<Article>,
     /// Normalised absolute links found on the page, in scope or not; the store applies scope.
     pub links: Vec<String>,
+    /// Feeds the page announces (`<link rel="alternate" type="application/rss+xml" …>`):
+    /// discovery documents, followed at the page's own depth.
+    #[serde(default)]
+    pub feeds: Vec<String>,
 }
 
 /// Why a fetch did not produce a page, and what the frontier should do about it.

@@ -323,6 +323,8 @@ fn page(job: &CrawlJob, round: usize) -> StoreMsg {
         .join(" ");
     let host = job.url.split('/').nth(2).unwrap_or("h1.test");
     StoreMsg::Page(Box::new(ParsedPage {
+        kind: newspipe_model::PageKind::Html,
+        feeds: Vec::new(),
         page: FetchedPage {
             v: SCHEMA_VERSION,
             job: job.clone(),

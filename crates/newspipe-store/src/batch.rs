@@ -10,7 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use newspipe_model::{Disposition, JobKind, RobotsFetched, StoreMsg, host_key, normalize};
+use newspipe_model::{
+    Disposition, JobKind, PageKind, RobotsFetched, StoreMsg, host_key, normalize,
+};
 use sqlx::{PgConnection, PgPool};
 
 use crate::{
@@ -141,8 +143,24 @@ async fn apply_one(
             };
             pending.page_stored(stored.host_id);
             let mut links_added = 0;
-            if stored.depth < policy.max_depth as i32 {
-                let links = in_scope_links(&p.links, &stored.host, stored.host_id, stored.depth);
+            // A sitemap's or feed's entries are the site's own list of its pages: followed at
+            // the document's depth, so the link-depth limit does not cut them off.
+            let (follow, depth) = match p.kind {
+                PageKind::Html => (stored.depth < policy.max_depth as i32, stored.depth + 1),
+                PageKind::Sitemap | PageKind::Feed => (true, stored.depth),
+            };
+            let mut links = Vec::new();
+            if follow {
+                links = in_scope_links(&p.links, &stored.host, stored.host_id, depth);
+            }
+            // Announced feeds are discovery documents too: same depth, whatever the limit.
+            links.extend(in_scope_links(
+                &p.feeds,
+                &stored.host,
+                stored.host_id,
+                stored.depth,
+            ));
+            if !links.is_empty() {
                 // Counted once the batch's links are inserted.
                 links_added = links.len() as u64;
                 pending.links(index, links);
@@ -227,8 +245,13 @@ async fn write_host_facts(
     Ok(())
 }
 
-/// Links to follow: http(s), on the page's host, normalised and distinct, one hop deeper.
-fn in_scope_links(links: &[String], host: &str, host_id: i32, depth: i32) -> Vec<NewUrl> {
+/// Links to follow: http(s), on the page's host, normalised and distinct, at `depth`.
+pub(crate) fn in_scope_links(
+    links: &[String],
+    host: &str,
+    host_id: i32,
+    depth: i32,
+) -> Vec<NewUrl> {
     let mut out: Vec<String> = links
         .iter()
         .filter_map(|l| normalize(&clean(l)).ok())
@@ -241,7 +264,7 @@ fn in_scope_links(links: &[String], host: &str, host_id: i32, depth: i32) -> Vec
         .map(|url| NewUrl {
             url,
             host_id,
-            depth: depth + 1,
+            depth,
         })
         .collect()
 }

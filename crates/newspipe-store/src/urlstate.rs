@@ -171,13 +171,12 @@ pub(crate) async fn apply_robots(
 ) -> Result<Applied, StoreError> {
     let ok = newspipe_model::robots_outcome(r.status).settles_rules();
     let body = r.body.as_deref().map(|b| clean(b).into_owned());
-    let crawl_delay_ms = if ok {
-        RobotsPolicy::from_response(&policy.user_agent, r.status, body.as_deref())
-            .crawl_delay()
-            .map_or(0, |d| i32::try_from(d.as_millis()).unwrap_or(i32::MAX))
-    } else {
-        0
-    };
+    let rules =
+        ok.then(|| RobotsPolicy::from_response(&policy.user_agent, r.status, body.as_deref()));
+    let crawl_delay_ms = rules
+        .as_ref()
+        .and_then(RobotsPolicy::crawl_delay)
+        .map_or(0, |d| i32::try_from(d.as_millis()).unwrap_or(i32::MAX));
     let row: Option<(i32, i32, RobotsState)> = sqlx::query_as(
         "SELECT id, error_streak, robots_state FROM hosts
          WHERE host = $1 AND (robots_fetched_at IS NULL OR robots_fetched_at < $2)
@@ -227,6 +226,16 @@ pub(crate) async fn apply_robots(
     .bind(RobotsState::Unknown)
     .execute(&mut *tx)
     .await?;
+    if let Some(rules) = &rules {
+        // `Sitemap:` lines on this host are discovery documents to crawl (depth 0, like seeds);
+        // ones on other hosts are outside the crawl's scope.
+        let sitemaps: Vec<String> = rules.sitemaps().to_vec();
+        let urls = crate::batch::in_scope_links(&sitemaps, &r.job.host, host_id, 0);
+        let added = crate::frontier::insert_urls(&mut *tx, &urls).await?.len();
+        if added > 0 {
+            tracing::debug!(host = %r.job.host, sitemaps = added, "sitemaps from robots.txt queued");
+        }
+    }
     if !ok && streak + 1 >= policy.max_attempts as i32 {
         let reason = match r.status {
             Some(s) => format!("robots.txt unavailable (HTTP {s}), {} tries", streak + 1),

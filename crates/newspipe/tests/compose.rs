@@ -55,9 +55,17 @@ fn service(compose: &Value, name: &str, db_name: &str) -> (Vec<String>, Vec<(Str
 fn compose_declares_the_stack() {
     let c = compose();
     for svc in [
-        "rabbitmq", "postgres", "store", "parser", "crawler", "newspipe",
+        "rabbitmq", "postgres", "migrate", "store", "parser", "crawler", "newspipe",
     ] {
         assert!(c["services"][svc].is_mapping(), "service {svc}");
+    }
+    // Workers start only after the one-shot schema migration succeeded.
+    for svc in ["store", "parser", "crawler"] {
+        assert_eq!(
+            c["services"][svc]["depends_on"]["migrate"]["condition"].as_str(),
+            Some("service_completed_successfully"),
+            "{svc} waits for migrate"
+        );
     }
     for svc in ["store", "parser", "crawler"] {
         let s = &c["services"][svc];
@@ -109,6 +117,26 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         ("NEWSPIPE__TELEMETRY__METRICS_ADDR", String::new()),
     ];
     let mut w = Workers::new();
+    // compose runs `migrate` to completion first (the workers depend on it).
+    let (command, env) = service(&c, "migrate", &db.name);
+    let mut migrate = std::process::Command::new(common::BIN);
+    migrate
+        .args(&command)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env
+        .iter()
+        .cloned()
+        .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
+    {
+        migrate.env(k, v);
+    }
+    let out = migrate.output().unwrap();
+    assert!(
+        out.status.success(),
+        "migrate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut cli_env = Vec::new();
     for name in ["store", "parser", "crawler"] {
         let (command, env) = service(&c, name, &db.name);

@@ -197,6 +197,8 @@ pub fn page_msg(
     links: &[&str],
 ) -> StoreMsg {
     StoreMsg::Page(Box::new(ParsedPage {
+        kind: newspipe_model::PageKind::Html,
+        feeds: Vec::new(),
         page: FetchedPage {
             v: SCHEMA_VERSION,
             job: job.clone(),

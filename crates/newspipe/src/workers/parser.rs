@@ -1,11 +1,14 @@
 //! Parser worker: turns a fetched page into an article and its links, off the async threads.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Result;
 use chrono::Utc;
 use newspipe_model::{
-    Disposition, FetchFailure, FetchedPage, Message, ParsedPage, StoreEnvelope, StoreMsg,
+    Disposition, FetchFailure, FetchedPage, Message, PageKind, ParsedPage, StoreEnvelope, StoreMsg,
 };
 use newspipe_mq::{Publisher, Queue};
 use tokio::sync::Semaphore;
@@ -49,12 +52,20 @@ async fn handle(
         Ok(b) => b,
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
-    let html = newspipe_fetch::decode_labelled(&bytes, &page.charset);
-    drop(bytes);
     let Ok(_permit) = cpu.acquire().await else {
         return Decision::Requeue("shutting down".into());
     };
     let base = Url::parse(&page.final_url).ok();
+    // Sitemaps and feeds are discovery documents: their entries are followed, they are never
+    // articles. They are told apart from HTML by their bytes, not their URL.
+    if let Some(base) = &base
+        && newspipe_discover::sniff(&bytes, page.content_type.as_deref()).is_some()
+    {
+        let msg = discovery(page, &bytes, base);
+        return super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await;
+    }
+    let html = newspipe_fetch::decode_labelled(&bytes, &page.charset);
+    drop(bytes);
     let started = Instant::now();
     let extracted =
         tokio::task::spawn_blocking(move || newspipe_extract::extract(&html, base.as_ref())).await;
@@ -67,6 +78,9 @@ async fn handle(
                 started.elapsed(),
             );
             StoreMsg::Page(Box::new(ParsedPage {
+                kind: PageKind::Html,
+                // Wired to the extractor's feed autodiscovery when it reports feeds.
+                feeds: Vec::new(),
                 is_article: x.is_article,
                 article: x.is_article.then_some(x.article),
                 links: x.links.into_iter().map(String::from).collect(),
@@ -85,4 +99,39 @@ async fn handle(
         }),
     };
     super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
+}
+
+/// A sitemap or feed: its entries become the page's links. One that cannot be read is recorded
+/// as skipped with the parser's reason (it is permanent: the same bytes fail the same way).
+fn discovery(page: FetchedPage, bytes: &[u8], base: &Url) -> StoreMsg {
+    let limits = newspipe_discover::Limits::default();
+    match newspipe_discover::parse(bytes, base, page.content_type.as_deref(), &limits) {
+        Ok(d) => {
+            if let Some(why) = &d.truncated {
+                tracing::info!(url = %page.final_url, reason = %why, "discovery document cut");
+            }
+            let kind = if d.kind.is_feed() {
+                PageKind::Feed
+            } else {
+                PageKind::Sitemap
+            };
+            events::page_parsed(&page.final_url, false, d.entries.len(), Duration::ZERO);
+            StoreMsg::Page(Box::new(ParsedPage {
+                kind,
+                feeds: Vec::new(),
+                is_article: false,
+                article: None,
+                links: d.entries.into_iter().map(|e| e.url).collect(),
+                page,
+            }))
+        }
+        Err(e) => StoreMsg::Failed(FetchFailure {
+            job: page.job.clone(),
+            disposition: Disposition::Skip,
+            reason: e.to_string(),
+            status: Some(page.status),
+            retry_after_secs: None,
+            at: Utc::now(),
+        }),
+    }
 }

@@ -171,10 +171,18 @@ impl Env {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        Env {
+        let env = Env {
             vars,
             prefix: prefix.to_string(),
-        }
+        };
+        // As compose's one-shot `migrate` service does before any worker or command runs.
+        let out = env.run(&["migrate"]);
+        assert!(
+            out.status.success(),
+            "newspipe migrate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env
     }
 
     pub fn set(&mut self, key: &str, value: &str) {

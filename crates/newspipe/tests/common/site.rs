@@ -288,6 +288,8 @@ pub struct Hit {
 #[derive(Clone)]
 struct AppState {
     pages: Arc<BTreeMap<String, String>>,
+    /// Bodies served as they are with their own Content-Type (sitemaps, feeds, gzip).
+    files: Arc<BTreeMap<String, (String, Vec<u8>)>>,
     log: Arc<Mutex<Vec<Hit>>>,
 }
 
@@ -300,15 +302,41 @@ pub struct Server {
 impl Server {
     /// Serves `pages` on `ip`:random port.
     pub async fn start(ip: &str, pages: BTreeMap<String, String>) -> Server {
+        Self::start_with_files(ip, pages, BTreeMap::new()).await
+    }
+
+    /// Serves `pages` as HTML (robots.txt as text) and `files` as `(content type, bytes)`.
+    pub async fn start_with_files(
+        ip: &str,
+        pages: BTreeMap<String, String>,
+        files: BTreeMap<String, (String, Vec<u8>)>,
+    ) -> Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let state = AppState {
             pages: Arc::new(pages),
+            files: Arc::new(files),
             log: log.clone(),
         };
         let app = Router::new().fallback(serve).with_state(state);
-        let listener = tokio::net::TcpListener::bind(format!("{ip}:0"))
-            .await
-            .expect("bind test site");
+        // `ip` alone picks a free port; `ip:port` asks for that one (a port just released by
+        // an aborted server may take a moment to come free).
+        let bind = if ip.contains(':') {
+            ip.to_string()
+        } else {
+            format!("{ip}:0")
+        };
+        let mut tries = 0;
+        let listener = loop {
+            match tokio::net::TcpListener::bind(&bind).await {
+                Ok(l) => break l,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("bind test site {bind}: {e}"),
+            }
+        };
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("test site server");
@@ -366,6 +394,9 @@ async fn serve(State(st): State<AppState>, uri: Uri) -> Response {
         at_ms,
         path: path_q,
     });
+    if let Some((content_type, body)) = st.files.get(uri.path()) {
+        return ([(header::CONTENT_TYPE, content_type.clone())], body.clone()).into_response();
+    }
     match st.pages.get(uri.path()) {
         Some(body) if uri.path() == "/robots.txt" => {
             ([(header::CONTENT_TYPE, "text/plain")], body.clone()).into_response()

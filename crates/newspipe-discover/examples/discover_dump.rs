@@ -1,5 +1,5 @@
 //! Prints what `newspipe_discover::parse` makes of a file: `cargo run -p newspipe-discover
-//! --example dump -- FILE [BASE_URL] [CONTENT_TYPE]`.
+//! --example discover_dump -- FILE [BASE_URL] [CONTENT_TYPE]`.
 
 fn main() {
     let mut args = std::env::args().skip(1);
