@@ -172,13 +172,16 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
     store.migrate().await.unwrap();
     let started = Instant::now();
     let pool = store.pool();
-    let steps: [(&str, String); 12] = [
+    let steps: [(&str, String); 13] = [
         ("hosts", format!(
             "INSERT INTO hosts (id, host, robots_state, robots_status, robots_txt, robots_fetched_at)
              SELECT g, 'h' || g || '.test', 'ok', 404, NULL, now() FROM generate_series(1, {HOSTS}) g;
              SELECT setval(pg_get_serial_sequence('hosts', 'id'), {HOSTS} + 1, false)")),
         // Bulk load without the search index, built once at the end (as a restore would).
         ("drop search index", "DROP INDEX article_search_doc_idx".into()),
+        // A year of history has its month partitions, as a year of crawling would have made.
+        ("partitions", "SELECT ensure_month_partitions('pages', now() - interval '13 months', now()),
+                               ensure_month_partitions('article_revisions', now() - interval '13 months', now())".into()),
         ("urls", format!(
             "INSERT INTO urls (id, url, host_id, depth, state, attempts, fetched_at, is_article)
              SELECT url_key(u), u, 1 + g % {HOSTS}, 1,
@@ -202,7 +205,9 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
              SELECT url_key(u), u, 200, 'UTF-8', now() - (g % 365) * interval '1 day',
                     decode(repeat('00', 64), 'hex')
              FROM generate_series(1::int8, {articles}) g,
-                  LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)")),
+                  LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)
+             -- In fetch order, as a crawl writes them (what BRIN on fetched_at relies on).
+             ORDER BY g % 365 DESC")),
         ("article revisions", format!(
             "INSERT INTO article_revisions (id, article_id, fetched_at, url, content_hash, title,
                  authors, published_at, body, word_count)
@@ -217,7 +222,8 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
                     60
              FROM generate_series(1::int8, {articles}) g,
                   LATERAL (SELECT g * 2 - 1 + n - 1 AS id, n
-                           FROM generate_series(1, 1 + (g % 3 = 0)::int) n) r")),
+                           FROM generate_series(1, 1 + (g % 3 = 0)::int) n) r
+             ORDER BY 3")),
         ("articles", 
             "INSERT INTO articles (id, canonical_url, url, url_id, current_revision_id,
                  current_fetched_at, title, authors, published_at, word_count, content_hash,

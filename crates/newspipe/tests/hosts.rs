@@ -7,8 +7,10 @@ use std::{collections::BTreeMap, time::Duration};
 
 use common::{Env, TestDb, Workers, cleanup, site::Server, unique};
 
-const INTERVAL_MS: u64 = 100;
-const BIG: usize = 600;
+/// Short enough that one horizon (5 s) books far more of the big host's jobs than a crawler's
+/// default prefetch (32) could hold.
+const INTERVAL_MS: u64 = 20;
+const BIG: usize = 1500;
 const SMALL: usize = 30;
 
 fn pages(prefix: &str, n: usize) -> BTreeMap<String, String> {
@@ -65,12 +67,15 @@ async fn a_big_host_does_not_starve_a_small_one() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let big_done = big.hits().len();
-    // No job waited behind another host's jobs until its slot had passed (without the
-    // crawler holding every job it was given, this run saw 5 such hand-backs; the run
-    // with 5,000 queued URLs saw 910).
+    // Jobs did not wait behind another host's jobs until their slot had passed. A loaded
+    // machine can make a few late on its own; queued behind the big host every small-host job
+    // misses its slot at least once.
     let handbacks = w.log_count("missed host slot");
-    assert_eq!(handbacks, 0, "jobs handed back for a missed slot");
-    // At 100 ms (slots 150 ms apart) the big host needs ~90 s; the small one ~5 s on its own.
+    assert!(
+        handbacks < SMALL / 3,
+        "{handbacks} jobs handed back for a missed slot"
+    );
+    // At 20 ms (slots 70 ms apart) the big host needs ~105 s; the small one ~2 s on its own.
     // Its pages came while the big host was still far from done...
     assert!(
         big_done < BIG / 2,
@@ -94,5 +99,47 @@ async fn a_big_host_does_not_starve_a_small_one() {
         assert_eq!(code, Some(0), "{name} exited with {code:?}");
     }
     let _ = std::fs::remove_file(file);
+    cleanup(db, &prefix).await;
+}
+
+/// A per-host interval of a few milliseconds is shorter than a job takes to reach a crawler; the
+/// schedule still gives every job time to start (no job handed back forever), and the interval
+/// still holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_interval_does_not_livelock() {
+    let db = TestDb::create("tiny").await;
+    let server = Server::start("127.0.0.5", pages("t", SMALL)).await;
+    let prefix = unique("tiny");
+    let mut env = Env::new(&db, &prefix, 2);
+    env.set("NEWSPIPE__FRONTIER__MAX_DEPTH", "0");
+    let mut w = Workers::new();
+    for role in ["store", "parser", "crawler", "crawler"] {
+        w.start(&env, role);
+    }
+    let list: Vec<String> = (0..SMALL).map(|i| server.url(&format!("/t/{i}"))).collect();
+    let mut args = vec!["enqueue"];
+    args.extend(list.iter().map(String::as_str));
+    let out = env.run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db.wait_drained(Duration::from_secs(60), &mut w).await;
+    let fetched = server
+        .hits()
+        .iter()
+        .filter(|h| h.path.starts_with("/t/"))
+        .count();
+    assert_eq!(fetched, SMALL);
+    assert!(server.min_gap_ms() + 1 >= 2, "interval kept");
+    let handbacks = w.log_count("missed host slot");
+    assert!(
+        handbacks < SMALL,
+        "{handbacks} hand-backs for {SMALL} pages"
+    );
+    for (name, code) in w.terminate_all() {
+        assert_eq!(code, Some(0), "{name} exited with {code:?}");
+    }
     cleanup(db, &prefix).await;
 }
