@@ -71,7 +71,13 @@ pub fn parse(blocks: &[String]) -> JsonLd {
     // has none.
     let mut page_dates: (Option<String>, Option<String>) = (None, None);
     let mut page_obj: Option<&Value> = None;
+    // Any other object that dates itself (`VideoObject`, `Event`, `Product`…): the page's date
+    // when nothing else gives one.
+    let mut any_date: Option<String> = None;
     for o in &objs {
+        if any_date.is_none() {
+            any_date = str_of(o.get("datePublished")).or_else(|| str_of(o.get("uploadDate")));
+        }
         let types = types_of(o);
         if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
             // Prefer the object that carries the most article fields (pages nest teasers too).
@@ -154,7 +160,7 @@ pub fn parse(blocks: &[String]) -> JsonLd {
         out.in_language = str_of(a.get("inLanguage"));
     }
     if out.published.is_none() {
-        out.published = page_dates.0;
+        out.published = page_dates.0.or(any_date);
     }
     if out.modified.is_none() {
         out.modified = page_dates.1;

@@ -89,8 +89,55 @@ const SERVICE_LAST: &[&str] = &[
     "newsletters",
 ];
 
-/// Decides whether the page is an article.
-pub fn is_article(s: &Signals<'_>) -> bool {
+/// Why a page was or was not taken for an article, for logs and `newspipe extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KindReason {
+    /// Nothing readable on the page.
+    #[default]
+    Empty,
+    /// The site's root path.
+    HomePage,
+    /// A legal, contact, about, search or account page, by its path.
+    ServicePage,
+    /// A search results URL (`?q=`, `?s=`).
+    SearchPage,
+    /// JSON-LD describes the page as a listing (`CollectionPage`, `ItemList`…) and no article.
+    ListingMarkup,
+    /// An index path (`/tag/…`, `/author/…`, `/section/…`) without article markup or a story.
+    IndexPath,
+    /// The page says it is a website or profile (`og:type`) and holds no dated story.
+    NotArticleMarkup,
+    /// JSON-LD or `og:type` declare an article and the page has its text.
+    DeclaredArticle,
+    /// Article markup, but too little text to be a story.
+    DeclaredButThin,
+    /// No article markup, but the page reads as one story (running prose, a headline or date).
+    StoryText,
+    /// Too little running prose for a story.
+    ThinText,
+}
+
+impl std::fmt::Display for KindReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "no text on the page",
+            Self::HomePage => "home page (root path)",
+            Self::ServicePage => "service or legal page (by its path)",
+            Self::SearchPage => "search results (query in the URL)",
+            Self::ListingMarkup => "JSON-LD describes a listing, not an article",
+            Self::IndexPath => "index path (tag, author, section) without a story",
+            Self::NotArticleMarkup => "og:type says website/profile and there is no dated story",
+            Self::DeclaredArticle => "article markup (JSON-LD or og:type) with story text",
+            Self::DeclaredButThin => "article markup but too little text",
+            Self::StoryText => "no article markup, but the text reads as one story",
+            Self::ThinText => "too little running prose for a story",
+        })
+    }
+}
+
+/// Decides whether the page is an article, and why.
+pub fn decide(s: &Signals<'_>) -> (bool, KindReason) {
+    use KindReason as R;
     let segs: Vec<String> = s
         .url
         .and_then(|u| u.path_segments())
@@ -102,7 +149,7 @@ pub fn is_article(s: &Signals<'_>) -> bool {
         .unwrap_or_default();
     let has_url = s.url.is_some();
     if has_url && segs.is_empty() && s.url.is_some_and(|u| u.query().is_none()) {
-        return false; // the home page
+        return (false, R::HomePage);
     }
     if let Some(last) = segs.last() {
         let last = last
@@ -110,14 +157,17 @@ pub fn is_article(s: &Signals<'_>) -> bool {
             .trim_end_matches(".htm")
             .trim_end_matches(".php");
         if SERVICE_LAST.contains(&last) {
-            return false;
+            return (false, R::ServicePage);
         }
     }
     if s.url.is_some_and(|u| {
         u.query_pairs()
             .any(|(k, _)| k == "s" || k == "q" || k == "query")
     }) {
-        return false;
+        return (false, R::SearchPage);
+    }
+    if s.body_words == 0 {
+        return (false, R::Empty);
     }
     let index_path = segs.len() <= 3
         && segs
@@ -125,7 +175,7 @@ pub fn is_article(s: &Signals<'_>) -> bool {
             .is_some_and(|f| INDEX_SEGMENTS.contains(&f.as_str()))
         && segs.last().is_none_or(|l| l.matches('-').count() < 4);
     if s.ld_listing && !s.ld_article {
-        return false;
+        return (false, R::ListingMarkup);
     }
     let og_article = s
         .og_type
@@ -135,21 +185,37 @@ pub fn is_article(s: &Signals<'_>) -> bool {
         t == "website" || t == "profile" || t == "object"
     });
     if index_path && !s.ld_article && !og_article {
-        return false;
+        return (false, R::IndexPath);
     }
     let body_ok = s.body_words >= 80 && s.body_paragraphs >= 2;
     if s.ld_article || og_article {
-        return body_ok || s.body_words >= 40;
+        return if body_ok || s.body_words >= 40 {
+            (true, R::DeclaredArticle)
+        } else {
+            (false, R::DeclaredButThin)
+        };
     }
     if index_path || og_other {
-        return s.body_words >= 250 && s.body_paragraphs >= 4 && s.has_published;
+        return if s.body_words >= 250 && s.body_paragraphs >= 4 && s.has_published {
+            (true, R::StoryText)
+        } else {
+            (false, R::NotArticleMarkup)
+        };
     }
-    s.body_words >= 150 && s.body_paragraphs >= 3
+    if s.body_words >= 150 && s.body_paragraphs >= 3 {
+        (true, R::StoryText)
+    } else {
+        (false, R::ThinText)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Signals, is_article};
+    use super::{Signals, decide};
+
+    fn is_article(s: &Signals<'_>) -> bool {
+        decide(s).0
+    }
     use url::Url;
 
     fn sig<'a>(u: &'a Url, og: Option<&'a str>, words: usize) -> Signals<'a> {

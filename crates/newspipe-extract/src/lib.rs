@@ -21,14 +21,22 @@ mod prepass;
 mod tokenizer;
 mod walk;
 
+pub use kind::KindReason;
 pub use newspipe_model::Article;
 
 /// What one page yields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extraction {
+    /// One story (to archive), not an index, home, author or service page.
     pub is_article: bool,
+    /// Why `is_article` is what it is; `Display` gives a sentence for people.
+    pub kind_reason: KindReason,
+    /// The fields found, whatever the kind: `body` holds the text even when `is_article` is false.
     pub article: Article,
     pub links: Vec<url::Url>,
+    /// Feeds the page announces (`<link rel="alternate">` of an RSS, Atom or JSON Feed type),
+    /// absolute and normalised with `newspipe_model::normalize`, deduplicated, in page order.
+    pub feeds: Vec<url::Url>,
 }
 
 /// Input longer than this is truncated (at a char boundary) before parsing.
@@ -40,11 +48,21 @@ pub const MAX_HTML_BYTES: usize = 10 * 1024 * 1024;
 /// absolute, normalised with `newspipe_model::normalize_link` (drops fragments, `mailto:`,
 /// `javascript:`), deduplicated, in page order.
 pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
+    extract_at(html, page_url, None)
+}
+
+/// [`extract`], with the time the page was fetched: relative dates ("3 hours ago", "gestern")
+/// are read against it, in its offset.
+pub fn extract_at(
+    html: &str,
+    page_url: Option<&url::Url>,
+    fetched_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Extraction {
     let html = truncate(html, MAX_HTML_BYTES);
     let mut pre = prepass::run(html);
     let ld = jsonld::parse(&pre.jsonld);
     let metas = metadata::Metas(&pre.metas);
-    let w = walk::walk(&pre.dom, !metadata::declares_published(&ld, &metas));
+    let w = walk::walk(&pre.dom);
     pre.dom = dom::Dom::default();
 
     let mut body = body::select(&w);
@@ -68,14 +86,25 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
         .and_then(|c| url::Url::parse(c).ok())
         .and_then(|u| u.host_str().map(str::to_string));
     let title = metadata::title(&ld, &metas, &w, &pre, site_name.as_deref(), host.as_deref());
-    let published_at = metadata::published(&ld, &metas, &w);
+    let language = metadata::language(&pre, &ld, &metas, &body);
+    let published_at = metadata::published(
+        &ld,
+        &metas,
+        &w,
+        &pre,
+        &metadata::DateCtx {
+            order: dates::Order::for_page(language.as_deref(), host.as_deref()),
+            url_path: page_url.map(url::Url::path),
+            fetched_at,
+        },
+    );
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
     let paragraphs = body
         .split("\n\n")
         .filter(|p| p.split_whitespace().count() >= 8)
         .count();
     let og_type = metas.get(&["og:type"]);
-    let is_article = kind::is_article(&kind::Signals {
+    let (is_article, kind_reason) = kind::decide(&kind::Signals {
         url: page_url,
         og_type: og_type.as_deref(),
         ld_article: ld.is_article,
@@ -96,7 +125,7 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
         ),
         authors: metadata::authors(&ld, &metas, &w, site_name.as_deref(), host.as_deref()),
         modified_at: metadata::modified(&ld, &metas, &w),
-        language: metadata::language(&pre, &ld, &metas, &body),
+        language,
         canonical_url,
         lead_image_url: metadata::lead_image(&ld, &metas, &w, page_url),
         lead_image_caption: metadata::lead_caption(&ld, &w),
@@ -110,8 +139,10 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
     };
     Extraction {
         is_article,
+        kind_reason,
         article,
         links: links::collect(page_url, &pre.hrefs),
+        feeds: links::feeds(page_url, &pre.feeds),
     }
 }
 
@@ -270,7 +301,8 @@ mod tests {
                <meta name="parsely-pub-date" content="2019-11-19T08:00:00-05:00">"#,
             STORY,
         );
-        assert_eq!(d(a).as_deref(), Some("2019-11-19T13:00:00+00:00"));
+        // The page's offset is kept.
+        assert_eq!(d(a).as_deref(), Some("2019-11-19T08:00:00-05:00"));
         // A bare day in JSON-LD gives way to the same day with a time in meta.
         let a = page(
             r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"B","datePublished":"2019-11-18"}</script>

@@ -1,8 +1,9 @@
 //! Reconciles the fields each source offers (JSON-LD, OpenGraph/`article:*`, Dublin Core and
 //! `name=` meta, microdata, `<time>`, `rel=author`, bylines, breadcrumbs) into one `Article`.
 
-use chrono::{DateTime, Utc};
 use url::Url;
+
+use crate::dates::{Date, Order};
 
 use crate::jsonld::JsonLd;
 use crate::prepass::Prepass;
@@ -272,28 +273,131 @@ const PUBLISHED_KEYS: &[&str] = &[
     "article_date_original",
     "cxenseparse:recs:publishtime",
     "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "bt:pubdate",
+    "uploaddate",
+    "datecreated",
+    "article:published_date",
+    "article_published_time",
+    "published-date",
+    "pub_date",
+    "pubdate_iso",
+    "date-published",
+    "date_published",
+    "publication-date",
+    "prism.publicationdate",
+    "prism.coverdate",
+    "rnews:datepublished",
+    "dc.date.created",
+    "dcterms.available",
+    "dc.date.available",
+    "og:pubdate",
+    "article.created",
+    "created",
+    "release_date",
+    "originalpublicationdate",
+    "displaydate",
 ];
 
-/// Whether JSON-LD or meta state the publication date, so the page's printed dates are not needed.
-pub fn declares_published(ld: &JsonLd, m: &Metas<'_>) -> bool {
-    let cands = ld
-        .published
-        .iter()
-        .map(String::as_str)
-        .chain(meta_values(m, PUBLISHED_KEYS));
-    best_date(cands).is_some()
+/// What the date search knows beyond the page's markup.
+pub struct DateCtx<'a> {
+    pub order: Order,
+    pub url_path: Option<&'a str>,
+    pub fetched_at: Option<Date>,
 }
 
-pub fn published(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
+/// The publication date: declared values first (JSON-LD, meta, microdata, a `<time>` marked as
+/// published), then the story's own printed date stamps (date-classed elements, `<time>` text,
+/// also in dropped boilerplate), the URL path, the first date stamp in the text, and a relative
+/// phrase against the fetch time. Dates in teasers, comments and sidebars come last.
+pub fn published(
+    ld: &JsonLd,
+    m: &Metas<'_>,
+    w: &Walk,
+    pre: &Prepass,
+    cx: &DateCtx<'_>,
+) -> Option<Date> {
+    let story_times = || w.times.iter().filter(|t| !t.furniture && !t.text_only);
     let cands = ld
         .published
         .iter()
         .map(String::as_str)
         .chain(meta_values(m, PUBLISHED_KEYS))
         .chain(itemprop(w, "datepublished"))
-        .chain(w.times.iter().filter(|t| t.1).map(|t| t.0.as_str()))
-        .chain(w.times.iter().filter(|t| !t.2).map(|t| t.0.as_str()));
-    best_date(cands).or_else(|| w.date_texts.iter().find_map(|t| dates::parse_text(t)))
+        .chain(itemprop(w, "uploaddate"))
+        .chain(itemprop(w, "datecreated"))
+        .chain(story_times().filter(|t| t.publ).map(|t| t.value.as_str()))
+        .chain(
+            pre.dropped_times
+                .iter()
+                .filter(|t| t.publ && !t.text_only)
+                .map(|t| t.value.as_str()),
+        )
+        .chain(story_times().filter(|t| !t.upd).map(|t| t.value.as_str()));
+    if let Some(d) = best_date(cands) {
+        return Some(d);
+    }
+    let printed =
+        |t: &str| dates::parse_text(t).or_else(|| dates::scan(t, cx.order).and_then(dates::day));
+    let text_times = |furn: bool| {
+        w.times
+            .iter()
+            .chain(&pre.dropped_times)
+            .filter(move |t| t.furniture == furn && !t.upd)
+    };
+    let found = text_times(false)
+        .filter(|t| t.publ)
+        .chain(pre.dropped_times.iter().filter(|t| t.publ))
+        .find_map(|t| printed(&t.value))
+        .or_else(|| {
+            w.date_texts
+                .iter()
+                .filter(|t| !t.1)
+                .find_map(|t| printed(&t.0))
+        })
+        .or_else(|| text_times(false).find_map(|t| printed(&t.value)))
+        .or_else(|| {
+            pre.dropped_times
+                .iter()
+                .filter(|t| !t.upd)
+                .find_map(|t| printed(&t.value))
+        });
+    if found.is_some() {
+        return found;
+    }
+    if let Some(d) = cx.url_path.and_then(dates::from_url).and_then(dates::day) {
+        return Some(d);
+    }
+    // A date stamp as a short line of its own, in page order, outside teasers and comments.
+    let furniture = |b: &crate::walk::Block| {
+        let e = &w.elems[b.elem as usize];
+        e.furniture && e.hard
+    };
+    let stamp = w
+        .blocks
+        .iter()
+        .take(3000)
+        .filter(|b| b.text.len() <= 120 && !furniture(b))
+        .find_map(|b| dates::scan(&b.text, cx.order).and_then(dates::day));
+    stamp
+        .or_else(|| text_times(true).find_map(|t| printed(&t.value)))
+        .or_else(|| w.date_texts.iter().find_map(|t| printed(&t.0)))
+        .or_else(|| {
+            let now = cx.fetched_at?;
+            w.times
+                .iter()
+                .map(|t| t.value.as_str())
+                .chain(w.date_texts.iter().map(|t| t.0.as_str()))
+                .chain(
+                    w.blocks
+                        .iter()
+                        .take(3000)
+                        .filter(|b| b.text.len() <= 40)
+                        .map(|b| b.text.as_str()),
+                )
+                .find_map(|t| dates::relative(t, now))
+        })
 }
 
 /// Values of `keys` in key priority order.
@@ -307,8 +411,8 @@ fn meta_values<'a>(m: &'a Metas<'_>, keys: &'a [&'a str]) -> impl Iterator<Item 
 
 /// The first value that parses; a bare day ("2019-11-18") gives way to a later value with a
 /// time of day on (about) that day, as pages state the day in JSON-LD and the time in meta.
-fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<DateTime<Utc>> {
-    let mut day: Option<DateTime<Utc>> = None;
+fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<Date> {
+    let mut day: Option<Date> = None;
     for (i, raw) in cands.enumerate() {
         if i > 64 {
             break;
@@ -330,7 +434,7 @@ fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<DateTime<Utc>> 
     day
 }
 
-pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
+pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<Date> {
     const KEYS: &[&str] = &[
         "article:modified_time",
         "og:updated_time",
@@ -349,7 +453,12 @@ pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
         .map(String::as_str)
         .chain(meta_values(m, KEYS))
         .chain(itemprop(w, "datemodified"))
-        .chain(w.times.iter().filter(|t| t.2).map(|t| t.0.as_str()));
+        .chain(
+            w.times
+                .iter()
+                .filter(|t| t.upd && !t.text_only && !t.furniture)
+                .map(|t| t.value.as_str()),
+        );
     best_date(cands)
 }
 

@@ -18,6 +18,11 @@ pub struct Prepass {
     pub title: String,
     pub lang: Option<String>,
     pub canonical: Option<String>,
+    /// `<time>` elements inside dropped subtrees (a WordPress `entry-footer`, an `aside`): the
+    /// story's date is sometimes only there.
+    pub dropped_times: Vec<crate::walk::TimeEl>,
+    /// Raw `href`s of `<link rel="alternate">` with a feed type, in page order.
+    pub feeds: Vec<String>,
     /// Raw `href` values of `<a>`/`<area>`, in page order.
     pub hrefs: Vec<String>,
 }
@@ -77,6 +82,8 @@ enum Capture {
     None,
     LdJson,
     Title,
+    /// Text of a `<time>` without `datetime` inside a dropped subtree.
+    TimeText,
 }
 
 struct Open {
@@ -93,6 +100,7 @@ struct State {
     dropped: usize,
     pending: String,
     ld_buf: String,
+    time_buf: String,
 }
 
 impl State {
@@ -238,7 +246,7 @@ fn gather(attrs: &[Attr<'_>], tag: &str) -> TagAttrs {
             t.href = Some(entities::decode(value).into_owned());
         } else if is("lang") && tag == "html" {
             t.lang = Some(value.to_string());
-        } else if is("type") && tag == "script" {
+        } else if is("type") && matches!(tag, "script" | "link") {
             t.ty = Some(value.to_string());
         } else if is_meta && (is("property") || is("name") || is("http-equiv")) {
             if t.meta_keys.len() < 8 {
@@ -266,6 +274,19 @@ impl TagAttrs {
             .find(|(n, _)| *n == k)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// MIME types of RSS, Atom and JSON Feed, as `<link rel="alternate" type>` announces them.
+fn feed_type(t: &str) -> bool {
+    let t = t.split(';').next().unwrap_or("").trim();
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/json",
+    ]
+    .iter()
+    .any(|k| t.eq_ignore_ascii_case(k))
 }
 
 /// Elements that never hold content or an end tag.
@@ -316,6 +337,17 @@ impl Sink for State {
                     rel.split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
                 });
+                let alternate = ta.get("rel").is_some_and(|rel| {
+                    rel.split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("alternate"))
+                });
+                if alternate
+                    && ta.ty.as_deref().is_some_and(feed_type)
+                    && self.out.feeds.len() < 32
+                    && let Some(h) = &ta.href
+                {
+                    self.out.feeds.push(h.clone());
+                }
                 if self.out.canonical.is_none() && canon {
                     self.out.canonical = ta.href;
                 }
@@ -347,6 +379,24 @@ impl Sink for State {
                 capture = Capture::LdJson;
             }
             "title" => capture = Capture::Title,
+            "time" if self.dropped > 0 && self.out.dropped_times.len() < 16 => {
+                let dt = ta.get("datetime").filter(|d| !d.trim().is_empty());
+                let t = crate::walk::TimeEl {
+                    furniture: true,
+                    ..crate::walk::TimeEl::new(
+                        dt.unwrap_or("").to_string(),
+                        dt.is_none(),
+                        ta.get("class").unwrap_or(""),
+                        ta.get("itemprop").unwrap_or(""),
+                        ta.get("pubdate").is_some(),
+                    )
+                };
+                if dt.is_none() {
+                    capture = Capture::TimeText;
+                    self.time_buf.clear();
+                }
+                self.out.dropped_times.push(t);
+            }
             _ => {}
         }
         drop |= ta.hidden;
@@ -394,6 +444,13 @@ impl Sink for State {
                 self.out.jsonld.push(b);
             }
         }
+        if let Some(o) = self.stack.last()
+            && o.capture == Capture::TimeText
+            && o.tag == tag
+            && let Some(t) = self.out.dropped_times.last_mut()
+        {
+            t.value = crate::walk::collapse(&entities::decode(&std::mem::take(&mut self.time_buf)));
+        }
         // Pop to the nearest open element of that name; a stray end tag changes nothing.
         let n = self.stack.len();
         if let Some(back) = self
@@ -418,6 +475,11 @@ impl Sink for State {
             Capture::Title => {
                 if self.out.title.len() < 2000 {
                     self.out.title.push_str(raw);
+                }
+            }
+            Capture::TimeText => {
+                if self.time_buf.len() < 200 {
+                    self.time_buf.push_str(raw);
                 }
             }
             Capture::None => {

@@ -58,16 +58,53 @@ pub struct Walk {
     pub blocks: Vec<Block>,
     pub h1: Option<String>,
     pub captions: Vec<String>,
-    /// `(datetime, looks like the publication date, looks like the update date)`.
-    pub times: Vec<(String, bool, bool)>,
+    /// `<time>` elements, in page order.
+    pub times: Vec<TimeEl>,
     /// `(itemprop, value)` from microdata outside `<meta>`.
     pub itemprops: Vec<(String, String)>,
     pub bylines: Vec<String>,
     pub rel_authors: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
-    /// Text of elements classed as a (publication) date, for pages without machine dates.
-    pub date_texts: Vec<String>,
+    /// Text of elements classed as a (publication) date, for pages without machine dates:
+    /// `(text, inside furniture)`.
+    pub date_texts: Vec<(String, bool)>,
+}
+
+/// One `<time>` element (also one the prepass dropped with its boilerplate).
+#[derive(Debug, Clone, Default)]
+pub struct TimeEl {
+    /// `datetime`, else the element's text.
+    pub value: String,
+    /// The value is printed text, not a `datetime` attribute.
+    pub text_only: bool,
+    /// Class, itemprop or `pubdate` say it is the publication date.
+    pub publ: bool,
+    /// Class or itemprop say it is the update date.
+    pub upd: bool,
+    /// Inside navigation, a teaser list, comments or a footer.
+    pub furniture: bool,
+}
+
+impl TimeEl {
+    /// Reads the markers from a `<time>`'s class and itemprop.
+    pub fn new(value: String, text_only: bool, class: &str, itemprop: &str, pubdate: bool) -> Self {
+        let cls = format!("{class} {itemprop}").to_ascii_lowercase();
+        let upd = cls.contains("modif") || cls.contains("updat");
+        let publ = !upd
+            && (cls.contains("publish")
+                || cls.contains("datecreated")
+                || cls.contains("entry-date")
+                || cls.contains("post-date")
+                || pubdate);
+        Self {
+            value,
+            text_only,
+            publ,
+            upd,
+            furniture: false,
+        }
+    }
 }
 
 struct Ctx {
@@ -81,7 +118,8 @@ struct Ctx {
     in_story: bool,
     /// Inside the site's logo or title (`.site-title`, `.logo`): its `<h1>` is no headline.
     in_brand: bool,
-    want_dates: bool,
+    /// Inside navigation, teasers, comments, a footer (by tag, role or class).
+    in_furniture: bool,
 }
 
 /// Class or id of a site logo or site title.
@@ -116,9 +154,35 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
+/// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
+fn elsewhere_class(v: Option<&str>) -> bool {
+    v.is_some_and(|v| {
+        [
+            "related",
+            "comment",
+            "sidebar",
+            "teaser",
+            "widget",
+            "recommend",
+            "popular",
+            "trending",
+            "footer",
+            "menu",
+            "recirc",
+            "promo",
+            "more-",
+            "latest",
+            "most-read",
+            "newest",
+            "archive",
+        ]
+        .iter()
+        .any(|k| has(v, k))
+    })
+}
+
 /// Walks the document from its root.
-/// `date_texts`: collect printed dates (only wanted when the page states no machine date).
-pub fn walk(dom: &Dom, date_texts: bool) -> Walk {
+pub fn walk(dom: &Dom) -> Walk {
     let mut cx = Ctx {
         w: Walk::default(),
         cur: String::new(),
@@ -128,7 +192,7 @@ pub fn walk(dom: &Dom, date_texts: bool) -> Walk {
         in_article: false,
         in_story: false,
         in_brand: false,
-        want_dates: date_texts,
+        in_furniture: false,
     };
     cx.w.elems.push(El {
         parent: 0,
@@ -294,6 +358,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     || mark == Mark::Furniture
                     || (mark == Mark::WeakFurniture && !cx.in_story));
 
+            // Dates here belong to other stories or to readers, not to this story.
+            let elsewhere =
+                hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id"));
             // Metadata that lives in the body.
             match name {
                 // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.
@@ -310,18 +377,20 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     }
                 }
                 "time" if cx.w.times.len() < 32 => {
-                    if let Some(dt) = el.attr("datetime") {
-                        let cls = format!(
-                            "{} {}",
+                    let (value, text_only) = match el.attr("datetime") {
+                        Some(dt) if !dt.trim().is_empty() => (dt.to_string(), false),
+                        _ => (text_of(dom, node), true),
+                    };
+                    if !value.is_empty() && value.len() < 200 {
+                        let mut t = TimeEl::new(
+                            value,
+                            text_only,
                             el.attr("class").unwrap_or(""),
-                            itemprop.unwrap_or("")
-                        )
-                        .to_ascii_lowercase();
-                        let publ = cls.contains("publish")
-                            || cls.contains("datecreated")
-                            || el.attr("pubdate").is_some();
-                        let upd = cls.contains("modif") || cls.contains("updat");
-                        cx.w.times.push((dt.to_string(), publ, upd));
+                            itemprop.unwrap_or(""),
+                            el.attr("pubdate").is_some(),
+                        );
+                        t.furniture = cx.in_furniture || elsewhere;
+                        cx.w.times.push(t);
                     }
                 }
                 "img" if cx.w.first_img.is_none() && cx.in_article && !furniture => {
@@ -371,17 +440,24 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
             }
             let class = el.attr("class").unwrap_or("");
-            if cx.want_dates
-                && cx.w.date_texts.len() < 8
+            if cx.w.date_texts.len() < 16
                 && name != "time"
                 && !class.is_empty()
-                && (has(class, "date") || has(class, "publish"))
+                && (has(class, "date")
+                    || has(class, "publish")
+                    || has(class, "time")
+                    || has(class, "meta")
+                    || has(class, "posted")
+                    || has(class, "byline")
+                    || has(class, "datum")
+                    || has(class, "fecha")
+                    || has(class, "data"))
                 && !has(class, "updat")
                 && !has(class, "modif")
             {
                 let t = text_of(dom, node);
-                if !t.is_empty() && t.len() < 100 {
-                    cx.w.date_texts.push(t);
+                if !t.is_empty() && t.len() < 160 && t.bytes().any(|b| b.is_ascii_digit()) {
+                    cx.w.date_texts.push((t, cx.in_furniture || elsewhere));
                 }
             }
             if block_kind.is_some()
@@ -452,14 +528,16 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         chars: 0,
                         link_chars: 0,
                     });
-                    let (saved_elem, saved_kind, saved_art, saved_story, saved_brand) = (
+                    let (saved_elem, saved_kind, saved_art, saved_story, saved_brand, saved_furn) = (
                         cx.cur_elem,
                         cx.cur_kind,
                         cx.in_article,
                         cx.in_story,
                         cx.in_brand,
+                        cx.in_furniture,
                     );
                     cx.in_brand = brand;
+                    cx.in_furniture |= elsewhere;
                     if mark == Mark::StrongPositive
                         || itemprop.is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
                     {
@@ -479,6 +557,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.in_article = saved_art;
                     cx.in_story = saved_story;
                     cx.in_brand = saved_brand;
+                    cx.in_furniture = saved_furn;
                 }
                 None => {
                     // Inline furniture (a credit span, a share link) never joins the text.

@@ -44,7 +44,7 @@ fn story_is_article_with_clean_fields() {
     assert_eq!(ex.article.authors, vec!["Jane Doe", "John Smith"]);
     assert_eq!(
         ex.article.published_at.map(|d| d.to_rfc3339()),
-        Some("2025-03-04T09:00:00+00:00".to_string())
+        Some("2025-03-04T10:00:00+01:00".to_string())
     );
     assert_eq!(ex.article.body.split("\n\n").count(), 8);
     assert!(!ex.article.body.contains("newsletter"));

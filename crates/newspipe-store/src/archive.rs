@@ -5,7 +5,7 @@
 //! state changes are fenced (`state = 'dispatched' AND attempts = job.attempt` for failures), so
 //! a duplicate or a late answer to a superseded job changes nothing.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use newspipe_model::{
     Article, Disposition, FetchFailure, JobKind, ParsedPage, RobotsFetched, RobotsPolicy, StoreMsg,
     host_key, normalize,
@@ -212,8 +212,8 @@ fn in_scope_links(links: &[String], scope_host: &str) -> Vec<String> {
 struct Content {
     title: Option<String>,
     authors: Vec<String>,
-    published_at: Option<DateTime<Utc>>,
-    modified_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<FixedOffset>>,
+    modified_at: Option<DateTime<FixedOffset>>,
     section: Option<String>,
     site_name: Option<String>,
     language: Option<String>,

@@ -1,0 +1,79 @@
+//! Scores body extraction on snippet-bench with its score.py metric (whitespace-normalised
+//! substring match of must-have and must-not-have snippets) and writes predictions score.py reads.
+//!
+//! `cargo run --release -p newspipe-extract --example score_snippets -- [BENCH_DIR] [--out preds.json] [--per-item]`
+//! (default BENCH_DIR: `../shared/snippet-bench` from the repository root).
+
+mod devset;
+
+use std::time::Instant;
+
+/// Python's `re.sub(r"\s+", " ", s).strip()`: every Unicode whitespace run becomes one space.
+fn norm(s: &str) -> String {
+    s.split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn main() {
+    let (dir, out, per_item) = devset::args("snippet-bench");
+    let pages = devset::load(&dir);
+    let mut preds = serde_json::Map::new();
+    let (mut w_hit, mut w_all, mut wo_hit, mut wo_all) = (0usize, 0usize, 0usize, 0usize);
+    let (mut ok, mut empty, mut articles) = (0usize, 0usize, 0usize);
+    let t = Instant::now();
+    for p in &pages {
+        let ex = newspipe_extract::extract(&p.html, p.url.as_ref());
+        let body = norm(&ex.article.body);
+        let list = |k: &str| -> Vec<String> {
+            p.truth[k]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).map(norm).collect())
+                .unwrap_or_default()
+        };
+        let (with, without) = (list("with"), list("without"));
+        let wh = with.iter().filter(|s| body.contains(s.as_str())).count();
+        let woh = without.iter().filter(|s| body.contains(s.as_str())).count();
+        w_hit += wh;
+        w_all += with.len();
+        wo_hit += woh;
+        wo_all += without.len();
+        let page_ok = wh == with.len() && woh == 0;
+        ok += page_ok as usize;
+        empty += body.is_empty() as usize;
+        articles += ex.is_article as usize;
+        if per_item {
+            println!(
+                "{}\t{wh}/{}\t{woh}/{}\t{}\t{}\t{}",
+                p.id,
+                with.len(),
+                without.len(),
+                page_ok as u8,
+                ex.is_article as u8,
+                ex.kind_reason
+            );
+        }
+        preds.insert(
+            p.id.clone(),
+            serde_json::json!({ "body": ex.article.body, "is_article": ex.is_article }),
+        );
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let n = pages.len().max(1) as f64;
+    println!(
+        "items={} with_recall={:.3} without_ok={:.3} pages_ok={:.3} empty_pred={empty} article_rate={:.3} ({:.0} pages/s)",
+        pages.len(),
+        w_hit as f64 / w_all.max(1) as f64,
+        (wo_all - wo_hit) as f64 / wo_all.max(1) as f64,
+        ok as f64 / n,
+        articles as f64 / n,
+        n / secs
+    );
+    if let Some(out) = out {
+        match std::fs::write(&out, serde_json::to_string(&preds).unwrap_or_default()) {
+            Ok(()) => println!("predictions: {}", out.display()),
+            Err(e) => eprintln!("cannot write {}: {e}", out.display()),
+        }
+    }
+}
