@@ -24,17 +24,23 @@ fn main() {
         articles += ex.is_article as usize;
         if per_item {
             println!(
-                "{}\t{gold}\t{}\t{}\t{}\t{}",
+                "{}\t{gold}\t{}\t{}\t{}\t{}\t{}",
                 p.id,
                 day.as_deref().unwrap_or("None"),
                 (day.as_deref() == Some(gold)) as u8,
                 ex.is_article as u8,
-                ex.kind_reason
+                ex.kind_reason,
+                ex.article.word_count
             );
         }
         preds.insert(
             p.id.clone(),
-            serde_json::json!({ "date": day, "published_at": pub_at, "is_article": ex.is_article }),
+            serde_json::json!({
+                "date": day,
+                "published_at": pub_at,
+                "modified_at": ex.article.modified_at.map(|d| d.to_rfc3339()),
+                "is_article": ex.is_article,
+            }),
         );
     }
     let secs = t.elapsed().as_secs_f64();

@@ -45,13 +45,14 @@ fn main() {
         articles += ex.is_article as usize;
         if per_item {
             println!(
-                "{}\t{wh}/{}\t{woh}/{}\t{}\t{}\t{}",
+                "{}\t{wh}/{}\t{woh}/{}\t{}\t{}\t{}\t{}",
                 p.id,
                 with.len(),
                 without.len(),
                 page_ok as u8,
                 ex.is_article as u8,
-                ex.kind_reason
+                ex.kind_reason,
+                ex.article.word_count
             );
         }
         preds.insert(

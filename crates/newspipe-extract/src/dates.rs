@@ -138,6 +138,30 @@ pub fn parse(raw: &str) -> Option<Date> {
     None
 }
 
+/// A UTC instant shown in the whole-hour offset (smallest first, within -12..+14 h) that puts it
+/// on `local_day`, when that day is the one before or after its UTC day; otherwise unchanged.
+/// The instant never changes, only the offset it is written in.
+pub fn on_local_day(d: Date, local_day: NaiveDate) -> Date {
+    let diff = (local_day - d.date_naive()).num_days();
+    if diff == 0 || diff.abs() > 1 {
+        return d;
+    }
+    let hours: Vec<i32> = if diff < 0 {
+        (1..=12).map(|h| -h).collect()
+    } else {
+        (1..=14).collect()
+    };
+    for h in hours {
+        if let Some(off) = FixedOffset::east_opt(h * 3600) {
+            let shifted = d.with_timezone(&off);
+            if shifted.date_naive() == local_day {
+                return shifted;
+            }
+        }
+    }
+    d
+}
+
 /// Byte index where a zone name glued to a time starts ("T16:02:50CDT" → before "CDT").
 fn glued_zone(s: &str) -> Option<usize> {
     let b = s.as_bytes();
@@ -513,7 +537,7 @@ fn tokens(s: &str, max: usize) -> Vec<Tok<'_>> {
         } else if c.is_alphabetic() && !is_cjk_unit(c) {
             let mut j = i;
             while let Some(&(k, d)) = it.peek() {
-                if !(d.is_alphabetic() && !is_cjk_unit(d)) {
+                if !d.is_alphabetic() || is_cjk_unit(d) {
                     break;
                 }
                 j = k + d.len_utf8();
@@ -691,6 +715,46 @@ pub fn scan(text: &str, order: Order) -> Option<NaiveDate> {
         }
     }
     None
+}
+
+/// The ISO day (`2020-04-17`, `2020/04/17`) written most often anywhere in the raw page,
+/// scripts and comments included; ties go to the first written. The last resort when the page
+/// shows no date: pages repeat their own date in state blobs and tracking calls.
+pub fn most_frequent_iso(html: &str) -> Option<NaiveDate> {
+    let b = html.as_bytes();
+    let mut seen: Vec<(NaiveDate, usize)> = Vec::new();
+    let mut i = 0;
+    while i + 10 <= b.len() {
+        let Some(off) = memchr::memchr2(b'-', b'/', &b[i + 4..]) else {
+            break;
+        };
+        let at = i + 4 + off - 4;
+        i = at + 5;
+        if at + 10 > b.len() || (at > 0 && b[at - 1].is_ascii_digit()) {
+            continue;
+        }
+        let w = &b[at..at + 10];
+        let sep = w[4];
+        let digit = |r: std::ops::Range<usize>| w[r].iter().all(u8::is_ascii_digit);
+        if !(digit(0..4) && w[7] == sep && digit(5..7) && digit(8..10))
+            || b.get(at + 10).is_some_and(u8::is_ascii_digit)
+        {
+            continue;
+        }
+        let n = |r: std::ops::Range<usize>| {
+            w[r].iter()
+                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+        };
+        if let Some(d) = ymd(n(0..4), n(5..7), n(8..10)) {
+            if let Some(slot) = seen.iter_mut().find(|(x, _)| *x == d) {
+                slot.1 += 1;
+            } else if seen.len() < 256 {
+                seen.push((d, 1));
+            }
+        }
+    }
+    let max = seen.iter().map(|(_, c)| *c).max()?;
+    seen.into_iter().find(|(_, c)| *c == max).map(|(d, _)| d)
 }
 
 /// A date in the URL path: `/2016/12/15/`, `/2016-12-15-slug`, `/20161215/`; `/2016/12/` alone
@@ -998,6 +1062,22 @@ mod tests {
     }
 
     #[test]
+    fn most_frequent_iso_day_in_raw_html() {
+        let html = r#"<script>show("2020/04/17 01:43")</script><p>Since 2019-01-02.</p>
+            <!-- cached 2020-04-17 21:36 --><a href="/p?id=12020-01-01">x</a>"#;
+        assert_eq!(
+            super::most_frequent_iso(html)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2020-04-17")
+        );
+        assert_eq!(
+            super::most_frequent_iso("no dates, 2020-13-45 neither"),
+            None
+        );
+    }
+
+    #[test]
     fn relative_phrases() {
         let now = chrono::DateTime::parse_from_rfc3339("2024-03-10T01:00:00+01:00").unwrap();
         let r = |t: &str| {
@@ -1010,6 +1090,22 @@ mod tests {
         assert_eq!(r("Yesterday"), "2024-03-09");
         assert_eq!(r("5 minutes ago"), "2024-03-10");
         assert_eq!(r("about the hours we keep"), "");
+    }
+
+    #[test]
+    fn a_utc_instant_is_shown_on_the_local_day() {
+        let d = parse("2023-11-09T01:09:55Z").unwrap();
+        let local = super::on_local_day(d, chrono::NaiveDate::from_ymd_opt(2023, 11, 8).unwrap());
+        assert_eq!(local.to_rfc3339(), "2023-11-08T23:09:55-02:00");
+        assert_eq!(local, d, "the instant is the same");
+        let later = super::on_local_day(
+            parse("2023-11-01T23:01:00Z").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2023, 11, 2).unwrap(),
+        );
+        assert_eq!(later.to_rfc3339(), "2023-11-02T00:01:00+01:00");
+        // A day further off is another date, not another zone.
+        let far = super::on_local_day(d, chrono::NaiveDate::from_ymd_opt(2023, 11, 5).unwrap());
+        assert_eq!(far.to_rfc3339(), "2023-11-09T01:09:55+00:00");
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct Signals<'a> {
     pub has_published: bool,
     pub body_words: usize,
     pub body_paragraphs: usize,
+    /// Words in the body's longest paragraph: teaser blurbs are short, story paragraphs are not.
+    pub longest_paragraph: usize,
 }
 
 /// Path segments that name an index or a service page, not a story.
@@ -105,7 +107,7 @@ pub enum KindReason {
     ListingMarkup,
     /// An index path (`/tag/…`, `/author/…`, `/section/…`) without article markup or a story.
     IndexPath,
-    /// The page says it is a website or profile (`og:type`) and holds no dated story.
+    /// The page says it is a website or profile (`og:type`) and its text is thin.
     NotArticleMarkup,
     /// JSON-LD or `og:type` declare an article and the page has its text.
     DeclaredArticle,
@@ -126,7 +128,7 @@ impl std::fmt::Display for KindReason {
             Self::SearchPage => "search results (query in the URL)",
             Self::ListingMarkup => "JSON-LD describes a listing, not an article",
             Self::IndexPath => "index path (tag, author, section) without a story",
-            Self::NotArticleMarkup => "og:type says website/profile and there is no dated story",
+            Self::NotArticleMarkup => "og:type says website/profile and the text is thin",
             Self::DeclaredArticle => "article markup (JSON-LD or og:type) with story text",
             Self::DeclaredButThin => "article markup but too little text",
             Self::StoryText => "no article markup, but the text reads as one story",
@@ -184,30 +186,38 @@ pub fn decide(s: &Signals<'_>) -> (bool, KindReason) {
         let t = t.trim().to_ascii_lowercase();
         t == "website" || t == "profile" || t == "object"
     });
-    if index_path && !s.ld_article && !og_article {
-        return (false, R::IndexPath);
-    }
-    let body_ok = s.body_words >= 80 && s.body_paragraphs >= 2;
+    // Below this, even a declared article is a stub (a video page, a gallery, a teaser).
     if s.ld_article || og_article {
-        return if body_ok || s.body_words >= 40 {
+        return if s.body_words >= DECLARED_MIN_WORDS {
             (true, R::DeclaredArticle)
         } else {
             (false, R::DeclaredButThin)
         };
     }
-    if index_path || og_other {
-        return if s.body_words >= 250 && s.body_paragraphs >= 4 && s.has_published {
-            (true, R::StoryText)
-        } else {
-            (false, R::NotArticleMarkup)
-        };
+    // No markup (older and plainer sites): running prose is a story. An index page holds
+    // teasers and link lists, not a paragraph of prose; `og:type` "website" is the default of
+    // many CMSs, so it only counts against a page whose text is thin.
+    if index_path {
+        return (false, R::IndexPath);
     }
-    if s.body_words >= 150 && s.body_paragraphs >= 3 {
+    let prose = s.body_paragraphs >= 1
+        && s.longest_paragraph >= LONG_PARAGRAPH
+        && (s.body_words >= PLAIN_MIN_WORDS || (s.has_published && s.body_words >= 25));
+    if prose {
         (true, R::StoryText)
+    } else if og_other {
+        (false, R::NotArticleMarkup)
     } else {
         (false, R::ThinText)
     }
 }
+
+/// Words a page with article markup needs to be stored as one.
+const DECLARED_MIN_WORDS: usize = 15;
+/// Words in one paragraph that only a story (not a teaser blurb) writes.
+const LONG_PARAGRAPH: usize = 25;
+/// Words of running text (with at least one real paragraph) that make a story without markup.
+const PLAIN_MIN_WORDS: usize = 50;
 
 #[cfg(test)]
 mod tests {
@@ -224,6 +234,7 @@ mod tests {
             og_type: og,
             body_words: words,
             body_paragraphs: words / 40,
+            longest_paragraph: words.min(40),
             ..Default::default()
         }
     }
@@ -244,5 +255,60 @@ mod tests {
         assert!(is_article(&sig(&u, Some("article"), 500)));
         assert!(is_article(&sig(&u, None, 500)));
         assert!(!is_article(&sig(&u, None, 30)));
+    }
+
+    #[test]
+    fn plain_stories_without_markup_are_articles() {
+        // An older site: no JSON-LD, no OpenGraph, a short story of two paragraphs.
+        let u = Url::parse("https://town.example/news/view.php?id=5812").unwrap();
+        let plain = Signals {
+            url: Some(&u),
+            body_words: 90,
+            body_paragraphs: 2,
+            longest_paragraph: 50,
+            ..Default::default()
+        };
+        assert_eq!(decide(&plain), (true, super::KindReason::StoryText));
+        // A CMS default `og:type` "website" does not hide one either.
+        let web = Signals {
+            og_type: Some("website"),
+            ..plain
+        };
+        assert!(is_article(&web));
+        // A short dated item with one real paragraph.
+        let dated = Signals {
+            url: Some(&u),
+            body_words: 30,
+            body_paragraphs: 1,
+            longest_paragraph: 30,
+            has_published: true,
+            ..Default::default()
+        };
+        assert!(is_article(&dated));
+        // Teasers and link lists hold no paragraph of prose, only short blurbs.
+        let teasers = Signals {
+            url: Some(&u),
+            body_words: 300,
+            body_paragraphs: 20,
+            longest_paragraph: 14,
+            has_published: true,
+            og_type: Some("website"),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&teasers),
+            (false, super::KindReason::NotArticleMarkup)
+        );
+        // An author page with a biography stays out unless it is a dated story.
+        let author = Url::parse("https://town.example/author/jane-doe/").unwrap();
+        let bio = Signals {
+            url: Some(&author),
+            body_words: 120,
+            body_paragraphs: 2,
+            longest_paragraph: 60,
+            has_published: true,
+            ..Default::default()
+        };
+        assert_eq!(decide(&bio), (false, super::KindReason::IndexPath));
     }
 }

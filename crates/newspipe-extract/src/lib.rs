@@ -39,6 +39,9 @@ pub struct Extraction {
     pub feeds: Vec<url::Url>,
 }
 
+/// A strict-pass body shorter than this (in words) triggers the lenient pass.
+const LENIENT_BELOW: usize = 40;
+
 /// Input longer than this is truncated (at a char boundary) before parsing.
 pub const MAX_HTML_BYTES: usize = 10 * 1024 * 1024;
 
@@ -66,6 +69,18 @@ pub fn extract_at(
     pre.dom = dom::Dom::default();
 
     let mut body = body::select(&w);
+    // No story where the strict pass looked: its container may sit in an unclosed `<aside>`, a
+    // `<footer>` or a hidden node. A second, lenient pass over the (rare) page costs less than
+    // losing the story.
+    let mut lenient: Option<(prepass::Prepass, walk::Walk)> = None;
+    if body.split_whitespace().count() < LENIENT_BELOW {
+        let (pre2, w2) = lenient_pass(html);
+        let body2 = body::select(&w2);
+        if body2.split_whitespace().count() > 2 * body.split_whitespace().count().max(10) {
+            body = body2;
+        }
+        lenient = Some((pre2, w2));
+    }
     // JSON-LD articleBody is often truncated, so it only stands in when the DOM gave little.
     if let Some(ldb) = ld.body.as_deref() {
         let ld_words = ldb.split_whitespace().count();
@@ -87,22 +102,24 @@ pub fn extract_at(
         .and_then(|u| u.host_str().map(str::to_string));
     let title = metadata::title(&ld, &metas, &w, &pre, site_name.as_deref(), host.as_deref());
     let language = metadata::language(&pre, &ld, &metas, &body);
-    let published_at = metadata::published(
-        &ld,
-        &metas,
-        &w,
-        &pre,
-        &metadata::DateCtx {
-            order: dates::Order::for_page(language.as_deref(), host.as_deref()),
-            url_path: page_url.map(url::Url::path),
-            fetched_at,
-        },
-    );
+    let date_cx = metadata::DateCtx {
+        order: dates::Order::for_page(language.as_deref(), host.as_deref()),
+        url_path: page_url.map(url::Url::path),
+        fetched_at,
+    };
+    let published_at = metadata::published(&ld, &metas, &w, &pre, &date_cx)
+        // The date stamp may sit in an aside or footer the strict pass dropped.
+        .or_else(|| {
+            let (pre2, w2) = lenient.get_or_insert_with(|| lenient_pass(html));
+            metadata::published(&ld, &metas, w2, pre2, &date_cx)
+        })
+        .or_else(|| dates::most_frequent_iso(html).and_then(dates::day));
+    drop(lenient);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
-    let paragraphs = body
-        .split("\n\n")
-        .filter(|p| p.split_whitespace().count() >= 8)
-        .count();
+    let (paragraphs, longest_paragraph) = body.split("\n\n").fold((0, 0), |(n, longest), p| {
+        let words = p.split_whitespace().count();
+        (n + usize::from(words >= 8), longest.max(words))
+    });
     let og_type = metas.get(&["og:type"]);
     let (is_article, kind_reason) = kind::decide(&kind::Signals {
         url: page_url,
@@ -112,6 +129,7 @@ pub fn extract_at(
         has_published: published_at.is_some(),
         body_words: word_count as usize,
         body_paragraphs: paragraphs,
+        longest_paragraph,
     });
 
     let article = Article {
@@ -144,6 +162,14 @@ pub fn extract_at(
         links: links::collect(page_url, &pre.hrefs),
         feeds: links::feeds(page_url, &pre.feeds),
     }
+}
+
+/// The second pass over a page whose story or date the strict pass did not find: `nav`,
+/// `aside`, `footer` and hidden nodes are kept and weak class words are not trusted.
+fn lenient_pass(html: &str) -> (prepass::Prepass, walk::Walk) {
+    let pre = prepass::run_with(html, true);
+    let w = walk::walk_with(&pre.dom, true);
+    (pre, w)
 }
 
 /// Cuts `s` to at most `max` bytes without splitting a character.

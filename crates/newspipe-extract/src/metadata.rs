@@ -335,11 +335,51 @@ pub fn published(
                 .map(|t| t.value.as_str()),
         )
         .chain(story_times().filter(|t| !t.upd).map(|t| t.value.as_str()));
-    if let Some(d) = best_date(cands) {
-        return Some(d);
-    }
     let printed =
         |t: &str| dates::parse_text(t).or_else(|| dates::scan(t, cx.order).and_then(dates::day));
+    if let Some(d) = best_date(cands) {
+        // The date the story shows its readers (a `<time>` or a date-classed stamp outside
+        // teasers) wins over a declared one that names another day: CMSs re-stamp metadata
+        // when a story is moved or re-saved, the printed date stays.
+        let shown = w
+            .times
+            .iter()
+            .filter(|t| !t.furniture && !t.upd)
+            .find_map(|t| {
+                if t.text_only {
+                    printed(&t.value)
+                } else {
+                    dates::parse(&t.value)
+                }
+            });
+        if let Some(v) = shown
+            && (v.date_naive() - d.date_naive()).num_days().abs() > 1
+        {
+            return Some(v);
+        }
+        // A UTC timestamp hides the publisher's local day; the URL's day or the printed date
+        // says which it was.
+        if d.offset().local_minus_utc() == 0 {
+            let hint = cx.url_path.and_then(dates::from_url).or_else(|| {
+                w.date_texts
+                    .iter()
+                    .filter(|t| !t.1)
+                    .map(|t| t.0.as_str())
+                    .chain(
+                        w.times
+                            .iter()
+                            .filter(|t| t.text_only && !t.furniture)
+                            .map(|t| t.value.as_str()),
+                    )
+                    .find_map(printed)
+                    .map(|p| p.date_naive())
+            });
+            if let Some(h) = hint {
+                return Some(dates::on_local_day(d, h));
+            }
+        }
+        return Some(d);
+    }
     let text_times = |furn: bool| {
         w.times
             .iter()
@@ -378,8 +418,16 @@ pub fn published(
         .blocks
         .iter()
         .take(3000)
-        .filter(|b| b.text.len() <= 120 && !furniture(b))
-        .find_map(|b| dates::scan(&b.text, cx.order).and_then(dates::day));
+        .filter(|b| !furniture(b))
+        .find_map(|b| {
+            // A whole short line, or the head of a paragraph ("01.02.2022 – The council…").
+            let t = if b.text.len() <= 120 {
+                b.text.as_str()
+            } else {
+                head(&b.text, 40)
+            };
+            dates::scan(t, cx.order).and_then(dates::day)
+        });
     stamp
         .or_else(|| text_times(true).find_map(|t| printed(&t.value)))
         .or_else(|| w.date_texts.iter().find_map(|t| printed(&t.0)))
@@ -398,6 +446,15 @@ pub fn published(
                 )
                 .find_map(|t| dates::relative(t, now))
         })
+}
+
+/// The first `max` bytes of `s`, cut at a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Values of `keys` in key priority order.

@@ -101,6 +101,9 @@ struct State {
     pending: String,
     ld_buf: String,
     time_buf: String,
+    /// Keep `nav`, `aside`, `footer` and hidden subtrees (the second pass for pages whose story
+    /// sits in unclosed or mislabelled boilerplate).
+    lenient: bool,
 }
 
 impl State {
@@ -319,7 +322,8 @@ impl Sink for State {
         self.flush_text();
         self.close_implied(tag);
         let mut capture = Capture::None;
-        let mut drop = self.dropped > 0 || dropped_tag(tag);
+        let mut drop = self.dropped > 0
+            || (dropped_tag(tag) && !(self.lenient && matches!(tag, "footer" | "aside")));
         let ta = gather(attrs, tag);
         match tag {
             "meta" => {
@@ -366,7 +370,7 @@ impl Sink for State {
                     ta.get(a)
                         .is_some_and(|v| v.to_ascii_lowercase().contains("breadcrumb"))
                 };
-                if !crumb("class") && !crumb("aria-label") {
+                if !crumb("class") && !crumb("aria-label") && !self.lenient {
                     drop = true;
                 }
             }
@@ -399,7 +403,7 @@ impl Sink for State {
             }
             _ => {}
         }
-        drop |= ta.hidden;
+        drop |= ta.hidden && !self.lenient;
         let node = if drop || self.out.dom.nodes.len() >= 4_000_000 {
             drop = true;
             0
@@ -493,7 +497,15 @@ impl Sink for State {
 
 /// Runs the pass. Never fails: any input yields some tree.
 pub fn run(input: &str) -> Prepass {
-    let mut st = State::default();
+    run_with(input, false)
+}
+
+/// [`run`]; `lenient` keeps navigation, asides, footers and hidden nodes in the tree.
+pub fn run_with(input: &str, lenient: bool) -> Prepass {
+    let mut st = State {
+        lenient,
+        ..State::default()
+    };
     tokenizer::tokenize(input, &mut st);
     st.flush_text();
     let mut out = st.out;

@@ -120,6 +120,8 @@ struct Ctx {
     in_brand: bool,
     /// Inside navigation, teasers, comments, a footer (by tag, role or class).
     in_furniture: bool,
+    /// `nav`, `aside` and `footer` are not furniture by their tag alone.
+    lenient: bool,
 }
 
 /// Class or id of a site logo or site title.
@@ -183,6 +185,12 @@ fn elsewhere_class(v: Option<&str>) -> bool {
 
 /// Walks the document from its root.
 pub fn walk(dom: &Dom) -> Walk {
+    walk_with(dom, false)
+}
+
+/// [`walk`]; `lenient` judges `nav`, `aside` and `footer` by their class only, for pages whose
+/// story the strict pass lost inside such (often unclosed) elements.
+pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
     let mut cx = Ctx {
         w: Walk::default(),
         cur: String::new(),
@@ -193,6 +201,7 @@ pub fn walk(dom: &Dom) -> Walk {
         in_story: false,
         in_brand: false,
         in_furniture: false,
+        lenient,
     };
     cx.w.elems.push(El {
         parent: 0,
@@ -341,13 +350,21 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
                 _ => None,
             };
-            let mark = classes::mark(el.attr("class"), el.attr("id"));
+            let mut mark = classes::mark(el.attr("class"), el.attr("id"));
+            // Weak class words ("hidden", "paywall", "teaser") are not trusted in the lenient pass.
+            if cx.lenient && mark == Mark::WeakFurniture {
+                mark = Mark::Neutral;
+            }
             let itemprop = el.attr("itemprop");
             let role_furniture = el.attr("role").is_some_and(classes::furniture_role);
-            let hard = matches!(
-                name,
-                "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
-            ) || role_furniture;
+            let hard = if cx.lenient {
+                matches!(name, "figure" | "figcaption" | "menu")
+            } else {
+                matches!(
+                    name,
+                    "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
+                ) || role_furniture
+            };
             let never = matches!(name, "html" | "body" | "main");
             // Only the first `<h1>` is read, so after it the logo no longer matters.
             let brand =

@@ -81,7 +81,7 @@ fn decode(raw: &[u8]) -> String {
         let end = v
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(v.len());
-        encoding_rs::Encoding::for_label(v[..end].as_bytes())
+        encoding_rs::Encoding::for_label(&v.as_bytes()[..end])
     });
     let enc = declared.unwrap_or_else(|| {
         let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
