@@ -13,6 +13,7 @@ fn main() {
     let pages = devset::load(&dir);
     let mut preds = serde_json::Map::new();
     let (mut answered, mut correct, mut articles) = (0usize, 0usize, 0usize);
+    let (mut stories, mut stories_kept) = (0usize, 0usize);
     let t = Instant::now();
     for p in &pages {
         let ex = newspipe_extract::extract(&p.html, p.url.as_ref());
@@ -22,6 +23,11 @@ fn main() {
         answered += day.is_some() as usize;
         correct += (day.as_deref() == Some(gold)) as usize;
         articles += ex.is_article as usize;
+        // Story pages: text on the page, not the site root or a legal/service/search page.
+        if devset::story_page(&ex) {
+            stories += 1;
+            stories_kept += ex.is_article as usize;
+        }
         if per_item {
             println!(
                 "{}\t{gold}\t{}\t{}\t{}\t{}\t{}",
@@ -46,12 +52,13 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
     let n = pages.len().max(1) as f64;
     println!(
-        "items={} accuracy={:.3} precision={:.3} coverage={:.3} article_rate={:.3} ({:.0} pages/s)",
+        "items={} accuracy={:.3} precision={:.3} coverage={:.3} article_rate={:.3} story_recall={:.3} ({stories_kept}/{stories}) ({:.0} pages/s)",
         pages.len(),
         correct as f64 / n,
         correct as f64 / answered.max(1) as f64,
         answered as f64 / n,
         articles as f64 / n,
+        stories_kept as f64 / stories.max(1) as f64,
         n / secs
     );
     write(out, &preds);

@@ -22,6 +22,7 @@ fn main() {
     let mut preds = serde_json::Map::new();
     let (mut w_hit, mut w_all, mut wo_hit, mut wo_all) = (0usize, 0usize, 0usize, 0usize);
     let (mut ok, mut empty, mut articles) = (0usize, 0usize, 0usize);
+    let (mut stories, mut stories_kept) = (0usize, 0usize);
     let t = Instant::now();
     for p in &pages {
         let ex = newspipe_extract::extract(&p.html, p.url.as_ref());
@@ -43,6 +44,11 @@ fn main() {
         ok += page_ok as usize;
         empty += body.is_empty() as usize;
         articles += ex.is_article as usize;
+        // Story pages: text on the page, not the site root or a legal/service/search page.
+        if devset::story_page(&ex) {
+            stories += 1;
+            stories_kept += ex.is_article as usize;
+        }
         if per_item {
             println!(
                 "{}\t{wh}/{}\t{woh}/{}\t{}\t{}\t{}\t{}",
@@ -63,12 +69,13 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
     let n = pages.len().max(1) as f64;
     println!(
-        "items={} with_recall={:.3} without_ok={:.3} pages_ok={:.3} empty_pred={empty} article_rate={:.3} ({:.0} pages/s)",
+        "items={} with_recall={:.3} without_ok={:.3} pages_ok={:.3} empty_pred={empty} article_rate={:.3} story_recall={:.3} ({stories_kept}/{stories}) ({:.0} pages/s)",
         pages.len(),
         w_hit as f64 / w_all.max(1) as f64,
         (wo_all - wo_hit) as f64 / wo_all.max(1) as f64,
         ok as f64 / n,
         articles as f64 / n,
+        stories_kept as f64 / stories.max(1) as f64,
         n / secs
     );
     if let Some(out) = out {

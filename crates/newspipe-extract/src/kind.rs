@@ -46,7 +46,6 @@ const INDEX_SEGMENTS: &[&str] = &[
     "impressum",
     "archive",
     "archives",
-    "page",
     "subscribe",
     "newsletters",
     "login",
@@ -171,11 +170,16 @@ pub fn decide(s: &Signals<'_>) -> (bool, KindReason) {
     if s.body_words == 0 {
         return (false, R::Empty);
     }
-    let index_path = segs.len() <= 3
-        && segs
-            .first()
-            .is_some_and(|f| INDEX_SEGMENTS.contains(&f.as_str()))
-        && segs.last().is_none_or(|l| l.matches('-').count() < 4);
+    // "/…/page/2/": a further page of a listing.
+    let paginated = segs.len() >= 2
+        && segs[segs.len() - 2] == "page"
+        && segs[segs.len() - 1].bytes().all(|b| b.is_ascii_digit());
+    let index_path = paginated
+        || (segs.len() <= 3
+            && segs
+                .first()
+                .is_some_and(|f| INDEX_SEGMENTS.contains(&f.as_str()))
+            && segs.last().is_none_or(|l| l.matches('-').count() < 4));
     if s.ld_listing && !s.ld_article {
         return (false, R::ListingMarkup);
     }
@@ -200,9 +204,12 @@ pub fn decide(s: &Signals<'_>) -> (bool, KindReason) {
     if index_path {
         return (false, R::IndexPath);
     }
-    let prose = s.body_paragraphs >= 1
+    let prose = (s.body_paragraphs >= 1
         && s.longest_paragraph >= LONG_PARAGRAPH
-        && (s.body_words >= PLAIN_MIN_WORDS || (s.has_published && s.body_words >= 25));
+        && (s.body_words >= PLAIN_MIN_WORDS || (s.has_published && s.body_words >= 25)))
+        // Short paragraphs, but many of them: a report, a list-like story, a forum post.
+        // Teaser blurbs stay shorter than 20 words.
+        || (s.body_words >= 150 && s.body_paragraphs >= 3 && s.longest_paragraph >= 20);
     if prose {
         (true, R::StoryText)
     } else if og_other {
@@ -217,7 +224,7 @@ const DECLARED_MIN_WORDS: usize = 15;
 /// Words in one paragraph that only a story (not a teaser blurb) writes.
 const LONG_PARAGRAPH: usize = 25;
 /// Words of running text (with at least one real paragraph) that make a story without markup.
-const PLAIN_MIN_WORDS: usize = 50;
+const PLAIN_MIN_WORDS: usize = 30;
 
 #[cfg(test)]
 mod tests {
@@ -245,6 +252,10 @@ mod tests {
         assert!(!is_article(&sig(&home, Some("website"), 900)));
         let sec = Url::parse("https://news.example/section/world/").unwrap();
         assert!(!is_article(&sig(&sec, Some("website"), 300)));
+        let more = Url::parse("https://news.example/section/world/page/2/").unwrap();
+        assert!(!is_article(&sig(&more, Some("website"), 600)));
+        let more = Url::parse("https://news.example/politics/page/12").unwrap();
+        assert!(!is_article(&sig(&more, None, 600)));
         let about = Url::parse("https://news.example/about/").unwrap();
         assert!(!is_article(&sig(&about, Some("article"), 600)));
     }

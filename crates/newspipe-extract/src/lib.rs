@@ -116,10 +116,11 @@ pub fn extract_at(
         .or_else(|| dates::most_frequent_iso(html).and_then(dates::day));
     drop(lenient);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
-    let (paragraphs, longest_paragraph) = body.split("\n\n").fold((0, 0), |(n, longest), p| {
-        let words = p.split_whitespace().count();
-        (n + usize::from(words >= 8), longest.max(words))
-    });
+    let (paragraphs, longest_paragraph, kind_words) =
+        body.split("\n\n").fold((0, 0, 0), |(n, longest, all), p| {
+            let words = text_words(p);
+            (n + usize::from(words >= 8), longest.max(words), all + words)
+        });
     let og_type = metas.get(&["og:type"]);
     let (is_article, kind_reason) = kind::decide(&kind::Signals {
         url: page_url,
@@ -127,7 +128,7 @@ pub fn extract_at(
         ld_article: ld.is_article,
         ld_listing: ld.is_listing,
         has_published: published_at.is_some(),
-        body_words: word_count as usize,
+        body_words: kind_words,
         body_paragraphs: paragraphs,
         longest_paragraph,
     });
@@ -172,6 +173,18 @@ fn lenient_pass(html: &str) -> (prepass::Prepass, walk::Walk) {
     (pre, w)
 }
 
+/// Words for the page-kind decision: whitespace-separated words, plus one per two CJK
+/// characters, since Chinese and Japanese text has no spaces to count.
+fn text_words(s: &str) -> usize {
+    let cjk = s
+        .chars()
+        .filter(|&c| {
+            matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
+        })
+        .count();
+    s.split_whitespace().count() + cjk / 2
+}
+
 /// Cuts `s` to at most `max` bytes without splitting a character.
 fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -187,6 +200,16 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::{extract, truncate};
+
+    #[test]
+    fn cjk_text_counts_as_words() {
+        assert_eq!(super::text_words("two words"), 2);
+        // 22 ideographs with no space: about eleven words, not one.
+        assert_eq!(
+            super::text_words("北京市政府周二宣布将延长夜间公交服务一年时间"),
+            12
+        );
+    }
 
     #[test]
     fn truncates_at_char_boundary() {

@@ -142,6 +142,15 @@ impl State {
     /// HTML's implied end tags: a new block closes an open `<p>`, a new `<li>` the previous
     /// one, and so on. Without these, sloppy markup nests every paragraph in the last.
     fn close_implied(&mut self, tag: &str) {
+        // Body content (or `<body>`) ends a `<head>` that was never closed, as browsers do;
+        // otherwise a page without `</head>` would lose its whole text with the head.
+        if !matches!(
+            tag,
+            "meta" | "link" | "title" | "script" | "style" | "base" | "noscript" | "template"
+        ) && let Some(i) = self.stack.iter().take(3).position(|o| o.tag == "head")
+        {
+            self.truncate(i);
+        }
         const SCOPE: &[&str] = &[
             "html", "table", "td", "th", "caption", "template", "button", "object", "marquee",
             "applet",

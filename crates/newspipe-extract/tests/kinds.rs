@@ -154,3 +154,24 @@ on Monday, while the car park next to it stays closed until the end of the month
     );
     assert!(ex.is_article, "{}", ex.kind_reason);
 }
+
+#[test]
+fn a_head_never_closed_does_not_swallow_the_page() {
+    // No `</head>` and no `<body>`: the first body element ends the head, as in browsers.
+    let html = r#"<!DOCTYPE html><html><head><title>Harbour wall repaired</title>
+<meta property="og:type" content="article">
+<div class="story"><h1>Harbour wall repaired</h1><span class="date">07.11.2023</span>
+<p>Work on the old harbour wall ended last week, two months later than planned, after storms in
+the spring washed away part of the scaffolding and the contractor had to order new stone.</p></div>
+</html>"#;
+    let ex = extract(html, None);
+    assert!(
+        ex.article.body.contains("harbour wall ended"),
+        "{:?}",
+        ex.article.body
+    );
+    assert_eq!(
+        ex.article.published_at.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2023-11-07T00:00:00+00:00")
+    );
+}

@@ -90,3 +90,14 @@ fn decode(raw: &[u8]) -> String {
     });
     enc.decode(raw).0.into_owned()
 }
+
+/// A page that holds text and is not the site root, a legal, service or search page, nor
+/// declares itself a listing: where an article is expected.
+pub fn story_page(ex: &newspipe_extract::Extraction) -> bool {
+    use newspipe_extract::KindReason as R;
+    !ex.article.body.trim().is_empty()
+        && !matches!(
+            ex.kind_reason,
+            R::HomePage | R::ServicePage | R::SearchPage | R::ListingMarkup | R::Empty
+        )
+}
