@@ -8,6 +8,29 @@ mod devset;
 
 use std::time::Instant;
 
+/// Names of a byline, lowercased, as a sorted set: the gold (`meta.author`) lists several
+/// people with ";", ",", "and", "und" or "&" and may keep a "By"/"Von".
+fn names(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .replace(" und ", ";")
+        .replace(" and ", ";")
+        .replace(['&', ','], ";")
+        .split(';')
+        .map(|n| {
+            let n = norm(n).to_lowercase();
+            let n = n
+                .strip_prefix("von ")
+                .or_else(|| n.strip_prefix("by "))
+                .unwrap_or(&n);
+            n.to_string()
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Python's `re.sub(r"\s+", " ", s).strip()`: every Unicode whitespace run becomes one space.
 fn norm(s: &str) -> String {
     s.split(char::is_whitespace)
@@ -23,6 +46,7 @@ fn main() {
     let (mut w_hit, mut w_all, mut wo_hit, mut wo_all) = (0usize, 0usize, 0usize, 0usize);
     let (mut ok, mut empty, mut articles) = (0usize, 0usize, 0usize);
     let (mut stories, mut stories_kept) = (0usize, 0usize);
+    let (mut bylines, mut bylines_ok) = (0usize, 0usize);
     let t = Instant::now();
     for p in &pages {
         let ex = newspipe_extract::extract(&p.html, p.url.as_ref());
@@ -44,6 +68,13 @@ fn main() {
         ok += page_ok as usize;
         empty += body.is_empty() as usize;
         articles += ex.is_article as usize;
+        if let Some(gold) = p.truth["meta"]["author"]
+            .as_str()
+            .filter(|a| !a.trim().is_empty())
+        {
+            bylines += 1;
+            bylines_ok += (names(gold) == names(&ex.article.authors.join(";"))) as usize;
+        }
         // Story pages: text on the page, not the site root or a legal/service/search page.
         if devset::story_page(&ex) {
             stories += 1;
@@ -63,7 +94,11 @@ fn main() {
         }
         preds.insert(
             p.id.clone(),
-            serde_json::json!({ "body": ex.article.body, "is_article": ex.is_article }),
+            serde_json::json!({
+                "body": ex.article.body,
+                "is_article": ex.is_article,
+                "authors": ex.article.authors,
+            }),
         );
     }
     let secs = t.elapsed().as_secs_f64();
@@ -77,6 +112,10 @@ fn main() {
         articles as f64 / n,
         stories_kept as f64 / stories.max(1) as f64,
         n / secs
+    );
+    println!(
+        "byline_exact={:.3} ({bylines_ok}/{bylines} pages with an annotated author; names compared as lowercase sets)",
+        bylines_ok as f64 / bylines.max(1) as f64
     );
     if let Some(out) = out {
         match std::fs::write(&out, serde_json::to_string(&preds).unwrap_or_default()) {

@@ -127,6 +127,17 @@ pub fn parse(blocks: &[String]) -> JsonLd {
         out.headline = str_of(a.get("headline")).or_else(|| str_of(a.get("name")));
         if let Some(v) = a.get("author").or_else(|| a.get("creator")) {
             names(v, &mut out.authors, 0);
+            // Yoast-style graphs name the author by reference: `{"@id": "…#/person/1"}`.
+            if out.authors.is_empty() {
+                for id in refs(v) {
+                    if let Some(p) = objs
+                        .iter()
+                        .find(|o| str_of(o.get("@id")).as_deref() == Some(id))
+                    {
+                        names(p, &mut out.authors, 0);
+                    }
+                }
+            }
         }
         out.published = str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated")));
         out.modified = str_of(a.get("dateModified"));
@@ -251,6 +262,15 @@ fn str_of(v: Option<&Value>) -> Option<String> {
         _ => return None,
     };
     (!s.is_empty()).then_some(s)
+}
+
+/// The `@id`s an author value points to.
+fn refs(v: &Value) -> Vec<&str> {
+    match v {
+        Value::Object(m) => m.get("@id").and_then(Value::as_str).into_iter().collect(),
+        Value::Array(a) => a.iter().take(16).flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn names(v: &Value, out: &mut Vec<String>, depth: usize) {

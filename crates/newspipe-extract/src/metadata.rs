@@ -212,6 +212,19 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
+        // Slack-style unfurl labels: `twitter:label1` "Written by", `twitter:data1` the name.
+        for i in 1..=4 {
+            let label = m.get(&[format!("twitter:label{i}").as_str()]);
+            if label.is_some_and(|l| {
+                let l = l.to_lowercase();
+                l.contains("written by") || l.contains("author") || l.contains("verfasst von")
+            }) && let Some(v) = m.get(&[format!("twitter:data{i}").as_str()])
+            {
+                push(&mut out, &v);
+            }
+        }
+    }
+    if !has_person(&out) {
         for v in &w.rel_authors {
             push(&mut out, v);
         }
@@ -225,12 +238,18 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
-        // A "By A and B" line near the top of the text.
+        for v in &w.author_links {
+            push(&mut out, v);
+            if has_person(&out) {
+                break;
+            }
+        }
+    }
+    if !has_person(&out) {
+        // A "By A and B" line near the top of the text, in the page's language.
         for b in w.blocks.iter().take(400) {
             let t = b.text.trim();
-            if t.len() < 120
-                && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("by "))
-            {
+            if t.len() < 120 && by_line(t) {
                 push(&mut out, t);
                 if has_person(&out) {
                     break;
@@ -243,6 +262,32 @@ pub fn authors(
     }
     out.truncate(20);
     out
+}
+
+/// Whether a line opens like a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af",
+/// "Przez", "Autor:", "Text:" and a capitalised name.
+fn by_line(t: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
+        "door ",
+        "av ",
+        "af ",
+        "przez ",
+        "autor: ",
+        "autorin: ",
+        "author: ",
+        "text: ",
+        "texto: ",
+        "written by ",
+    ];
+    let lower = t.to_lowercase();
+    OPENERS.iter().any(|o| {
+        lower.starts_with(o) && t[o.len()..].chars().next().is_some_and(char::is_uppercase)
+    })
 }
 
 /// Meta keys of the publication date, in priority order.

@@ -288,6 +288,32 @@ impl TagAttrs {
     }
 }
 
+/// A link to an author's page: `/author/jane-doe/`, `/autor/…`, `/writers/…`, `/staff/…`.
+fn author_path(href: &str) -> bool {
+    let l = href.to_ascii_lowercase();
+    [
+        "/author/",
+        "/authors/",
+        "/autor/",
+        "/autoren/",
+        "/auteur/",
+        "/autore/",
+        "/writers/",
+        "/writer/",
+        "/staff/",
+        "/journalist/",
+        "/journalists/",
+        "/redakteur/",
+        "/reporter/",
+        "/people/",
+        "/profile/",
+        "/creator/",
+        "/mitarbeiter/",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
 /// MIME types of RSS, Atom and JSON Feed, as `<link rel="alternate" type>` announces them.
 fn feed_type(t: &str) -> bool {
     let t = t.split(';').next().unwrap_or("").trim();
@@ -333,7 +359,10 @@ impl Sink for State {
         let mut capture = Capture::None;
         let mut drop = self.dropped > 0
             || (dropped_tag(tag) && !(self.lenient && matches!(tag, "footer" | "aside")));
-        let ta = gather(attrs, tag);
+        let mut ta = gather(attrs, tag);
+        if tag == "a" && ta.href.as_deref().is_some_and(author_path) && ta.kept.len() < 16 {
+            ta.kept.push(("data-author-link", String::new()));
+        }
         match tag {
             "meta" => {
                 if let Some(c) = ta.get("content") {

@@ -64,6 +64,8 @@ pub struct Walk {
     pub itemprops: Vec<(String, String)>,
     pub bylines: Vec<String>,
     pub rel_authors: Vec<String>,
+    /// Text of links to author pages (by their path), outside teasers.
+    pub author_links: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
     /// Text of elements classed as a (publication) date, for pages without machine dates:
@@ -154,6 +156,55 @@ fn has(hay: &str, needle: &str) -> bool {
             .as_bytes()
             .windows(n.len())
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
+}
+
+/// A class naming the story's byline or author ("byline", "c-intro__author", "autor"), not
+/// the author's picture or biography.
+fn byline_class(class: &str) -> bool {
+    class.len() < 300
+        && class.split_ascii_whitespace().any(|name| {
+            let lower = name.to_ascii_lowercase();
+            let mut toks = lower.split(['-', '_']).filter(|t| !t.is_empty());
+            let named = toks.clone().any(|t| {
+                matches!(
+                    t,
+                    "byline"
+                        | "author"
+                        | "authors"
+                        | "autor"
+                        | "autoren"
+                        | "autorin"
+                        | "writer"
+                        | "contributor"
+                        | "creator"
+                        | "auteur"
+                        | "firma"
+                        | "signature"
+                )
+            }) || lower.contains("byline");
+            named
+                && !toks.any(|t| {
+                    matches!(
+                        t,
+                        "bio"
+                            | "biography"
+                            | "image"
+                            | "img"
+                            | "avatar"
+                            | "photo"
+                            | "picture"
+                            | "description"
+                            | "desc"
+                            | "about"
+                            | "box"
+                            | "more"
+                            | "social"
+                            | "follow"
+                            | "list"
+                            | "info"
+                    )
+                })
+        })
 }
 
 /// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
@@ -424,6 +475,14 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 {
                     cx.w.rel_authors.push(text_of(dom, node));
                 }
+                // A link to an author page ("/author/jane-doe/"), outside teasers and lists.
+                "a" if el.attr("data-author-link").is_some()
+                    && !cx.in_furniture
+                    && !elsewhere
+                    && cx.w.author_links.len() < 8 =>
+                {
+                    cx.w.author_links.push(text_of(dom, node));
+                }
                 _ => {}
             }
             if let Some(ip) = itemprop
@@ -477,21 +536,11 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.w.date_texts.push((t, cx.in_furniture || elsewhere));
                 }
             }
-            if block_kind.is_some()
-                && cx.w.bylines.len() < 8
+            if cx.w.bylines.len() < 8
                 && !class.is_empty()
-                && (contains_ci(class, "byline")
-                    || class.split_ascii_whitespace().any(|c| {
-                        [
-                            "author",
-                            "author-name",
-                            "authors",
-                            "article-author",
-                            "contributor",
-                        ]
-                        .iter()
-                        .any(|k| c.eq_ignore_ascii_case(k))
-                    }))
+                && !cx.in_furniture
+                && !elsewhere
+                && byline_class(class)
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 200 {
