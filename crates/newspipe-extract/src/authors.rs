@@ -210,8 +210,11 @@ fn strip_by(s: &str) -> String {
             "rechtsanwalt ",
             "rechtsanwältin ",
         ] {
-            if lower.starts_with(p) {
-                s = s[p.len()..].trim_start().to_string();
+            // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.
+            if lower.starts_with(p)
+                && let Some(rest) = s.get(p.len()..)
+            {
+                s = rest.trim_start().to_string();
                 changed = true;
                 break;
             }

@@ -286,7 +286,11 @@ fn by_line(t: &str) -> bool {
     ];
     let lower = t.to_lowercase();
     OPENERS.iter().any(|o| {
-        lower.starts_with(o) && t[o.len()..].chars().next().is_some_and(char::is_uppercase)
+        // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.
+        lower.starts_with(o)
+            && t.get(o.len()..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_uppercase)
     })
 }
 
@@ -364,11 +368,8 @@ pub fn published(
     cx: &DateCtx<'_>,
 ) -> Option<Date> {
     let story_times = || w.times.iter().filter(|t| !t.furniture && !t.text_only);
-    let cands = ld
-        .published
-        .iter()
-        .map(String::as_str)
-        .chain(meta_values(m, PUBLISHED_KEYS))
+    let cands = meta_values(m, PUBLISHED_KEYS)
+        .chain(ld.published.iter().map(String::as_str))
         .chain(itemprop(w, "datepublished"))
         .chain(itemprop(w, "uploaddate"))
         .chain(itemprop(w, "datecreated"))
@@ -386,10 +387,12 @@ pub fn published(
         // The date the story shows its readers (a `<time>` or a date-classed stamp outside
         // teasers) wins over a declared one that names another day: CMSs re-stamp metadata
         // when a story is moved or re-saved, the printed date stays.
+        // Only on a page with one or two such stamps: a list of them is teasers.
+        let stamps = w.times.iter().filter(|t| !t.furniture && !t.upd).count();
         let shown = w
             .times
             .iter()
-            .filter(|t| !t.furniture && !t.upd)
+            .filter(|t| !t.furniture && !t.upd && stamps <= 2)
             .find_map(|t| {
                 if t.text_only {
                     printed(&t.value)
@@ -816,4 +819,17 @@ pub fn tags(ld: &JsonLd, m: &Metas<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn by_line_openers_survive_case_folding_that_changes_lengths() {
+        assert!(super::by_line("Von Leonora Holling"));
+        assert!(!super::by_line("von der Leyen said"));
+        // "İ" lowercases to two characters: no slicing inside one.
+        assert!(!super::by_line("DİX"));
+        assert!(!super::by_line("İİİ İ"));
+        assert!(crate::authors::clean("BY İSMAİL KAYA").len() <= 1);
+    }
 }
