@@ -58,11 +58,12 @@ fn main() {
 
     let mut preds = serde_json::Map::new();
     let mut elapsed = Duration::ZERO;
-    let (mut ps, mut rs, mut exact) = (Vec::new(), Vec::new(), 0usize);
+    let (mut ps, mut rs, mut exact, mut articles) = (Vec::new(), Vec::new(), 0usize, 0usize);
     for (id, html, url) in &pages {
         let t = Instant::now();
         let ex = newspipe_extract::extract(html, url.as_ref());
         elapsed += t.elapsed();
+        articles += ex.is_article as usize;
         let truth_body = truth[*id]["articleBody"].as_str().unwrap_or("");
         let (p, r, e) = item(truth_body, &ex.article.body);
         if per_item {
@@ -106,10 +107,11 @@ fn main() {
         0.0
     };
     println!(
-        "items={} empty_pred={} f1={f1:.3} precision={p:.3} recall={r:.3} accuracy={:.3}",
+        "items={} empty_pred={} f1={f1:.3} precision={p:.3} recall={r:.3} accuracy={:.3} article_rate={:.3}",
         pages.len(),
         pages.len() - ps.len(),
-        exact as f64 / pages.len().max(1) as f64
+        exact as f64 / pages.len().max(1) as f64,
+        articles as f64 / pages.len().max(1) as f64
     );
     println!(
         "speed: {:.0} pages/s single-threaded ({:.2} ms/page, {:.0} MB/s over {:.1} MB)",

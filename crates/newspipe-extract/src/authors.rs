@@ -76,6 +76,14 @@ pub fn clean(raw: &str) -> Vec<String> {
             s.truncate(i);
         }
     }
+    // "Text: Jane Doe Foto: John Roe": the photographer is no author.
+    for tail in [
+        " Foto:", " Fotos:", " Photo:", " Photos:", " Bild:", " Bilder:",
+    ] {
+        if let Some(i) = s.find(tail) {
+            s.truncate(i);
+        }
+    }
     let mut s = strip_by(s.trim());
     cut_dateline(&mut s);
     cut_outlet_after_period(&mut s);
@@ -185,9 +193,28 @@ fn strip_by(s: &str) -> String {
             "reporting by ",
             "author:",
             "authors:",
+            "autor:",
+            "autorin:",
+            "autoren:",
+            "text:",
+            "texto:",
+            "interview:",
+            "artikel von ",
+            "ein artikel von ",
+            "geschrieben von ",
+            "verfasst von ",
+            "door ",
+            "av ",
+            "af ",
+            "przez ",
+            "rechtsanwalt ",
+            "rechtsanwältin ",
         ] {
-            if lower.starts_with(p) {
-                s = s[p.len()..].trim_start().to_string();
+            // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.
+            if lower.starts_with(p)
+                && let Some(rest) = s.get(p.len()..)
+            {
+                s = rest.trim_start().to_string();
                 changed = true;
                 break;
             }
@@ -237,6 +264,13 @@ fn clean_one(s: &str) -> Option<String> {
     if !s.chars().next().is_some_and(char::is_alphabetic) {
         return None;
     }
+    // Byline labels, weekdays and links left alone when the name itself was elsewhere.
+    if words.iter().all(|w| {
+        let w = w.to_lowercase();
+        NOT_NAMES.contains(&w.trim_matches(|c: char| !c.is_alphanumeric()))
+    }) {
+        return None;
+    }
     // "Jane Doe, MS, RDN": degrees after a comma are parts of their own.
     if words.len() == 1 && CREDENTIALS.contains(&s.to_lowercase().replace('.', "").as_str()) {
         return None;
@@ -251,6 +285,62 @@ fn clean_one(s: &str) -> Option<String> {
     }
     Some(recase(s))
 }
+
+/// Words that make no name on their own: byline labels, weekdays, link labels.
+const NOT_NAMES: &[&str] = &[
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "av",
+    "af",
+    "przez",
+    "artikel",
+    "article",
+    "autor",
+    "autorin",
+    "author",
+    "text",
+    "texte",
+    "texto",
+    "foto",
+    "fotos",
+    "photo",
+    "photos",
+    "bild",
+    "interview",
+    "zur",
+    "artikelübersicht",
+    "übersicht",
+    "more",
+    "mehr",
+    "alle",
+    "all",
+    "posts",
+    "beiträge",
+    "home",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "hire",
+    "anonymous",
+    "unknown",
+    "guest",
+    "gast",
+];
 
 /// Lower-case particles of family names ("Ludwig van Beethoven", "Ana de Armas").
 const PARTICLES: &[&str] = &[
@@ -598,6 +688,23 @@ mod tests {
         assert_eq!(clean("Ann Lee for The Daily Planet"), vec!["Ann Lee"]);
         assert!(clean("admin").is_empty());
         assert_eq!(clean("Ana de Armas"), vec!["Ana de Armas"]);
+    }
+
+    #[test]
+    fn labels_weekdays_and_photo_credits_are_not_names() {
+        assert!(clean("By").is_empty());
+        assert!(clean("Artikel von").is_empty());
+        assert!(clean("Donnerstag").is_empty());
+        assert!(clean("Zur Artikelübersicht").is_empty());
+        assert_eq!(
+            clean("Autor: Rechtsanwalt Sebastian Einbock"),
+            vec!["Sebastian Einbock"]
+        );
+        assert_eq!(clean("Text: Jana Roe Foto: John Doe"), vec!["Jana Roe"]);
+        assert_eq!(
+            clean("Von Roland Brockmann und Sebastian Drescher"),
+            vec!["Roland Brockmann", "Sebastian Drescher"]
+        );
     }
 
     #[test]

@@ -71,7 +71,13 @@ pub fn parse(blocks: &[String]) -> JsonLd {
     // has none.
     let mut page_dates: (Option<String>, Option<String>) = (None, None);
     let mut page_obj: Option<&Value> = None;
+    // Any other object that dates itself (`VideoObject`, `Event`, `Product`…): the page's date
+    // when nothing else gives one.
+    let mut any_date: Option<String> = None;
     for o in &objs {
+        if any_date.is_none() {
+            any_date = str_of(o.get("datePublished")).or_else(|| str_of(o.get("uploadDate")));
+        }
         let types = types_of(o);
         if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
             // Prefer the object that carries the most article fields (pages nest teasers too).
@@ -121,6 +127,17 @@ pub fn parse(blocks: &[String]) -> JsonLd {
         out.headline = str_of(a.get("headline")).or_else(|| str_of(a.get("name")));
         if let Some(v) = a.get("author").or_else(|| a.get("creator")) {
             names(v, &mut out.authors, 0);
+            // Yoast-style graphs name the author by reference: `{"@id": "…#/person/1"}`.
+            if out.authors.is_empty() {
+                for id in refs(v) {
+                    if let Some(p) = objs
+                        .iter()
+                        .find(|o| str_of(o.get("@id")).as_deref() == Some(id))
+                    {
+                        names(p, &mut out.authors, 0);
+                    }
+                }
+            }
         }
         out.published = str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated")));
         out.modified = str_of(a.get("dateModified"));
@@ -154,7 +171,7 @@ pub fn parse(blocks: &[String]) -> JsonLd {
         out.in_language = str_of(a.get("inLanguage"));
     }
     if out.published.is_none() {
-        out.published = page_dates.0;
+        out.published = page_dates.0.or(any_date);
     }
     if out.modified.is_none() {
         out.modified = page_dates.1;
@@ -245,6 +262,15 @@ fn str_of(v: Option<&Value>) -> Option<String> {
         _ => return None,
     };
     (!s.is_empty()).then_some(s)
+}
+
+/// The `@id`s an author value points to.
+fn refs(v: &Value) -> Vec<&str> {
+    match v {
+        Value::Object(m) => m.get("@id").and_then(Value::as_str).into_iter().collect(),
+        Value::Array(a) => a.iter().take(16).flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn names(v: &Value, out: &mut Vec<String>, depth: usize) {

@@ -21,15 +21,26 @@ mod prepass;
 mod tokenizer;
 mod walk;
 
+pub use kind::KindReason;
 pub use newspipe_model::Article;
 
 /// What one page yields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extraction {
+    /// One story (to archive), not an index, home, author or service page.
     pub is_article: bool,
+    /// Why `is_article` is what it is; `Display` gives a sentence for people.
+    pub kind_reason: KindReason,
+    /// The fields found, whatever the kind: `body` holds the text even when `is_article` is false.
     pub article: Article,
     pub links: Vec<url::Url>,
+    /// Feeds the page announces (`<link rel="alternate">` of an RSS, Atom or JSON Feed type),
+    /// absolute and normalised with `newspipe_model::normalize`, deduplicated, in page order.
+    pub feeds: Vec<url::Url>,
 }
+
+/// A strict-pass body shorter than this (in words) triggers the lenient pass.
+const LENIENT_BELOW: usize = 40;
 
 /// Input longer than this is truncated (at a char boundary) before parsing.
 pub const MAX_HTML_BYTES: usize = 10 * 1024 * 1024;
@@ -40,14 +51,36 @@ pub const MAX_HTML_BYTES: usize = 10 * 1024 * 1024;
 /// absolute, normalised with `newspipe_model::normalize_link` (drops fragments, `mailto:`,
 /// `javascript:`), deduplicated, in page order.
 pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
+    extract_at(html, page_url, None)
+}
+
+/// [`extract`], with the time the page was fetched: relative dates ("3 hours ago", "gestern")
+/// are read against it, in its offset.
+pub fn extract_at(
+    html: &str,
+    page_url: Option<&url::Url>,
+    fetched_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Extraction {
     let html = truncate(html, MAX_HTML_BYTES);
     let mut pre = prepass::run(html);
     let ld = jsonld::parse(&pre.jsonld);
     let metas = metadata::Metas(&pre.metas);
-    let w = walk::walk(&pre.dom, !metadata::declares_published(&ld, &metas));
+    let w = walk::walk(&pre.dom);
     pre.dom = dom::Dom::default();
 
     let mut body = body::select(&w);
+    // No story where the strict pass looked: its container may sit in an unclosed `<aside>`, a
+    // `<footer>` or a hidden node. A second, lenient pass over the (rare) page costs less than
+    // losing the story.
+    let mut lenient: Option<(prepass::Prepass, walk::Walk)> = None;
+    if body.split_whitespace().count() < LENIENT_BELOW {
+        let (pre2, w2) = lenient_pass(html);
+        let body2 = body::select(&w2);
+        if body2.split_whitespace().count() > 2 * body.split_whitespace().count().max(10) {
+            body = body2;
+        }
+        lenient = Some((pre2, w2));
+    }
     // JSON-LD articleBody is often truncated, so it only stands in when the DOM gave little.
     if let Some(ldb) = ld.body.as_deref() {
         let ld_words = ldb.split_whitespace().count();
@@ -68,21 +101,36 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
         .and_then(|c| url::Url::parse(c).ok())
         .and_then(|u| u.host_str().map(str::to_string));
     let title = metadata::title(&ld, &metas, &w, &pre, site_name.as_deref(), host.as_deref());
-    let published_at = metadata::published(&ld, &metas, &w);
+    let language = metadata::language(&pre, &ld, &metas, &body);
+    let date_cx = metadata::DateCtx {
+        order: dates::Order::for_page(language.as_deref(), host.as_deref()),
+        url_path: page_url.map(url::Url::path),
+        fetched_at,
+    };
+    let published_at = metadata::published(&ld, &metas, &w, &pre, &date_cx)
+        // The date stamp may sit in an aside or footer the strict pass dropped.
+        .or_else(|| {
+            let (pre2, w2) = lenient.get_or_insert_with(|| lenient_pass(html));
+            metadata::published(&ld, &metas, w2, pre2, &date_cx)
+        })
+        .or_else(|| dates::most_frequent_iso(html).and_then(dates::day));
+    drop(lenient);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
-    let paragraphs = body
-        .split("\n\n")
-        .filter(|p| p.split_whitespace().count() >= 8)
-        .count();
+    let (paragraphs, longest_paragraph, kind_words) =
+        body.split("\n\n").fold((0, 0, 0), |(n, longest, all), p| {
+            let words = text_words(p);
+            (n + usize::from(words >= 8), longest.max(words), all + words)
+        });
     let og_type = metas.get(&["og:type"]);
-    let is_article = kind::is_article(&kind::Signals {
+    let (is_article, kind_reason) = kind::decide(&kind::Signals {
         url: page_url,
         og_type: og_type.as_deref(),
         ld_article: ld.is_article,
         ld_listing: ld.is_listing,
         has_published: published_at.is_some(),
-        body_words: word_count as usize,
+        body_words: kind_words,
         body_paragraphs: paragraphs,
+        longest_paragraph,
     });
 
     let article = Article {
@@ -96,7 +144,7 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
         ),
         authors: metadata::authors(&ld, &metas, &w, site_name.as_deref(), host.as_deref()),
         modified_at: metadata::modified(&ld, &metas, &w),
-        language: metadata::language(&pre, &ld, &metas, &body),
+        language,
         canonical_url,
         lead_image_url: metadata::lead_image(&ld, &metas, &w, page_url),
         lead_image_caption: metadata::lead_caption(&ld, &w),
@@ -110,9 +158,31 @@ pub fn extract(html: &str, page_url: Option<&url::Url>) -> Extraction {
     };
     Extraction {
         is_article,
+        kind_reason,
         article,
         links: links::collect(page_url, &pre.hrefs),
+        feeds: links::feeds(page_url, &pre.feeds),
     }
+}
+
+/// The second pass over a page whose story or date the strict pass did not find: `nav`,
+/// `aside`, `footer` and hidden nodes are kept and weak class words are not trusted.
+fn lenient_pass(html: &str) -> (prepass::Prepass, walk::Walk) {
+    let pre = prepass::run_with(html, true);
+    let w = walk::walk_with(&pre.dom, true);
+    (pre, w)
+}
+
+/// Words for the page-kind decision: whitespace-separated words, plus one per two CJK
+/// characters, since Chinese and Japanese text has no spaces to count.
+fn text_words(s: &str) -> usize {
+    let cjk = s
+        .chars()
+        .filter(|&c| {
+            matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
+        })
+        .count();
+    s.split_whitespace().count() + cjk / 2
 }
 
 /// Cuts `s` to at most `max` bytes without splitting a character.
@@ -130,6 +200,16 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::{extract, truncate};
+
+    #[test]
+    fn cjk_text_counts_as_words() {
+        assert_eq!(super::text_words("two words"), 2);
+        // 22 ideographs with no space: about eleven words, not one.
+        assert_eq!(
+            super::text_words("北京市政府周二宣布将延长夜间公交服务一年时间"),
+            12
+        );
+    }
 
     #[test]
     fn truncates_at_char_boundary() {
@@ -270,7 +350,8 @@ mod tests {
                <meta name="parsely-pub-date" content="2019-11-19T08:00:00-05:00">"#,
             STORY,
         );
-        assert_eq!(d(a).as_deref(), Some("2019-11-19T13:00:00+00:00"));
+        // The page's offset is kept.
+        assert_eq!(d(a).as_deref(), Some("2019-11-19T08:00:00-05:00"));
         // A bare day in JSON-LD gives way to the same day with a time in meta.
         let a = page(
             r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"B","datePublished":"2019-11-18"}</script>

@@ -32,6 +32,30 @@ pub fn collect(base: Option<&Url>, hrefs: &[String]) -> Vec<Url> {
     out
 }
 
+/// Feed URLs the page announces: resolved against the page, normalised, deduplicated. Without
+/// a page URL only absolute ones are kept.
+pub fn feeds(base: Option<&Url>, hrefs: &[String]) -> Vec<Url> {
+    let mut out: Vec<Url> = Vec::new();
+    for h in hrefs {
+        let h = h.trim();
+        if h.is_empty() {
+            continue;
+        }
+        let joined = match base {
+            Some(b) => b.join(h),
+            None => Url::parse(h),
+        };
+        if let Some(u) = joined
+            .ok()
+            .and_then(|u| newspipe_model::normalize(u.as_str()).ok())
+            && !out.contains(&u)
+        {
+            out.push(u);
+        }
+    }
+    out
+}
+
 /// Resolves one URL (image, canonical) to an absolute, normalised form.
 pub fn absolute(base: Option<&Url>, raw: &str) -> Option<String> {
     let raw = raw.trim();
@@ -68,5 +92,44 @@ impl Hasher for Fnv {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         self.0 = h;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use url::Url;
+
+    #[test]
+    fn feeds_found_resolved_and_deduplicated() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/rss+xml" title="All" href="/feed/">
+            <link rel="Alternate" type="application/atom+xml" href="https://Other.example/atom.xml#top">
+            <link rel="alternate" type="application/feed+json" href="feed.json">
+            <link rel="alternate" type="application/json" href="/wp-json/wp/v2/posts/1">
+            <link rel="alternate" type="application/rss+xml" href="/feed/">
+            <link rel="alternate" hreflang="de" href="/de/story">
+            <link rel="stylesheet" type="application/rss+xml" href="/not-a-feed">
+            <link rel="alternate" type="text/html" href="/amp">
+            <link rel="alternate" type="application/rss+xml" href="mailto:x@example.org">
+            </head><body><p>x</p></body></html>"#;
+        let base = Url::parse("https://news.example/world/story.html").unwrap();
+        let got: Vec<String> = crate::extract(html, Some(&base))
+            .feeds
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "https://news.example/feed/",
+                "https://other.example/atom.xml",
+                "https://news.example/world/feed.json",
+                "https://news.example/wp-json/wp/v2/posts/1",
+            ]
+        );
+        // Without a base only absolute feed URLs are usable.
+        let got = crate::extract(html, None).feeds;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].as_str(), "https://other.example/atom.xml");
     }
 }

@@ -1,8 +1,9 @@
 //! Reconciles the fields each source offers (JSON-LD, OpenGraph/`article:*`, Dublin Core and
 //! `name=` meta, microdata, `<time>`, `rel=author`, bylines, breadcrumbs) into one `Article`.
 
-use chrono::{DateTime, Utc};
 use url::Url;
+
+use crate::dates::{Date, Order};
 
 use crate::jsonld::JsonLd;
 use crate::prepass::Prepass;
@@ -211,6 +212,19 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
+        // Slack-style unfurl labels: `twitter:label1` "Written by", `twitter:data1` the name.
+        for i in 1..=4 {
+            let label = m.get(&[format!("twitter:label{i}").as_str()]);
+            if label.is_some_and(|l| {
+                let l = l.to_lowercase();
+                l.contains("written by") || l.contains("author") || l.contains("verfasst von")
+            }) && let Some(v) = m.get(&[format!("twitter:data{i}").as_str()])
+            {
+                push(&mut out, &v);
+            }
+        }
+    }
+    if !has_person(&out) {
         for v in &w.rel_authors {
             push(&mut out, v);
         }
@@ -224,12 +238,18 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
-        // A "By A and B" line near the top of the text.
+        for v in &w.author_links {
+            push(&mut out, v);
+            if has_person(&out) {
+                break;
+            }
+        }
+    }
+    if !has_person(&out) {
+        // A "By A and B" line near the top of the text, in the page's language.
         for b in w.blocks.iter().take(400) {
             let t = b.text.trim();
-            if t.len() < 120
-                && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("by "))
-            {
+            if t.len() < 120 && by_line(t) {
                 push(&mut out, t);
                 if has_person(&out) {
                     break;
@@ -242,6 +262,36 @@ pub fn authors(
     }
     out.truncate(20);
     out
+}
+
+/// Whether a line opens like a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af",
+/// "Przez", "Autor:", "Text:" and a capitalised name.
+fn by_line(t: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
+        "door ",
+        "av ",
+        "af ",
+        "przez ",
+        "autor: ",
+        "autorin: ",
+        "author: ",
+        "text: ",
+        "texto: ",
+        "written by ",
+    ];
+    let lower = t.to_lowercase();
+    OPENERS.iter().any(|o| {
+        // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.
+        lower.starts_with(o)
+            && t.get(o.len()..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_uppercase)
+    })
 }
 
 /// Meta keys of the publication date, in priority order.
@@ -272,28 +322,187 @@ const PUBLISHED_KEYS: &[&str] = &[
     "article_date_original",
     "cxenseparse:recs:publishtime",
     "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "bt:pubdate",
+    "uploaddate",
+    "datecreated",
+    "article:published_date",
+    "article_published_time",
+    "published-date",
+    "pub_date",
+    "pubdate_iso",
+    "date-published",
+    "date_published",
+    "publication-date",
+    "prism.publicationdate",
+    "prism.coverdate",
+    "rnews:datepublished",
+    "dc.date.created",
+    "dcterms.available",
+    "dc.date.available",
+    "og:pubdate",
+    "article.created",
+    "created",
+    "release_date",
+    "originalpublicationdate",
+    "displaydate",
 ];
 
-/// Whether JSON-LD or meta state the publication date, so the page's printed dates are not needed.
-pub fn declares_published(ld: &JsonLd, m: &Metas<'_>) -> bool {
-    let cands = ld
-        .published
-        .iter()
-        .map(String::as_str)
-        .chain(meta_values(m, PUBLISHED_KEYS));
-    best_date(cands).is_some()
+/// What the date search knows beyond the page's markup.
+pub struct DateCtx<'a> {
+    pub order: Order,
+    pub url_path: Option<&'a str>,
+    pub fetched_at: Option<Date>,
 }
 
-pub fn published(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
-    let cands = ld
-        .published
-        .iter()
-        .map(String::as_str)
-        .chain(meta_values(m, PUBLISHED_KEYS))
+/// The publication date: declared values first (JSON-LD, meta, microdata, a `<time>` marked as
+/// published), then the story's own printed date stamps (date-classed elements, `<time>` text,
+/// also in dropped boilerplate), the URL path, the first date stamp in the text, and a relative
+/// phrase against the fetch time. Dates in teasers, comments and sidebars come last.
+pub fn published(
+    ld: &JsonLd,
+    m: &Metas<'_>,
+    w: &Walk,
+    pre: &Prepass,
+    cx: &DateCtx<'_>,
+) -> Option<Date> {
+    let story_times = || w.times.iter().filter(|t| !t.furniture && !t.text_only);
+    let cands = meta_values(m, PUBLISHED_KEYS)
+        .chain(ld.published.iter().map(String::as_str))
         .chain(itemprop(w, "datepublished"))
-        .chain(w.times.iter().filter(|t| t.1).map(|t| t.0.as_str()))
-        .chain(w.times.iter().filter(|t| !t.2).map(|t| t.0.as_str()));
-    best_date(cands).or_else(|| w.date_texts.iter().find_map(|t| dates::parse_text(t)))
+        .chain(itemprop(w, "uploaddate"))
+        .chain(itemprop(w, "datecreated"))
+        .chain(story_times().filter(|t| t.publ).map(|t| t.value.as_str()))
+        .chain(
+            pre.dropped_times
+                .iter()
+                .filter(|t| t.publ && !t.text_only)
+                .map(|t| t.value.as_str()),
+        )
+        .chain(story_times().filter(|t| !t.upd).map(|t| t.value.as_str()));
+    let printed =
+        |t: &str| dates::parse_text(t).or_else(|| dates::scan(t, cx.order).and_then(dates::day));
+    if let Some(d) = best_date(cands) {
+        // The date the story shows its readers (a `<time>` or a date-classed stamp outside
+        // teasers) wins over a declared one that names another day: CMSs re-stamp metadata
+        // when a story is moved or re-saved, the printed date stays.
+        // Only on a page with one or two such stamps: a list of them is teasers.
+        let stamps = w.times.iter().filter(|t| !t.furniture && !t.upd).count();
+        let shown = w
+            .times
+            .iter()
+            .filter(|t| !t.furniture && !t.upd && stamps <= 2)
+            .find_map(|t| {
+                if t.text_only {
+                    printed(&t.value)
+                } else {
+                    dates::parse(&t.value)
+                }
+            });
+        if let Some(v) = shown
+            && (v.date_naive() - d.date_naive()).num_days().abs() > 1
+        {
+            return Some(v);
+        }
+        // A UTC timestamp hides the publisher's local day; the URL's day or the printed date
+        // says which it was.
+        if d.offset().local_minus_utc() == 0 {
+            let hint = cx.url_path.and_then(dates::from_url).or_else(|| {
+                w.date_texts
+                    .iter()
+                    .filter(|t| !t.1)
+                    .map(|t| t.0.as_str())
+                    .chain(
+                        w.times
+                            .iter()
+                            .filter(|t| t.text_only && !t.furniture)
+                            .map(|t| t.value.as_str()),
+                    )
+                    .find_map(printed)
+                    .map(|p| p.date_naive())
+            });
+            if let Some(h) = hint {
+                return Some(dates::on_local_day(d, h));
+            }
+        }
+        return Some(d);
+    }
+    let text_times = |furn: bool| {
+        w.times
+            .iter()
+            .chain(&pre.dropped_times)
+            .filter(move |t| t.furniture == furn && !t.upd)
+    };
+    let found = text_times(false)
+        .filter(|t| t.publ)
+        .chain(pre.dropped_times.iter().filter(|t| t.publ))
+        .find_map(|t| printed(&t.value))
+        .or_else(|| {
+            w.date_texts
+                .iter()
+                .filter(|t| !t.1)
+                .find_map(|t| printed(&t.0))
+        })
+        .or_else(|| text_times(false).find_map(|t| printed(&t.value)))
+        .or_else(|| {
+            pre.dropped_times
+                .iter()
+                .filter(|t| !t.upd)
+                .find_map(|t| printed(&t.value))
+        });
+    if found.is_some() {
+        return found;
+    }
+    if let Some(d) = cx.url_path.and_then(dates::from_url).and_then(dates::day) {
+        return Some(d);
+    }
+    // A date stamp as a short line of its own, in page order, outside teasers and comments.
+    let furniture = |b: &crate::walk::Block| {
+        let e = &w.elems[b.elem as usize];
+        e.furniture && e.hard
+    };
+    let stamp = w
+        .blocks
+        .iter()
+        .take(3000)
+        .filter(|b| !furniture(b))
+        .find_map(|b| {
+            // A whole short line, or the head of a paragraph ("01.02.2022 – The council…").
+            let t = if b.text.len() <= 120 {
+                b.text.as_str()
+            } else {
+                head(&b.text, 40)
+            };
+            dates::scan(t, cx.order).and_then(dates::day)
+        });
+    stamp
+        .or_else(|| text_times(true).find_map(|t| printed(&t.value)))
+        .or_else(|| w.date_texts.iter().find_map(|t| printed(&t.0)))
+        .or_else(|| {
+            let now = cx.fetched_at?;
+            w.times
+                .iter()
+                .map(|t| t.value.as_str())
+                .chain(w.date_texts.iter().map(|t| t.0.as_str()))
+                .chain(
+                    w.blocks
+                        .iter()
+                        .take(3000)
+                        .filter(|b| b.text.len() <= 40)
+                        .map(|b| b.text.as_str()),
+                )
+                .find_map(|t| dates::relative(t, now))
+        })
+}
+
+/// The first `max` bytes of `s`, cut at a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Values of `keys` in key priority order.
@@ -307,8 +516,8 @@ fn meta_values<'a>(m: &'a Metas<'_>, keys: &'a [&'a str]) -> impl Iterator<Item 
 
 /// The first value that parses; a bare day ("2019-11-18") gives way to a later value with a
 /// time of day on (about) that day, as pages state the day in JSON-LD and the time in meta.
-fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<DateTime<Utc>> {
-    let mut day: Option<DateTime<Utc>> = None;
+fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<Date> {
+    let mut day: Option<Date> = None;
     for (i, raw) in cands.enumerate() {
         if i > 64 {
             break;
@@ -330,7 +539,7 @@ fn best_date<'a>(cands: impl Iterator<Item = &'a str>) -> Option<DateTime<Utc>> 
     day
 }
 
-pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
+pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<Date> {
     const KEYS: &[&str] = &[
         "article:modified_time",
         "og:updated_time",
@@ -349,7 +558,12 @@ pub fn modified(ld: &JsonLd, m: &Metas<'_>, w: &Walk) -> Option<DateTime<Utc>> {
         .map(String::as_str)
         .chain(meta_values(m, KEYS))
         .chain(itemprop(w, "datemodified"))
-        .chain(w.times.iter().filter(|t| t.2).map(|t| t.0.as_str()));
+        .chain(
+            w.times
+                .iter()
+                .filter(|t| t.upd && !t.text_only && !t.furniture)
+                .map(|t| t.value.as_str()),
+        );
     best_date(cands)
 }
 
@@ -605,4 +819,17 @@ pub fn tags(ld: &JsonLd, m: &Metas<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn by_line_openers_survive_case_folding_that_changes_lengths() {
+        assert!(super::by_line("Von Leonora Holling"));
+        assert!(!super::by_line("von der Leyen said"));
+        // "İ" lowercases to two characters: no slicing inside one.
+        assert!(!super::by_line("DİX"));
+        assert!(!super::by_line("İİİ İ"));
+        assert!(crate::authors::clean("BY İSMAİL KAYA").len() <= 1);
+    }
 }

@@ -18,6 +18,11 @@ pub struct Prepass {
     pub title: String,
     pub lang: Option<String>,
     pub canonical: Option<String>,
+    /// `<time>` elements inside dropped subtrees (a WordPress `entry-footer`, an `aside`): the
+    /// story's date is sometimes only there.
+    pub dropped_times: Vec<crate::walk::TimeEl>,
+    /// Raw `href`s of `<link rel="alternate">` with a feed type, in page order.
+    pub feeds: Vec<String>,
     /// Raw `href` values of `<a>`/`<area>`, in page order.
     pub hrefs: Vec<String>,
 }
@@ -77,6 +82,8 @@ enum Capture {
     None,
     LdJson,
     Title,
+    /// Text of a `<time>` without `datetime` inside a dropped subtree.
+    TimeText,
 }
 
 struct Open {
@@ -93,6 +100,10 @@ struct State {
     dropped: usize,
     pending: String,
     ld_buf: String,
+    time_buf: String,
+    /// Keep `nav`, `aside`, `footer` and hidden subtrees (the second pass for pages whose story
+    /// sits in unclosed or mislabelled boilerplate).
+    lenient: bool,
 }
 
 impl State {
@@ -131,6 +142,15 @@ impl State {
     /// HTML's implied end tags: a new block closes an open `<p>`, a new `<li>` the previous
     /// one, and so on. Without these, sloppy markup nests every paragraph in the last.
     fn close_implied(&mut self, tag: &str) {
+        // Body content (or `<body>`) ends a `<head>` that was never closed, as browsers do;
+        // otherwise a page without `</head>` would lose its whole text with the head.
+        if !matches!(
+            tag,
+            "meta" | "link" | "title" | "script" | "style" | "base" | "noscript" | "template"
+        ) && let Some(i) = self.stack.iter().take(3).position(|o| o.tag == "head")
+        {
+            self.truncate(i);
+        }
         const SCOPE: &[&str] = &[
             "html", "table", "td", "th", "caption", "template", "button", "object", "marquee",
             "applet",
@@ -238,7 +258,7 @@ fn gather(attrs: &[Attr<'_>], tag: &str) -> TagAttrs {
             t.href = Some(entities::decode(value).into_owned());
         } else if is("lang") && tag == "html" {
             t.lang = Some(value.to_string());
-        } else if is("type") && tag == "script" {
+        } else if is("type") && matches!(tag, "script" | "link") {
             t.ty = Some(value.to_string());
         } else if is_meta && (is("property") || is("name") || is("http-equiv")) {
             if t.meta_keys.len() < 8 {
@@ -266,6 +286,45 @@ impl TagAttrs {
             .find(|(n, _)| *n == k)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// A link to an author's page: `/author/jane-doe/`, `/autor/…`, `/writers/…`, `/staff/…`.
+fn author_path(href: &str) -> bool {
+    let l = href.to_ascii_lowercase();
+    [
+        "/author/",
+        "/authors/",
+        "/autor/",
+        "/autoren/",
+        "/auteur/",
+        "/autore/",
+        "/writers/",
+        "/writer/",
+        "/staff/",
+        "/journalist/",
+        "/journalists/",
+        "/redakteur/",
+        "/reporter/",
+        "/people/",
+        "/profile/",
+        "/creator/",
+        "/mitarbeiter/",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+/// MIME types of RSS, Atom and JSON Feed, as `<link rel="alternate" type>` announces them.
+fn feed_type(t: &str) -> bool {
+    let t = t.split(';').next().unwrap_or("").trim();
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/json",
+    ]
+    .iter()
+    .any(|k| t.eq_ignore_ascii_case(k))
 }
 
 /// Elements that never hold content or an end tag.
@@ -298,8 +357,12 @@ impl Sink for State {
         self.flush_text();
         self.close_implied(tag);
         let mut capture = Capture::None;
-        let mut drop = self.dropped > 0 || dropped_tag(tag);
-        let ta = gather(attrs, tag);
+        let mut drop = self.dropped > 0
+            || (dropped_tag(tag) && !(self.lenient && matches!(tag, "footer" | "aside")));
+        let mut ta = gather(attrs, tag);
+        if tag == "a" && ta.href.as_deref().is_some_and(author_path) && ta.kept.len() < 16 {
+            ta.kept.push(("data-author-link", String::new()));
+        }
         match tag {
             "meta" => {
                 if let Some(c) = ta.get("content") {
@@ -316,6 +379,17 @@ impl Sink for State {
                     rel.split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
                 });
+                let alternate = ta.get("rel").is_some_and(|rel| {
+                    rel.split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("alternate"))
+                });
+                if alternate
+                    && ta.ty.as_deref().is_some_and(feed_type)
+                    && self.out.feeds.len() < 32
+                    && let Some(h) = &ta.href
+                {
+                    self.out.feeds.push(h.clone());
+                }
                 if self.out.canonical.is_none() && canon {
                     self.out.canonical = ta.href;
                 }
@@ -334,7 +408,7 @@ impl Sink for State {
                     ta.get(a)
                         .is_some_and(|v| v.to_ascii_lowercase().contains("breadcrumb"))
                 };
-                if !crumb("class") && !crumb("aria-label") {
+                if !crumb("class") && !crumb("aria-label") && !self.lenient {
                     drop = true;
                 }
             }
@@ -347,9 +421,27 @@ impl Sink for State {
                 capture = Capture::LdJson;
             }
             "title" => capture = Capture::Title,
+            "time" if self.dropped > 0 && self.out.dropped_times.len() < 16 => {
+                let dt = ta.get("datetime").filter(|d| !d.trim().is_empty());
+                let t = crate::walk::TimeEl {
+                    furniture: true,
+                    ..crate::walk::TimeEl::new(
+                        dt.unwrap_or("").to_string(),
+                        dt.is_none(),
+                        ta.get("class").unwrap_or(""),
+                        ta.get("itemprop").unwrap_or(""),
+                        ta.get("pubdate").is_some(),
+                    )
+                };
+                if dt.is_none() {
+                    capture = Capture::TimeText;
+                    self.time_buf.clear();
+                }
+                self.out.dropped_times.push(t);
+            }
             _ => {}
         }
-        drop |= ta.hidden;
+        drop |= ta.hidden && !self.lenient;
         let node = if drop || self.out.dom.nodes.len() >= 4_000_000 {
             drop = true;
             0
@@ -394,6 +486,13 @@ impl Sink for State {
                 self.out.jsonld.push(b);
             }
         }
+        if let Some(o) = self.stack.last()
+            && o.capture == Capture::TimeText
+            && o.tag == tag
+            && let Some(t) = self.out.dropped_times.last_mut()
+        {
+            t.value = crate::walk::collapse(&entities::decode(&std::mem::take(&mut self.time_buf)));
+        }
         // Pop to the nearest open element of that name; a stray end tag changes nothing.
         let n = self.stack.len();
         if let Some(back) = self
@@ -420,6 +519,11 @@ impl Sink for State {
                     self.out.title.push_str(raw);
                 }
             }
+            Capture::TimeText => {
+                if self.time_buf.len() < 200 {
+                    self.time_buf.push_str(raw);
+                }
+            }
             Capture::None => {
                 if self.dropped == 0 {
                     self.pending.push_str(raw);
@@ -431,7 +535,15 @@ impl Sink for State {
 
 /// Runs the pass. Never fails: any input yields some tree.
 pub fn run(input: &str) -> Prepass {
-    let mut st = State::default();
+    run_with(input, false)
+}
+
+/// [`run`]; `lenient` keeps navigation, asides, footers and hidden nodes in the tree.
+pub fn run_with(input: &str, lenient: bool) -> Prepass {
+    let mut st = State {
+        lenient,
+        ..State::default()
+    };
     tokenizer::tokenize(input, &mut st);
     st.flush_text();
     let mut out = st.out;

@@ -58,16 +58,55 @@ pub struct Walk {
     pub blocks: Vec<Block>,
     pub h1: Option<String>,
     pub captions: Vec<String>,
-    /// `(datetime, looks like the publication date, looks like the update date)`.
-    pub times: Vec<(String, bool, bool)>,
+    /// `<time>` elements, in page order.
+    pub times: Vec<TimeEl>,
     /// `(itemprop, value)` from microdata outside `<meta>`.
     pub itemprops: Vec<(String, String)>,
     pub bylines: Vec<String>,
     pub rel_authors: Vec<String>,
+    /// Text of links to author pages (by their path), outside teasers.
+    pub author_links: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
-    /// Text of elements classed as a (publication) date, for pages without machine dates.
-    pub date_texts: Vec<String>,
+    /// Text of elements classed as a (publication) date, for pages without machine dates:
+    /// `(text, inside furniture)`.
+    pub date_texts: Vec<(String, bool)>,
+}
+
+/// One `<time>` element (also one the prepass dropped with its boilerplate).
+#[derive(Debug, Clone, Default)]
+pub struct TimeEl {
+    /// `datetime`, else the element's text.
+    pub value: String,
+    /// The value is printed text, not a `datetime` attribute.
+    pub text_only: bool,
+    /// Class, itemprop or `pubdate` say it is the publication date.
+    pub publ: bool,
+    /// Class or itemprop say it is the update date.
+    pub upd: bool,
+    /// Inside navigation, a teaser list, comments or a footer.
+    pub furniture: bool,
+}
+
+impl TimeEl {
+    /// Reads the markers from a `<time>`'s class and itemprop.
+    pub fn new(value: String, text_only: bool, class: &str, itemprop: &str, pubdate: bool) -> Self {
+        let cls = format!("{class} {itemprop}").to_ascii_lowercase();
+        let upd = cls.contains("modif") || cls.contains("updat");
+        let publ = !upd
+            && (cls.contains("publish")
+                || cls.contains("datecreated")
+                || cls.contains("entry-date")
+                || cls.contains("post-date")
+                || pubdate);
+        Self {
+            value,
+            text_only,
+            publ,
+            upd,
+            furniture: false,
+        }
+    }
 }
 
 struct Ctx {
@@ -81,7 +120,10 @@ struct Ctx {
     in_story: bool,
     /// Inside the site's logo or title (`.site-title`, `.logo`): its `<h1>` is no headline.
     in_brand: bool,
-    want_dates: bool,
+    /// Inside navigation, teasers, comments, a footer (by tag, role or class).
+    in_furniture: bool,
+    /// `nav`, `aside` and `footer` are not furniture by their tag alone.
+    lenient: bool,
 }
 
 /// Class or id of a site logo or site title.
@@ -116,9 +158,90 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
+/// A class naming the story's byline or author ("byline", "c-intro__author", "autor"), not
+/// the author's picture or biography.
+fn byline_class(class: &str) -> bool {
+    class.len() < 300
+        && class.split_ascii_whitespace().any(|name| {
+            let lower = name.to_ascii_lowercase();
+            let mut toks = lower.split(['-', '_']).filter(|t| !t.is_empty());
+            let named = toks.clone().any(|t| {
+                matches!(
+                    t,
+                    "byline"
+                        | "author"
+                        | "authors"
+                        | "autor"
+                        | "autoren"
+                        | "autorin"
+                        | "writer"
+                        | "contributor"
+                        | "creator"
+                        | "auteur"
+                        | "firma"
+                        | "signature"
+                )
+            }) || lower.contains("byline");
+            named
+                && !toks.any(|t| {
+                    matches!(
+                        t,
+                        "bio"
+                            | "biography"
+                            | "image"
+                            | "img"
+                            | "avatar"
+                            | "photo"
+                            | "picture"
+                            | "description"
+                            | "desc"
+                            | "about"
+                            | "box"
+                            | "more"
+                            | "social"
+                            | "follow"
+                            | "list"
+                            | "info"
+                    )
+                })
+        })
+}
+
+/// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
+fn elsewhere_class(v: Option<&str>) -> bool {
+    v.is_some_and(|v| {
+        [
+            "related",
+            "comment",
+            "sidebar",
+            "teaser",
+            "widget",
+            "recommend",
+            "popular",
+            "trending",
+            "footer",
+            "menu",
+            "recirc",
+            "promo",
+            "more-",
+            "latest",
+            "most-read",
+            "newest",
+            "archive",
+        ]
+        .iter()
+        .any(|k| has(v, k))
+    })
+}
+
 /// Walks the document from its root.
-/// `date_texts`: collect printed dates (only wanted when the page states no machine date).
-pub fn walk(dom: &Dom, date_texts: bool) -> Walk {
+pub fn walk(dom: &Dom) -> Walk {
+    walk_with(dom, false)
+}
+
+/// [`walk`]; `lenient` judges `nav`, `aside` and `footer` by their class only, for pages whose
+/// story the strict pass lost inside such (often unclosed) elements.
+pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
     let mut cx = Ctx {
         w: Walk::default(),
         cur: String::new(),
@@ -128,7 +251,8 @@ pub fn walk(dom: &Dom, date_texts: bool) -> Walk {
         in_article: false,
         in_story: false,
         in_brand: false,
-        want_dates: date_texts,
+        in_furniture: false,
+        lenient,
     };
     cx.w.elems.push(El {
         parent: 0,
@@ -277,13 +401,21 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
                 _ => None,
             };
-            let mark = classes::mark(el.attr("class"), el.attr("id"));
+            let mut mark = classes::mark(el.attr("class"), el.attr("id"));
+            // Weak class words ("hidden", "paywall", "teaser") are not trusted in the lenient pass.
+            if cx.lenient && mark == Mark::WeakFurniture {
+                mark = Mark::Neutral;
+            }
             let itemprop = el.attr("itemprop");
             let role_furniture = el.attr("role").is_some_and(classes::furniture_role);
-            let hard = matches!(
-                name,
-                "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
-            ) || role_furniture;
+            let hard = if cx.lenient {
+                matches!(name, "figure" | "figcaption" | "menu")
+            } else {
+                matches!(
+                    name,
+                    "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
+                ) || role_furniture
+            };
             let never = matches!(name, "html" | "body" | "main");
             // Only the first `<h1>` is read, so after it the logo no longer matters.
             let brand =
@@ -294,6 +426,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     || mark == Mark::Furniture
                     || (mark == Mark::WeakFurniture && !cx.in_story));
 
+            // Dates here belong to other stories or to readers, not to this story.
+            let elsewhere =
+                hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id"));
             // Metadata that lives in the body.
             match name {
                 // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.
@@ -310,18 +445,20 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     }
                 }
                 "time" if cx.w.times.len() < 32 => {
-                    if let Some(dt) = el.attr("datetime") {
-                        let cls = format!(
-                            "{} {}",
+                    let (value, text_only) = match el.attr("datetime") {
+                        Some(dt) if !dt.trim().is_empty() => (dt.to_string(), false),
+                        _ => (text_of(dom, node), true),
+                    };
+                    if !value.is_empty() && value.len() < 200 {
+                        let mut t = TimeEl::new(
+                            value,
+                            text_only,
                             el.attr("class").unwrap_or(""),
-                            itemprop.unwrap_or("")
-                        )
-                        .to_ascii_lowercase();
-                        let publ = cls.contains("publish")
-                            || cls.contains("datecreated")
-                            || el.attr("pubdate").is_some();
-                        let upd = cls.contains("modif") || cls.contains("updat");
-                        cx.w.times.push((dt.to_string(), publ, upd));
+                            itemprop.unwrap_or(""),
+                            el.attr("pubdate").is_some(),
+                        );
+                        t.furniture = cx.in_furniture || elsewhere;
+                        cx.w.times.push(t);
                     }
                 }
                 "img" if cx.w.first_img.is_none() && cx.in_article && !furniture => {
@@ -337,6 +474,14 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }) && cx.w.rel_authors.len() < 16 =>
                 {
                     cx.w.rel_authors.push(text_of(dom, node));
+                }
+                // A link to an author page ("/author/jane-doe/"), outside teasers and lists.
+                "a" if el.attr("data-author-link").is_some()
+                    && !cx.in_furniture
+                    && !elsewhere
+                    && cx.w.author_links.len() < 8 =>
+                {
+                    cx.w.author_links.push(text_of(dom, node));
                 }
                 _ => {}
             }
@@ -371,34 +516,31 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
             }
             let class = el.attr("class").unwrap_or("");
-            if cx.want_dates
-                && cx.w.date_texts.len() < 8
+            if cx.w.date_texts.len() < 16
                 && name != "time"
                 && !class.is_empty()
-                && (has(class, "date") || has(class, "publish"))
+                && (has(class, "date")
+                    || has(class, "publish")
+                    || has(class, "time")
+                    || has(class, "meta")
+                    || has(class, "posted")
+                    || has(class, "byline")
+                    || has(class, "datum")
+                    || has(class, "fecha")
+                    || has(class, "data"))
                 && !has(class, "updat")
                 && !has(class, "modif")
             {
                 let t = text_of(dom, node);
-                if !t.is_empty() && t.len() < 100 {
-                    cx.w.date_texts.push(t);
+                if !t.is_empty() && t.len() < 160 && t.bytes().any(|b| b.is_ascii_digit()) {
+                    cx.w.date_texts.push((t, cx.in_furniture || elsewhere));
                 }
             }
-            if block_kind.is_some()
-                && cx.w.bylines.len() < 8
+            if cx.w.bylines.len() < 8
                 && !class.is_empty()
-                && (contains_ci(class, "byline")
-                    || class.split_ascii_whitespace().any(|c| {
-                        [
-                            "author",
-                            "author-name",
-                            "authors",
-                            "article-author",
-                            "contributor",
-                        ]
-                        .iter()
-                        .any(|k| c.eq_ignore_ascii_case(k))
-                    }))
+                && !cx.in_furniture
+                && !elsewhere
+                && byline_class(class)
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 200 {
@@ -452,14 +594,16 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         chars: 0,
                         link_chars: 0,
                     });
-                    let (saved_elem, saved_kind, saved_art, saved_story, saved_brand) = (
+                    let (saved_elem, saved_kind, saved_art, saved_story, saved_brand, saved_furn) = (
                         cx.cur_elem,
                         cx.cur_kind,
                         cx.in_article,
                         cx.in_story,
                         cx.in_brand,
+                        cx.in_furniture,
                     );
                     cx.in_brand = brand;
+                    cx.in_furniture |= elsewhere;
                     if mark == Mark::StrongPositive
                         || itemprop.is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
                     {
@@ -479,6 +623,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.in_article = saved_art;
                     cx.in_story = saved_story;
                     cx.in_brand = saved_brand;
+                    cx.in_furniture = saved_furn;
                 }
                 None => {
                     // Inline furniture (a credit span, a share link) never joins the text.

@@ -36,8 +36,12 @@ fn example_article_fields_and_body() {
         .collect();
     assert_eq!(a.authors, authors);
     assert_eq!(a.section.as_deref(), s(&exp, "section"));
-    let fmt = |d: Option<chrono::DateTime<chrono::Utc>>| {
-        d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    // The expected file gives the instant in UTC; the article keeps the page's offset.
+    let fmt = |d: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        d.map(|d| {
+            d.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        })
     };
     assert_eq!(fmt(a.published_at).as_deref(), s(&exp, "published_at"));
     assert_eq!(fmt(a.modified_at).as_deref(), s(&exp, "modified_at"));

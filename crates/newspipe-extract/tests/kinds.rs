@@ -44,7 +44,7 @@ fn story_is_article_with_clean_fields() {
     assert_eq!(ex.article.authors, vec!["Jane Doe", "John Smith"]);
     assert_eq!(
         ex.article.published_at.map(|d| d.to_rfc3339()),
-        Some("2025-03-04T09:00:00+00:00".to_string())
+        Some("2025-03-04T10:00:00+01:00".to_string())
     );
     assert_eq!(ex.article.body.split("\n\n").count(), 8);
     assert!(!ex.article.body.contains("newsletter"));
@@ -108,4 +108,70 @@ fn hostile_markup_does_not_panic() {
         let _ = extract(c, None);
         let _ = extract(c, url::Url::parse("https://x.example/a/b").ok().as_ref());
     }
+}
+
+/// An older plain page: no JSON-LD, no OpenGraph, no date markup, one story.
+fn plain_story_html() -> String {
+    r#"<html><head><title>Harbour wall repaired</title></head><body>
+<table><tr><td><a href="/">Home</a> | <a href="/news.php">News</a></td></tr></table>
+<h2>Harbour wall repaired</h2>
+<p>Work on the old harbour wall ended last week, two months later than planned, after storms in
+the spring washed away part of the scaffolding and the contractor had to order new stone.</p>
+<p>The mayor thanked the fishermen for their patience and said the quay would reopen to boats
+on Monday, while the car park next to it stays closed until the end of the month.</p>
+</body></html>"#
+        .to_string()
+}
+
+#[test]
+fn plain_stories_are_kept_with_the_reason() {
+    let url = url::Url::parse("https://village.example/news.php?id=231").unwrap();
+    let ex = extract(&plain_story_html(), Some(&url));
+    assert!(ex.is_article, "{}", ex.kind_reason);
+    assert_eq!(ex.kind_reason, newspipe_extract::KindReason::StoryText);
+    // The index page's body and reason are there even though it is not an article.
+    let ex = extract(&index_html(), None);
+    assert!(!ex.is_article);
+    assert!(!ex.kind_reason.to_string().is_empty());
+}
+
+#[test]
+fn a_story_inside_an_unclosed_aside_is_found() {
+    // The sidebar's `<aside>` is never closed, so the strict pass drops everything after it.
+    let html = r#"<html><head><meta property="og:type" content="article"></head><body>
+<aside class="promo"><p>Subscribe now</p>
+<div class="story"><h1>Harbour wall repaired</h1>
+<p>Work on the old harbour wall ended last week, two months later than planned, after storms in
+the spring washed away part of the scaffolding and the contractor had to order new stone.</p>
+<p>The mayor thanked the fishermen for their patience and said the quay would reopen to boats
+on Monday, while the car park next to it stays closed until the end of the month.</p></div>
+</body></html>"#;
+    let ex = extract(html, None);
+    assert!(
+        ex.article.body.contains("The mayor thanked"),
+        "{:?}",
+        ex.article.body
+    );
+    assert!(ex.is_article, "{}", ex.kind_reason);
+}
+
+#[test]
+fn a_head_never_closed_does_not_swallow_the_page() {
+    // No `</head>` and no `<body>`: the first body element ends the head, as in browsers.
+    let html = r#"<!DOCTYPE html><html><head><title>Harbour wall repaired</title>
+<meta property="og:type" content="article">
+<div class="story"><h1>Harbour wall repaired</h1><span class="date">07.11.2023</span>
+<p>Work on the old harbour wall ended last week, two months later than planned, after storms in
+the spring washed away part of the scaffolding and the contractor had to order new stone.</p></div>
+</html>"#;
+    let ex = extract(html, None);
+    assert!(
+        ex.article.body.contains("harbour wall ended"),
+        "{:?}",
+        ex.article.body
+    );
+    assert_eq!(
+        ex.article.published_at.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2023-11-07T00:00:00+00:00")
+    );
 }

@@ -1,6 +1,6 @@
 //! The article record: what extraction produces from one page and what the store archives.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Fields of one news article. Every field is best-effort: extraction fills what the page offers
@@ -11,9 +11,12 @@ pub struct Article {
     pub title: Option<String>,
     /// Clean person (or organisation) names, deduplicated, in page order.
     pub authors: Vec<String>,
-    /// RFC 3339 in UTC; the page's own offset applied.
-    pub published_at: Option<DateTime<Utc>>,
-    pub modified_at: Option<DateTime<Utc>>,
+    /// When the story was first published, with the UTC offset the page stated, so the local
+    /// day the publisher meant is kept (RFC 3339 as the page wrote it). A value with no zone is
+    /// taken as `+00:00`; a date with no time of day is midnight `+00:00` of that day.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    /// When the story was last changed, in the same form as `published_at`.
+    pub modified_at: Option<DateTime<FixedOffset>>,
     pub section: Option<String>,
     pub site_name: Option<String>,
     /// ISO 639-1 code ("en") when known.
@@ -37,7 +40,8 @@ impl Article {
             &self.authors.join("\u{1f}"),
             &self
                 .published_at
-                .map(|d| d.to_rfc3339())
+                // The UTC instant: hashes made before the offset was kept stay the same.
+                .map(|d| d.with_timezone(&Utc).to_rfc3339())
                 .unwrap_or_default(),
             self.section.as_deref().unwrap_or(""),
             self.lead_image_url.as_deref().unwrap_or(""),
@@ -47,5 +51,33 @@ impl Article {
             h.update(&[0x1e]);
         }
         h.finalize().to_hex().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Article;
+    use chrono::DateTime;
+
+    #[test]
+    fn hash_reads_the_instant_not_the_offset() {
+        let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap());
+        let local = Article {
+            published_at: at("2019-10-16T22:30:00+02:00"),
+            body: "text".into(),
+            ..Default::default()
+        };
+        let utc = Article {
+            published_at: at("2019-10-16T20:30:00Z"),
+            ..local.clone()
+        };
+        assert_eq!(local.content_hash(), utc.content_hash());
+        // The digest of the UTC form, as hashes were made before the offset was kept.
+        let mut h = blake3::Hasher::new();
+        for part in ["", "", "2019-10-16T20:30:00+00:00", "", "", "text"] {
+            h.update(part.as_bytes());
+            h.update(&[0x1e]);
+        }
+        assert_eq!(local.content_hash(), h.finalize().to_hex().to_string());
     }
 }

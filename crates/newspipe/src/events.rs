@@ -43,10 +43,17 @@ pub fn fetch_failed(url: &str, disposition: Disposition, reason: &str) {
 }
 
 /// The parser extracted a page.
-pub fn page_parsed(url: &str, is_article: bool, links: usize, took: Duration) {
+pub fn page_parsed(
+    url: &str,
+    is_article: bool,
+    why: &dyn std::fmt::Display,
+    links: usize,
+    took: Duration,
+) {
     tracing::debug!(
         url,
         is_article,
+        why = %why,
         links,
         us = took.as_micros() as u64,
         "page parsed"

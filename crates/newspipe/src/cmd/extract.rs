@@ -53,6 +53,17 @@ fn extract_file(file: &Path, base: Option<&Url>) -> Result<Value> {
     };
     obj.insert("file".into(), file.display().to_string().into());
     obj.insert("is_article".into(), x.is_article.into());
+    // The body is printed whatever the kind, with the reason, so a user sees why a page was
+    // (not) taken for a story.
+    obj.insert("kind_reason".into(), x.kind_reason.to_string().into());
     obj.insert("links".into(), x.links.len().into());
+    obj.insert(
+        "feeds".into(),
+        x.feeds
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>()
+            .into(),
+    );
     Ok(Value::Object(obj))
 }

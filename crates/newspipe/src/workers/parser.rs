@@ -67,20 +67,24 @@ async fn handle(
     let html = newspipe_fetch::decode_labelled(&bytes, &page.charset);
     drop(bytes);
     let started = Instant::now();
-    let extracted =
-        tokio::task::spawn_blocking(move || newspipe_extract::extract(&html, base.as_ref())).await;
+    // The fetch time anchors relative dates ("3 hours ago").
+    let fetched_at = Some(page.fetched_at.fixed_offset());
+    let extracted = tokio::task::spawn_blocking(move || {
+        newspipe_extract::extract_at(&html, base.as_ref(), fetched_at)
+    })
+    .await;
     let msg = match extracted {
         Ok(x) => {
             events::page_parsed(
                 &page.final_url,
                 x.is_article,
+                &x.kind_reason,
                 x.links.len(),
                 started.elapsed(),
             );
             StoreMsg::Page(Box::new(ParsedPage {
                 kind: PageKind::Html,
-                // Wired to the extractor's feed autodiscovery when it reports feeds.
-                feeds: Vec::new(),
+                feeds: x.feeds.into_iter().map(String::from).collect(),
                 is_article: x.is_article,
                 article: x.is_article.then_some(x.article),
                 links: x.links.into_iter().map(String::from).collect(),
@@ -115,7 +119,13 @@ fn discovery(page: FetchedPage, bytes: &[u8], base: &Url) -> StoreMsg {
             } else {
                 PageKind::Sitemap
             };
-            events::page_parsed(&page.final_url, false, d.entries.len(), Duration::ZERO);
+            events::page_parsed(
+                &page.final_url,
+                false,
+                &d.kind.as_str(),
+                d.entries.len(),
+                Duration::ZERO,
+            );
             StoreMsg::Page(Box::new(ParsedPage {
                 kind,
                 feeds: Vec::new(),

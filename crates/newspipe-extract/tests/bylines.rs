@@ -1,0 +1,86 @@
+//! Bylines on small hand-written pages, one per source: inline byline spans, author classes in
+//! BEM style, "By"-lines in other languages, unfurl labels, JSON-LD references and links to
+//! author pages (but not the ones in teaser lists).
+
+use newspipe_extract::extract;
+
+const PROSE: &str = "<p>The regional council agreed on Tuesday evening to extend the night bus \
+    service for another year, after a long debate about its cost and the number of riders.</p>\
+    <p>Supporters said the buses had made the town centre safer at night, while critics asked \
+    for a cheaper plan and a review of the routes before the next budget is drawn up.</p>";
+
+fn authors(head: &str, body: &str) -> Vec<String> {
+    let html = format!(
+        "<html><head><title>Night buses stay</title>{head}</head><body>{body}</body></html>"
+    );
+    extract(&html, None).article.authors
+}
+
+#[test]
+fn inline_byline_span() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p><span class="byline">By <a href="/x">Emily Burack</a></span></p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Emily Burack"]);
+}
+
+#[test]
+fn bem_author_class_with_several_people() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="c-page-intro__author"><span>von</span> Daniel Braun, Davor Pasoski</div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Daniel Braun", "Davor Pasoski"]);
+}
+
+#[test]
+fn by_lines_in_other_languages() {
+    for (line, want) in [
+        ("<h5><em>Von Leonora Holling</em></h5>", "Leonora Holling"),
+        ("<p>Par Marie Merlet</p>", "Marie Merlet"),
+        ("<p>Por Cat Lafuente</p>", "Cat Lafuente"),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+}
+
+#[test]
+fn unfurl_labels() {
+    let got = authors(
+        r#"<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="James Whittaker">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["James Whittaker"]);
+}
+
+#[test]
+fn json_ld_author_by_reference() {
+    let got = authors(
+        r##"<script type="application/ld+json">{"@graph":[
+            {"@type":"NewsArticle","headline":"Night buses stay","author":{"@id":"https://t.example/#/person/1"}},
+            {"@type":"Person","@id":"https://t.example/#/person/1","name":"James Whittaker"}]}</script>"##,
+        PROSE,
+    );
+    assert_eq!(got, ["James Whittaker"]);
+}
+
+#[test]
+fn author_page_links_outside_teasers() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<div class="related-posts"><a href="/autor/frank_g">Gunter Frank</a></div>
+               <article><h1>Night buses stay</h1><div class="meta"><a href="/fr/staff/uriel-gadessaud/">Uriel Gadessaud</a></div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Uriel Gadessaud"]);
+}
