@@ -1,6 +1,7 @@
 //! Discovery end to end: a site whose stories are linked from no page, only listed in a
-//! sitemap index named by robots.txt (a news sitemap and a gzipped monthly one), is archived
-//! whole; sitemaps are never stored as articles, and entries on other hosts are not followed.
+//! sitemap index named by robots.txt (a news sitemap and a gzipped monthly one) and in an RSS
+//! feed the home page announces with `<link rel="alternate">`, is archived whole; sitemaps and
+//! feeds are never stored as articles, and entries on other hosts are not followed.
 
 mod common;
 
@@ -44,11 +45,14 @@ async fn stories_listed_only_in_sitemaps_are_archived() {
         "/robots.txt".to_string(),
         format!("User-agent: *\nDisallow: /private/\n\nSitemap: {base}/sitemap-index.xml\n"),
     );
+    // The home page links to nothing; it only announces its feed.
     pages.insert(
         "/".to_string(),
-        "<html><body><p>Home, no links.</p></body></html>".into(),
+        "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">\
+         </head><body><p>Home, no links.</p></body></html>"
+            .into(),
     );
-    for n in 1..=4 {
+    for n in 1..=5 {
         pages.insert(format!("/a/{n}"), story(n));
     }
     let xml = "application/xml".to_string();
@@ -80,6 +84,18 @@ async fn stories_listed_only_in_sitemaps_are_archived() {
              <url><loc>{base}/private/x</loc></url>\
              <url><loc>http://elsewhere.test/a/9</loc></url></urlset>"))),
     );
+    files.insert(
+        "/feed.xml".to_string(),
+        (
+            "application/rss+xml".to_string(),
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Test Times</title>\
+             <item><title>Story 5</title><link>{base}/a/5</link>\
+             <pubDate>Wed, 25 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+            )
+            .into_bytes(),
+        ),
+    );
     let server = Server::start_with_files(&host, pages, files).await;
 
     let prefix = unique("discover");
@@ -102,7 +118,10 @@ async fn stories_listed_only_in_sitemaps_are_archived() {
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(titles, ["Story 1", "Story 2", "Story 3", "Story 4"]);
+    assert_eq!(
+        titles,
+        ["Story 1", "Story 2", "Story 3", "Story 4", "Story 5"]
+    );
     // Sitemaps were fetched, parsed and kept as pages, never as articles; the index listing
     // itself was fetched once.
     let hits = server.hits();
