@@ -135,6 +135,21 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
 
     assert_archive(&db, &site, &server).await;
     assert_polite(&server);
+    // Enqueueing the fetched seed again, beside a URL never seen: the new one is crawled (a
+    // positive signal that the crawl moved on), the known one is not fetched again.
+    let out = env.run(&["enqueue", &server.url("/"), &server.url("/never-seen")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 new URL(s), 1 already known"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    db.wait_drained(Duration::from_secs(60), &mut w).await;
+    assert!(server.hits().iter().any(|h| h.path == "/never-seen"));
     let home_hits = server.hits().iter().filter(|h| h.path == "/").count();
     assert_eq!(home_hits, 1, "the seed was fetched once");
     let skipped = db

@@ -27,6 +27,24 @@ struct Ctx {
     max_slot_wait_ms: i64,
     /// Fetches in progress at once.
     fetching: tokio::sync::Semaphore,
+    /// Hosts that answered with Retry-After, and until when (Unix ms): jobs of theirs this
+    /// crawler already holds are handed back instead of fetched. The store pushes the host's
+    /// schedule back for every replica; this covers what was dispatched before it knew.
+    blocked: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+impl Ctx {
+    fn blocked_until(&self, host: &str, now_ms: i64) -> Option<i64> {
+        let mut map = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, until| *until > now_ms);
+        map.get(host).copied()
+    }
+
+    fn block(&self, host: &str, until_ms: i64) {
+        let mut map = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        let e = map.entry(host.to_string()).or_insert(until_ms);
+        *e = (*e).max(until_ms);
+    }
 }
 
 pub async fn run(cfg: Config) -> Result<bool> {
@@ -39,6 +57,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
             .unwrap_or(i64::MAX)
             .max(60_000),
         fetching: tokio::sync::Semaphore::new(cfg.crawler.concurrency.max(1)),
+        blocked: Default::default(),
     });
     let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
@@ -100,6 +119,15 @@ async fn handle(
         return Decision::Requeue("shutting down".into());
     };
     ctx.limiter.until_ready(&job.host).await;
+    if let Some(until) = ctx.blocked_until(&job.host, Utc::now().timestamp_millis()) {
+        let reason = format!(
+            "host asked to wait (Retry-After) until {}",
+            chrono::DateTime::<Utc>::from_timestamp_millis(until)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default()
+        );
+        return publish_failure(publisher, &job, Disposition::Requeue, &reason, None, None).await;
+    }
     // Checked last, after every wait of our own (slot, a free fetch, the local limiter).
     let late = Utc::now().timestamp_millis() - job.not_before_ms;
     if job.slot_ms > 0 && late > i64::from(newspipe_model::start_window(job.slot_ms)) {
@@ -187,6 +215,9 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                 let reason = format!("HTTP {}", f.status);
                 // Rounded up: a wait cut short would reach the host before the time it gave.
                 let retry_after = f.retry_after_secs_ceil();
+                if let Some(ms) = f.retry_after_ms() {
+                    ctx.block(&job.host, Utc::now().timestamp_millis() + ms as i64);
+                }
                 publish_failure(
                     publisher,
                     &job,
