@@ -217,7 +217,7 @@ async fn upsert_article(
                     tx,
                     &content,
                     &body,
-                    Some(revision_id),
+                    (Some(revision_id), false),
                     id,
                     page_id,
                     &fetched_url,
@@ -247,11 +247,12 @@ async fn upsert_article(
             .await?;
         return Ok((id, false));
     }
+    let minor = is_minor_change(tx, id, &content, &body).await?;
     let revision_id = insert_revision(
         tx,
         &content,
         &body,
-        None,
+        (None, minor),
         id,
         page_id,
         &fetched_url,
@@ -293,14 +294,71 @@ async fn upsert_article(
     Ok((id, true))
 }
 
-/// Adds a revision (with `id` when the article row already points at it). Returns its id, or
-/// `None` when the article already has a revision fetched at that instant.
+/// Whether the change from the article's current revision is one a reader would not count: only
+/// whitespace, or only a printed date stamp (`newspipe_diff::is_minor`). Read only when the
+/// content hash changed, which is rare next to unchanged re-fetches.
+async fn is_minor_change(
+    tx: &mut PgConnection,
+    article_id: i64,
+    new: &Content,
+    new_body: &str,
+) -> Result<bool, StoreError> {
+    type Row = (
+        Option<String>,
+        Vec<String>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let old: Option<Row> = sqlx::query_as(
+        "SELECT r.title, r.authors, r.published_at, r.modified_at, r.section, r.lead_image_url,
+                r.body
+         FROM articles a
+         JOIN article_revisions r
+           ON r.id = a.current_revision_id AND r.fetched_at = a.current_fetched_at
+         WHERE a.id = $1",
+    )
+    .bind(article_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((title, authors, published, modified, section, image, body)) = old else {
+        return Ok(false);
+    };
+    let date = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
+    let (old_pub, old_mod) = (date(published), date(modified));
+    let (new_pub, new_mod) = (date(new.published_at.0), date(new.modified_at.0));
+    let old = newspipe_diff::Revision {
+        title: title.as_deref(),
+        authors: &authors,
+        published_at: old_pub.as_deref(),
+        modified_at: old_mod.as_deref(),
+        section: section.as_deref(),
+        lead_image_url: image.as_deref(),
+        body: &body,
+    };
+    let new = newspipe_diff::Revision {
+        title: new.title.as_deref(),
+        authors: &new.authors,
+        published_at: new_pub.as_deref(),
+        modified_at: new_mod.as_deref(),
+        section: new.section.as_deref(),
+        lead_image_url: new.lead_image_url.as_deref(),
+        body: new_body,
+    };
+    Ok(newspipe_diff::is_minor(&old, &new).is_some())
+}
+
+/// Adds a revision (with `id` when the article row already points at it, and whether the change
+/// is minor). Returns its id, or `None` when the article already has a revision fetched at that
+/// instant.
 #[allow(clippy::too_many_arguments)]
 async fn insert_revision(
     tx: &mut PgConnection,
     content: &Content,
     body: &str,
-    id: Option<i64>,
+    (id, minor): (Option<i64>, bool),
     article_id: i64,
     page_id: i64,
     url: &str,
@@ -308,9 +366,10 @@ async fn insert_revision(
 ) -> Result<Option<i64>, StoreError> {
     let sql = format!(
         "INSERT INTO article_revisions ({CONTENT_COLUMNS},
-             id, article_id, page_id, url, fetched_at, body)
+             id, article_id, page_id, url, fetched_at, body, minor)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                 coalesce($16, nextval('article_revisions_id_seq')), $17, $18, $19, $20, $21)
+                 coalesce($16, nextval('article_revisions_id_seq')), $17, $18, $19, $20, $21,
+                 $22)
          ON CONFLICT (article_id, fetched_at) DO NOTHING
          RETURNING id"
     );
@@ -322,6 +381,7 @@ async fn insert_revision(
         .bind(url)
         .bind(fetched_at)
         .bind(body)
+        .bind(minor)
         .fetch_optional(tx)
         .await?;
     Ok(row.map(|r| r.get(0)))

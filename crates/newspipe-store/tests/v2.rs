@@ -287,3 +287,48 @@ async fn concurrent_batches_sharing_links_never_deadlock() {
     );
     db.finish().await;
 }
+
+#[tokio::test]
+async fn revisions_that_only_restamp_the_date_are_flagged_minor() {
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let url = "http://a.test/story";
+    db.store.enqueue(&urls(&[url])).await.unwrap();
+    let body = |stamp: &str, verb: &str| {
+        format!(
+            "{stamp}\n\nThe council {verb} the budget on Tuesday after a long debate about the \
+             harbour and the new bridge."
+        )
+    };
+    let versions = [
+        body("Updated 3:45 pm", "approved"),
+        // Only the printed stamp moved: a reader sees no change to the story.
+        body("Updated 5:10 pm", "approved"),
+        // A real edit.
+        body("Updated 5:10 pm", "rejected"),
+    ];
+    let t0 = Utc::now() - chrono::TimeDelta::hours(1);
+    for (i, text) in versions.iter().enumerate() {
+        let job = dispatch(&db.store, &p, url).await;
+        let at = t0 + chrono::TimeDelta::minutes(i as i64);
+        db.store
+            .apply(
+                &page_msg(&job, at, Some(article("Budget", text, None)), &[]),
+                &p,
+            )
+            .await
+            .unwrap();
+        // Due again for the next version (a revisit, by hand).
+        sqlx::query("INSERT INTO frontier (url_id, host_id) SELECT id, host_id FROM urls")
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    let minor: Vec<bool> =
+        sqlx::query_scalar("SELECT minor FROM article_revisions ORDER BY fetched_at")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(minor, [false, true, false]);
+    db.finish().await;
+}
