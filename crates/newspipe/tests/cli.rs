@@ -127,3 +127,17 @@ fn enqueue_without_urls_is_a_usage_error() {
         );
     }
 }
+
+#[test]
+fn extract_refuses_a_binary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("image.png");
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend(std::iter::repeat_n(0xABu8, 500_000));
+    std::fs::write(&png, &bytes).unwrap();
+    let (lines, stderr, code) = extract(&[png.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("is not HTML"), "{stderr}");
+    assert!(lines[0]["error"].as_str().unwrap().contains("not HTML"));
+    assert!(lines[0].get("body").is_none());
+}

@@ -45,6 +45,10 @@ pub fn run(args: &Args) -> Result<bool> {
 
 fn extract_file(file: &Path, base: Option<&Url>) -> Result<Value> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // Text never holds NUL bytes; images, PDFs and archives do within their first kilobyte.
+    if bytes[..bytes.len().min(1024)].contains(&0) {
+        anyhow::bail!("{} is not HTML (binary data)", file.display());
+    }
     let html = newspipe_fetch::decode_body(&bytes, None, None);
     let x = newspipe_extract::extract(&html, base);
     let mut obj = match serde_json::to_value(&x.article)? {
