@@ -213,6 +213,23 @@ mod tests {
     }
 
     #[test]
+    fn file_over_defaults_environment_over_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "site.toml",
+                "[amqp]\nprefix = \"filed\"\n[frontier]\nmax_depth = 5\nlease_secs = 42\n",
+            )?;
+            jail.set_env("NEWSPIPE__FRONTIER__MAX_DEPTH", "9");
+            let cfg = Config::load(Some(Path::new("site.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.amqp.prefix, "filed", "file over defaults");
+            assert_eq!(cfg.frontier.lease_secs, 42);
+            assert_eq!(cfg.frontier.max_depth, 9, "environment over file");
+            assert_eq!(cfg.frontier.max_attempts, 4, "defaults under both");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_and_invalid_keys_are_errors() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("x.toml", "[crawler]\nuser_agnet = \"typo\"\n")?;

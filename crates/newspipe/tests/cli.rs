@@ -141,3 +141,20 @@ fn extract_refuses_a_binary_file() {
     assert!(lines[0]["error"].as_str().unwrap().contains("not HTML"));
     assert!(lines[0].get("body").is_none());
 }
+
+/// `NEWSPIPE_CONFIG` names the file as `--config` does: a bad key in it stops every command
+/// with the key's name.
+#[test]
+fn newspipe_config_names_a_file_that_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[frontier]\nmax_dept = 2\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["status"])
+        .env("NEWSPIPE_CONFIG", &file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("max_dept"), "{err}");
+}
