@@ -103,9 +103,21 @@ async fn stories_listed_only_in_sitemaps_are_archived() {
     // Links on pages would not reach the stories anyway; the sitemaps must.
     env.set("NEWSPIPE__FRONTIER__MAX_DEPTH", "0");
     let mut w = Workers::new();
-    for role in ["store", "parser", "crawler"] {
+    for role in ["store", "parser"] {
         w.start(&env, role);
     }
+    // The crawler serves Prometheus metrics, read at the end.
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut crawler_env = env.clone();
+    crawler_env.set(
+        "NEWSPIPE__TELEMETRY__METRICS_ADDR",
+        &format!("127.0.0.1:{metrics_port}"),
+    );
+    w.start(&crawler_env, "crawler");
     let out = env.run(&["enqueue", &format!("{base}/")]);
     assert!(
         out.status.success(),
@@ -145,8 +157,27 @@ async fn stories_listed_only_in_sitemaps_are_archived() {
         .await
         .unwrap();
     assert_eq!(offsite, 0);
+    // Metrics name what happened, never which URL or host: label values stay bounded.
+    let metrics = http_get(&format!("127.0.0.1:{metrics_port}"), "/metrics");
+    assert!(metrics.contains("newspipe_"), "{metrics}");
+    for line in metrics.lines().filter(|l| !l.starts_with('#')) {
+        assert!(
+            !line.contains(&host) && !line.contains("http://") && !line.contains("/a/"),
+            "unbounded label value: {line}"
+        );
+    }
     for (name, code) in w.terminate_all() {
         assert_eq!(code, Some(0), "{name} exited with {code:?}");
     }
     cleanup(db, &prefix).await;
+}
+
+/// A plain HTTP/1.0 GET, enough for a metrics endpoint.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
 }
