@@ -48,6 +48,12 @@ enum Command {
     Status(cmd::status::Args),
     /// Full-text search over the archived articles.
     Search(cmd::search::Args),
+    /// Serve the read-only HTTP API and web pages over the archive.
+    Api(cmd::api::Args),
+    /// One story: metadata, revisions and body.
+    Show(cmd::show::Args),
+    /// Stream the archive out as JSON lines, CSV or WARC.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +107,9 @@ fn main() -> ExitCode {
             Command::Migrate => cmd::migrate(&cfg).await,
             Command::Status(args) => cmd::status::run(&cfg, args).await,
             Command::Search(args) => cmd::search::run(&cfg, args).await,
+            Command::Api(args) => cmd::api::run(&cfg, args).await,
+            Command::Show(args) => cmd::show::run(&cfg, args).await,
+            Command::Export(args) => cmd::export::run(&cfg, args).await,
             Command::Extract(_) => unreachable!("handled before the runtime starts"),
         };
         report(result)
