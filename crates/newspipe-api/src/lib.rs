@@ -76,7 +76,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .fallback(|| async { Problem::not_found("no such endpoint; see /openapi.json") })
-        .layer(middleware::from_fn(observe))
+        .route_layer(middleware::from_fn(observe))
         .with_state(state)
 }
 

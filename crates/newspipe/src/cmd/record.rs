@@ -133,7 +133,10 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
         let kind = c
             .downcast_ref::<std::io::Error>()
             .map(|io| io.kind())
-            .or_else(|| c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()));
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(|j| j.io_error_kind())
+            });
         kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
