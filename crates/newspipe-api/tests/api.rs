@@ -85,6 +85,24 @@ async fn search_articles_revisions_cdx_and_memento() {
     }
     seen.sort();
     assert_eq!(seen, want);
+    // The same with a filter (the query then joins articles and hosts).
+    let (_, v) = get(&base, "/search?q=storm&site=news.example.org&limit=1").await;
+    let first = ids(&v);
+    let c = v["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, v) = get(
+        &base,
+        &format!("/search?q=storm&site=news.example.org&limit=1&cursor={c}"),
+    )
+    .await;
+    let mut two = [first, ids(&v)].concat();
+    assert!(v["next_cursor"].is_null(), "{v}");
+    two.sort();
+    let mut want_site = vec![f.storm, f.amp];
+    want_site.sort();
+    assert_eq!(two, want_site);
 
     // One article, by id and by each URL that leads to it.
     let (st, a) = get(&base, &format!("/articles/{}", f.storm)).await;
