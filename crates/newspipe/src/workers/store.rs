@@ -166,7 +166,8 @@ async fn write_batch(
     jobs: Vec<Job>,
     cancel: &CancellationToken,
 ) {
-    let (msgs, replies): (Vec<StoreMsg>, Vec<oneshot::Sender<Written>>) = jobs.into_iter().unzip();
+    let (msgs, replies): (Vec<StoreMsg>, Vec<oneshot::Sender<Written>>) =
+        jobs.into_iter().unzip();
     let mut backoff = Backoff::default();
     let results = loop {
         match store.apply_batch(&msgs, policy).await {
