@@ -45,5 +45,18 @@ if ! port_open 5432; then
     wait_port 5432 PostgreSQL 60
 fi
 
+# --- Archive reading (issue 9) ----------------------------------------------------------------
+# crates/newspipe-api/tests/web.rs renders the web pages in Debian's headless Chromium, and
+# crates/newspipe/tests/archive_cli.rs reads exported WARC files back with Python's warcio.
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    log "installing chromium"; apt_install chromium
+fi
+if ! python3 -c 'import warcio' 2>/dev/null; then
+    log "installing warcio"
+    command -v pip >/dev/null || apt_install python3-pip
+    pip install --quiet warcio 2>/dev/null || pip install --quiet --break-system-packages warcio
+fi
+# --- end of archive reading ------------------------------------------------------------------
+
 # Integration tests each start three worker processes; two at a time fits a 2-core machine.
 exec cargo test --workspace --locked "$@" -- --test-threads="${TEST_THREADS:-2}"

@@ -385,3 +385,11 @@ pub(crate) fn clean(s: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn clean_opt(s: Option<&str>) -> Option<String> {
     s.map(|s| clean(s).into_owned())
 }
+
+// Archive reads for the API and the CLI (issue 9); kept apart from the write path.
+mod read;
+pub use read::{
+    ArticleRecord, Capture, CdxQuery, ExportFilter, Hit, MAX_CDX_LIMIT, MAX_QUERY_BYTES,
+    MAX_SEARCH_LIMIT, MatchType, RawPage, Revision, RevisionInfo, SearchPage, SearchQuery, Span,
+    check_query, parse_url, split_highlight,
+};

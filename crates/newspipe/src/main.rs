@@ -50,6 +50,12 @@ enum Command {
     Search(cmd::search::Args),
     /// The dead-letter queue: list (with reasons), replay, purge.
     Dead(cmd::dead::Args),
+    /// Serve the read-only HTTP API and web pages over the archive.
+    Api(cmd::api::Args),
+    /// One story: metadata, revisions and body.
+    Show(cmd::show::Args),
+    /// Stream the archive out as JSON lines, CSV or WARC.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +110,9 @@ fn main() -> ExitCode {
             Command::Status(args) => cmd::status::run(&cfg, args).await,
             Command::Search(args) => cmd::search::run(&cfg, args).await,
             Command::Dead(args) => cmd::dead::run(&cfg, args).await,
+            Command::Api(args) => cmd::api::run(&cfg, args).await,
+            Command::Show(args) => cmd::show::run(&cfg, args).await,
+            Command::Export(args) => cmd::export::run(&cfg, args).await,
             Command::Extract(_) => unreachable!("handled before the runtime starts"),
         };
         report(result)

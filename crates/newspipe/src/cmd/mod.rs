@@ -5,6 +5,11 @@ pub mod enqueue;
 pub mod extract;
 pub mod search;
 pub mod status;
+// Archive reading (issue 9).
+pub mod api;
+pub mod export;
+mod record;
+pub mod show;
 
 use anyhow::{Context, Result};
 use newspipe_store::Store;
