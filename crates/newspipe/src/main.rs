@@ -50,6 +50,10 @@ enum Command {
     Search(cmd::search::Args),
     /// The dead-letter queue: list (with reasons), replay, purge.
     Dead(cmd::dead::Args),
+    /// An article's revisions: time, headline changes, words added and removed.
+    History(cmd::revisions::HistoryArgs),
+    /// What changed between two revisions of an article, word by word.
+    Diff(cmd::revisions::DiffArgs),
     /// Serve the read-only HTTP API and web pages over the archive.
     Api(cmd::api::Args),
     /// One story: metadata, revisions and body.
@@ -110,6 +114,8 @@ fn main() -> ExitCode {
             Command::Status(args) => cmd::status::run(&cfg, args).await,
             Command::Search(args) => cmd::search::run(&cfg, args).await,
             Command::Dead(args) => cmd::dead::run(&cfg, args).await,
+            Command::History(args) => cmd::revisions::history(&cfg, args).await,
+            Command::Diff(args) => cmd::revisions::diff(&cfg, args).await,
             Command::Api(args) => cmd::api::run(&cfg, args).await,
             Command::Show(args) => cmd::show::run(&cfg, args).await,
             Command::Export(args) => cmd::export::run(&cfg, args).await,

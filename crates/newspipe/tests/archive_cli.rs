@@ -169,3 +169,58 @@ async fn show_search_and_export() {
     let _ = std::fs::remove_dir_all(&dir);
     f.db.finish().await;
 }
+
+/// `history` lists the storm story's two revisions with the headline change and word counts;
+/// `diff` prints the word-level change (plain when piped) and the same diff as JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_and_diff() {
+    let f = fixture().await;
+    let db = f.db.url.clone();
+
+    let t = stdout(&run(&db, &["history", STORM_URL]));
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines.len(), 2, "{t}");
+    assert!(
+        lines[0].starts_with("#1 ") && lines[0].contains("2025-03-01"),
+        "{t}"
+    );
+    assert!(
+        lines[1].contains("Storm reaches the <coast> & harbour → Storm leaves the coast"),
+        "{t}"
+    );
+    // "night." became "night and left on Sunday.": four words in, none out.
+    assert!(lines[1].contains("+4 −0 words"), "{t}");
+    let json: Vec<Value> = stdout(&run(&db, &["history", &f.storm.to_string(), "--json"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(json[1]["revision"], 2);
+    assert_eq!(json[1]["words_added"], 4);
+    assert_eq!(
+        json[1]["previous_title"],
+        "Storm reaches the <coast> & harbour"
+    );
+
+    // Piped: plain text, no terminal colours.
+    let t = stdout(&run(&db, &["diff", STORM_URL]));
+    assert!(t.starts_with("revision 1 ("), "{t}");
+    assert!(t.contains("{+and left on Sunday+}"), "{t}");
+    assert!(!t.contains('\u{1b}'), "no ANSI escapes when piped: {t:?}");
+    let d: Value = serde_json::from_str(&stdout(&run(
+        &db,
+        &["diff", STORM_URL, "--from", "1", "--to", "2", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(d["words_added"], 4);
+    assert_eq!(d["words_removed"], 0);
+    assert_eq!(d["fields"][0]["field"], "title");
+    // Out-of-range revisions are a clear error.
+    let out = Command::new(BIN)
+        .args(["diff", STORM_URL, "--from", "2", "--to", "5"])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("need 1 ≤ from < to ≤ 2"));
+    f.db.finish().await;
+}

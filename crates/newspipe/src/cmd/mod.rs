@@ -3,6 +3,7 @@
 pub mod dead;
 pub mod enqueue;
 pub mod extract;
+pub mod revisions;
 pub mod search;
 pub mod status;
 // Archive reading (issue 9).
