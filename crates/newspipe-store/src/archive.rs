@@ -69,7 +69,12 @@ pub(crate) async fn store_page(
     let url_updated = crate::urlstate::mark_fetched(tx, url_id, parsed).await?;
     let (article_id, new_revision) = match (&parsed.article, parsed.is_article) {
         (Some(article), true) => {
-            let (id, new) = upsert_article(tx, parsed, article, url_id, page_id).await?;
+            let seen = Observation {
+                final_url: &page.final_url,
+                at: page.fetched_at,
+                reparse: false,
+            };
+            let (id, new) = upsert_article(tx, &seen, article, url_id, page_id).await?;
             (Some(id), new)
         }
         _ => (None, false),
@@ -162,15 +167,14 @@ impl Content {
 
 /// One article per canonical URL. The row holds the newest content; a revision is added only when
 /// the content hash differs from the current one. Returns the id and whether a revision was added.
-async fn upsert_article(
+pub(crate) async fn upsert_article(
     tx: &mut PgConnection,
-    parsed: &ParsedPage,
+    seen: &Observation<'_>,
     article: &Article,
     url_id: i64,
     page_id: i64,
 ) -> Result<(i64, bool), StoreError> {
-    let page = &parsed.page;
-    let fetched_url = clean(&page.final_url).into_owned();
+    let fetched_url = clean(seen.final_url).into_owned();
     // The page's own canonical link names the article when it is a valid web URL; otherwise the
     // URL we ended up at does.
     let canonical = article
@@ -208,7 +212,7 @@ async fn upsert_article(
                 .bind(&canonical)
                 .bind(url_id)
                 .bind(page_id)
-                .bind(page.fetched_at)
+                .bind(seen.at)
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = inserted {
@@ -217,11 +221,11 @@ async fn upsert_article(
                     tx,
                     &content,
                     &body,
-                    (Some(revision_id), false),
+                    (Some(revision_id), false, seen.reparse),
                     id,
                     page_id,
                     &fetched_url,
-                    page.fetched_at,
+                    seen.at,
                 )
                 .await?;
                 queue_search(tx, id).await?;
@@ -240,9 +244,12 @@ async fn upsert_article(
     };
     let (id, current_hash, last_seen) = known;
     if current_hash == content.content_hash {
+        if seen.reparse {
+            return Ok((id, false));
+        }
         sqlx::query("UPDATE articles SET last_seen = $2 WHERE id = $1 AND last_seen < $2")
             .bind(id)
-            .bind(page.fetched_at)
+            .bind(seen.at)
             .execute(&mut *tx)
             .await?;
         return Ok((id, false));
@@ -252,23 +259,25 @@ async fn upsert_article(
         tx,
         &content,
         &body,
-        (None, minor),
+        (None, minor, seen.reparse),
         id,
         page_id,
         &fetched_url,
-        page.fetched_at,
+        seen.at,
     )
     .await?;
     let Some(revision_id) = revision_id else {
         // A revision of this article at this very instant exists (a redelivered reparse).
         return Ok((id, false));
     };
-    if page.fetched_at >= last_seen {
+    if seen.at >= last_seen {
         // Newer content becomes the article's current state.
         let sql = format!(
             "UPDATE articles SET ({CONTENT_COLUMNS}) =
                  ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15),
-                 url = $16, url_id = $17, page_id = $18, last_seen = $19,
+                 url = $16, url_id = $17, page_id = $18,
+                 -- A re-parse saw no new fetch: the last time the site was seen stays.
+                 last_seen = CASE WHEN $22 THEN last_seen ELSE $19 END,
                  current_revision_id = $20, current_fetched_at = $19,
                  revision_count = revision_count + 1
              WHERE id = $21"
@@ -278,9 +287,10 @@ async fn upsert_article(
             .bind(&fetched_url)
             .bind(url_id)
             .bind(page_id)
-            .bind(page.fetched_at)
+            .bind(seen.at)
             .bind(revision_id)
             .bind(id)
+            .bind(seen.reparse)
             .execute(&mut *tx)
             .await?;
         queue_search(tx, id).await?;
@@ -292,6 +302,14 @@ async fn upsert_article(
             .await?;
     }
     Ok((id, true))
+}
+
+/// Where and when an article's content was seen: a fetch, or a re-parse of a stored page (whose
+/// revision is then marked `reparse` and dated when the re-parse ran).
+pub(crate) struct Observation<'a> {
+    pub final_url: &'a str,
+    pub at: DateTime<Utc>,
+    pub reparse: bool,
 }
 
 /// Whether the change from the article's current revision is one a reader would not count: only
@@ -350,15 +368,15 @@ async fn is_minor_change(
     Ok(newspipe_diff::is_minor(&old, &new).is_some())
 }
 
-/// Adds a revision (with `id` when the article row already points at it, and whether the change
-/// is minor). Returns its id, or `None` when the article already has a revision fetched at that
+/// Adds a revision (with `id` when the article row already points at it, whether the change is
+/// minor, and whether a re-parse wrote it). Returns its id, or `None` when the article already has a revision fetched at that
 /// instant.
 #[allow(clippy::too_many_arguments)]
 async fn insert_revision(
     tx: &mut PgConnection,
     content: &Content,
     body: &str,
-    (id, minor): (Option<i64>, bool),
+    (id, minor, reparse): (Option<i64>, bool, bool),
     article_id: i64,
     page_id: i64,
     url: &str,
@@ -366,10 +384,10 @@ async fn insert_revision(
 ) -> Result<Option<i64>, StoreError> {
     let sql = format!(
         "INSERT INTO article_revisions ({CONTENT_COLUMNS},
-             id, article_id, page_id, url, fetched_at, body, minor)
+             id, article_id, page_id, url, fetched_at, body, minor, reparse)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  coalesce($16, nextval('article_revisions_id_seq')), $17, $18, $19, $20, $21,
-                 $22)
+                 $22, $23)
          ON CONFLICT (article_id, fetched_at) DO NOTHING
          RETURNING id"
     );
@@ -382,6 +400,7 @@ async fn insert_revision(
         .bind(fetched_at)
         .bind(body)
         .bind(minor)
+        .bind(reparse)
         .fetch_optional(tx)
         .await?;
     Ok(row.map(|r| r.get(0)))
@@ -394,4 +413,57 @@ async fn queue_search(tx: &mut PgConnection, article_id: i64) -> Result<(), Stor
         .execute(tx)
         .await?;
     Ok(())
+}
+
+/// What re-parsing one stored page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reparsed {
+    /// The extractor gives what the archive has: nothing written.
+    Unchanged,
+    /// A new revision, marked as a re-parse, became current.
+    Revised,
+    /// The page is now taken for an article it was not before: the article was created.
+    New,
+}
+
+/// Writes today's extraction of stored page `page_id` (fetched from `url`, ending at
+/// `final_url`): a new revision marked `reparse`, dated now, when the content changed.
+pub(crate) async fn reparse(
+    tx: &mut PgConnection,
+    page_id: i64,
+    url: &str,
+    final_url: &str,
+    article: &Article,
+) -> Result<Reparsed, StoreError> {
+    let (url_id, existed): (i64, bool) = sqlx::query_as(
+        "SELECT url_key($1),
+                EXISTS (SELECT 1 FROM articles WHERE canonical_url = $2)",
+    )
+    .bind(clean(url).as_ref())
+    .bind(
+        article
+            .canonical_url
+            .as_deref()
+            .and_then(|c| normalize(&clean(c)).ok())
+            .or_else(|| normalize(&clean(final_url)).ok())
+            .map(String::from)
+            .unwrap_or_else(|| final_url.to_string()),
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let now: DateTime<Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&mut *tx)
+        .await?;
+    let seen = Observation {
+        final_url,
+        at: now,
+        reparse: true,
+    };
+    let (_, added) = upsert_article(tx, &seen, article, url_id, page_id).await?;
+    Ok(match (added, existed) {
+        (false, _) => Reparsed::Unchanged,
+        (true, true) => Reparsed::Revised,
+        (true, false) => Reparsed::New,
+    })
 }

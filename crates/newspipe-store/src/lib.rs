@@ -34,6 +34,7 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
+pub use archive::Reparsed;
 pub use error::StoreError;
 pub use maintain::Maintenance;
 
@@ -344,6 +345,21 @@ impl Store {
     /// returns how many documents were indexed.
     pub async fn index_search(&self, batch: i64) -> Result<u64, StoreError> {
         maintain::index_search(&self.pool, batch).await
+    }
+
+    /// Writes today's extraction of a stored page (see `newspipe reparse`): a new revision, marked
+    /// as a re-parse and dated now, when what a reader sees changed; nothing otherwise.
+    pub async fn reparse(
+        &self,
+        page_id: i64,
+        url: &str,
+        final_url: &str,
+        article: &newspipe_model::Article,
+    ) -> Result<Reparsed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = archive::reparse(&mut tx, page_id, url, final_url, article).await?;
+        tx.commit().await?;
+        Ok(r)
     }
 
     /// Frontier and archive totals.

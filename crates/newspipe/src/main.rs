@@ -54,6 +54,8 @@ enum Command {
     History(cmd::revisions::HistoryArgs),
     /// What changed between two revisions of an article, word by word.
     Diff(cmd::revisions::DiffArgs),
+    /// Run today's extractor over stored pages; a changed result becomes a new revision.
+    Reparse(cmd::reparse::Args),
     /// Serve the read-only HTTP API and web pages over the archive.
     Api(cmd::api::Args),
     /// One story: metadata, revisions and body.
@@ -116,6 +118,7 @@ fn main() -> ExitCode {
             Command::Dead(args) => cmd::dead::run(&cfg, args).await,
             Command::History(args) => cmd::revisions::history(&cfg, args).await,
             Command::Diff(args) => cmd::revisions::diff(&cfg, args).await,
+            Command::Reparse(args) => cmd::reparse::run(&cfg, args).await,
             Command::Api(args) => cmd::api::run(&cfg, args).await,
             Command::Show(args) => cmd::show::run(&cfg, args).await,
             Command::Export(args) => cmd::export::run(&cfg, args).await,
