@@ -117,52 +117,38 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         ("NEWSPIPE__TELEMETRY__METRICS_ADDR", String::new()),
     ];
     let mut w = Workers::new();
+    // A service's command (or, as `docker compose run SERVICE ARGS…` does, `args` in its
+    // place) with exactly its environment plus the test's overrides.
+    let as_process = |name: &str, args: &[&str]| {
+        let (command, env) = service(&c, name, &db.name);
+        let mut cmd = std::process::Command::new(common::BIN);
+        if args.is_empty() {
+            cmd.args(&command);
+        } else {
+            cmd.args(args);
+        }
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in env
+            .into_iter()
+            .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
+        {
+            cmd.env(k, v);
+        }
+        cmd
+    };
     // compose runs `migrate` to completion first (the workers depend on it).
-    let (command, env) = service(&c, "migrate", &db.name);
-    let mut migrate = std::process::Command::new(common::BIN);
-    migrate
-        .args(&command)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (k, v) in env
-        .iter()
-        .cloned()
-        .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
-    {
-        migrate.env(k, v);
-    }
-    let out = migrate.output().unwrap();
+    let out = as_process("migrate", &[]).output().unwrap();
     assert!(
         out.status.success(),
         "migrate: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut cli_env = Vec::new();
     for name in ["store", "parser", "crawler"] {
-        let (command, env) = service(&c, name, &db.name);
-        let mut cmd = std::process::Command::new(common::BIN);
-        cmd.args(&command)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in env
-            .iter()
-            .cloned()
-            .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
-        {
-            cmd.env(k, v);
-        }
-        cli_env = env;
-        w.spawn(name, cmd);
+        w.spawn(name, as_process(name, &[]));
     }
-    let mut enqueue = std::process::Command::new(common::BIN);
-    enqueue.args(["enqueue", &server.url("/")]).env_clear();
-    for (k, v) in cli_env
-        .iter()
-        .cloned()
-        .chain(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())))
-    {
-        enqueue.env(k, v);
-    }
+    // The CLI service, as `docker compose run --rm newspipe enqueue URL`.
+    let mut enqueue = as_process("newspipe", &["enqueue", &server.url("/")]);
     let out = enqueue.output().unwrap();
     assert!(
         out.status.success(),

@@ -48,14 +48,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
 }
 
 async fn export(cfg: &Config, args: Args) -> Result<bool> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|v| {
-            newspipe_api::params::parse_time("--since", v, false)
-                .map_err(|p| anyhow::anyhow!(p.detail))
-        })
-        .transpose()?;
+    let since = super::parse_since(args.since.as_deref())?;
     let store = super::connect_store(cfg).await?;
     let out: Box<dyn Write + Send> = match &args.out {
         Some(p) => Box::new(

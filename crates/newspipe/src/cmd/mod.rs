@@ -55,6 +55,16 @@ pub async fn migrate(cfg: &Config) -> Result<bool> {
     Ok(true)
 }
 
+/// A `--since` value (RFC 3339, YYYY-MM-DD or a 4–14 digit timestamp), as the API reads `from`.
+pub fn parse_since(value: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    value
+        .map(|v| {
+            newspipe_api::params::parse_time("--since", v, false)
+                .map_err(|p| anyhow::anyhow!(p.detail))
+        })
+        .transpose()
+}
+
 /// Hides a password in a connection URL before it is printed.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
