@@ -301,8 +301,11 @@ async fn page_jobs(
         slots_left.insert(h.host.as_str(), n);
         ids.push(h.id);
         // Read a few more than the slots: disallowed URLs among them are settled now instead of
-        // each costing a pass; allowed extras stay queued (their locks go at commit).
-        reads.push(i32::try_from(n + n / 2 + 4).unwrap_or(i32::MAX));
+        // each costing a pass; allowed extras stay queued (their locks go at commit). Each extra
+        // is a random read in `urls`, so the margin is a quarter (at least one), not a constant
+        // per host: with a thousand hosts a pass would otherwise read thousands of rows it
+        // does not dispatch.
+        reads.push(i32::try_from(n + n / 4 + 1).unwrap_or(i32::MAX));
     }
     let urls: Vec<(i64, String, String, i32, i32)> = sqlx::query_as(
         "SELECT u.id, u.url, hs.host, u.depth, u.attempts
