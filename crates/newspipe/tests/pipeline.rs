@@ -184,6 +184,7 @@ async fn crawls_the_site_politely_and_archives_every_article_once() {
         status["articles"].as_i64(),
         Some(site.articles.len() as i64)
     );
+    assert_eq!(status["idle"], true, "the crawl is over: {status}");
     let queues = status["queues"].as_array().expect("queues listed");
     assert_eq!(queues.len(), 4, "{status}");
     for q in queues {

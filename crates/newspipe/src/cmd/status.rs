@@ -7,6 +7,8 @@ use newspipe_mq::{Broker, Queue};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use newspipe_store::UrlState;
+
 use crate::config::Config;
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +39,10 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             "revisions": counts.revisions,
             "pages": counts.pages,
             "fetched_last_minute": counts.fetched_last_minute,
+            "idle": counts
+                .urls_by_state
+                .iter()
+                .all(|(s, n)| !matches!(s, UrlState::Queued | UrlState::Dispatched) || *n == 0),
         });
         println!("{v}");
         return Ok(broker_ok);
@@ -77,6 +83,17 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     println!("\nfrontier:");
     for (state, n) in &counts.urls_by_state {
         println!("  {:<12} {n:>10}", state.as_str());
+    }
+    let open: i64 = counts
+        .urls_by_state
+        .iter()
+        .filter(|(s, _)| matches!(s, UrlState::Queued | UrlState::Dispatched))
+        .map(|(_, n)| n)
+        .sum();
+    if open == 0 {
+        println!("crawl: idle (nothing queued or in flight)");
+    } else {
+        println!("crawl: {open} URL(s) queued or in flight");
     }
     println!(
         "archive: {} articles ({} revisions), {} pages",
