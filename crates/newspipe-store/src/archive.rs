@@ -90,6 +90,18 @@ pub(crate) async fn store_page(
     }))
 }
 
+/// The URL that names an article: the page's own canonical link when it is a valid web URL,
+/// otherwise the URL the fetch ended at (`final_url`, already cleaned of NUL).
+fn canonical_url(article: &Article, final_url: &str) -> String {
+    article
+        .canonical_url
+        .as_deref()
+        .and_then(|c| normalize(&clean(c)).ok())
+        .or_else(|| normalize(final_url).ok())
+        .map(String::from)
+        .unwrap_or_else(|| final_url.to_owned())
+}
+
 /// The instant in UTC and the page's own offset (minutes east of UTC).
 fn split_date<Tz: TimeZone>(d: Option<&DateTime<Tz>>) -> (Option<DateTime<Utc>>, Option<i16>) {
     match d {
@@ -175,15 +187,7 @@ pub(crate) async fn upsert_article(
     page_id: i64,
 ) -> Result<(i64, bool), StoreError> {
     let fetched_url = clean(seen.final_url).into_owned();
-    // The page's own canonical link names the article when it is a valid web URL; otherwise the
-    // URL we ended up at does.
-    let canonical = article
-        .canonical_url
-        .as_deref()
-        .and_then(|c| normalize(&clean(c)).ok())
-        .or_else(|| normalize(&fetched_url).ok())
-        .map(String::from)
-        .unwrap_or_else(|| fetched_url.clone());
+    let canonical = canonical_url(article, &fetched_url);
     let content = Content::new(article);
     let body = clean(&article.body);
 
@@ -436,25 +440,15 @@ pub(crate) async fn reparse(
     final_url: &str,
     article: &Article,
 ) -> Result<Reparsed, StoreError> {
-    let (url_id, existed): (i64, bool) = sqlx::query_as(
+    let (url_id, existed, now): (i64, bool, DateTime<Utc>) = sqlx::query_as(
         "SELECT url_key($1),
-                EXISTS (SELECT 1 FROM articles WHERE canonical_url = $2)",
+                EXISTS (SELECT 1 FROM articles WHERE canonical_url = $2),
+                clock_timestamp()",
     )
     .bind(clean(url).as_ref())
-    .bind(
-        article
-            .canonical_url
-            .as_deref()
-            .and_then(|c| normalize(&clean(c)).ok())
-            .or_else(|| normalize(&clean(final_url)).ok())
-            .map(String::from)
-            .unwrap_or_else(|| final_url.to_string()),
-    )
+    .bind(canonical_url(article, &clean(final_url)))
     .fetch_one(&mut *tx)
     .await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
-        .fetch_one(&mut *tx)
-        .await?;
     let seen = Observation {
         final_url,
         at: now,

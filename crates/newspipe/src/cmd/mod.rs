@@ -55,6 +55,23 @@ pub async fn migrate(cfg: &Config) -> Result<bool> {
     Ok(true)
 }
 
+/// The article a command names: an id, its canonical URL, or any URL that led to it. `None`
+/// (after saying so on stderr) when there is none.
+pub async fn find_article(
+    store: &Store,
+    target: &str,
+) -> Result<Option<newspipe_store::ArticleRecord>> {
+    let found = match target.trim().parse::<i64>() {
+        Ok(id) => store.article(id).await,
+        Err(_) => store.article_by_url(target).await,
+    }
+    .with_context(|| format!("looking up {target}"))?;
+    if found.is_none() {
+        eprintln!("newspipe: no article for {target}");
+    }
+    Ok(found)
+}
+
 /// A `--since` value (RFC 3339, YYYY-MM-DD or a 4–14 digit timestamp), as the API reads `from`.
 pub fn parse_since(value: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     value

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use anyhow::{Context, Result, bail};
-use newspipe_store::{ArticleRecord, Revision, Store};
+use newspipe_store::{Revision, Store};
 use serde_json::json;
 
 use super::record::emit;
@@ -32,14 +32,6 @@ pub struct DiffArgs {
     /// One JSON object (field changes, body operations, counts) instead of text.
     #[arg(long)]
     json: bool,
-}
-
-async fn find(store: &Store, target: &str) -> Result<Option<ArticleRecord>> {
-    match target.trim().parse::<i64>() {
-        Ok(id) => store.article(id).await,
-        Err(_) => store.article_by_url(target).await,
-    }
-    .with_context(|| format!("looking up {target}"))
 }
 
 async fn revision(store: &Store, article: i64, n: i64) -> Result<Revision> {
@@ -82,8 +74,7 @@ fn side<'a>(
 /// Revisions, oldest first: time, headline (old → new when it changed), words added / removed.
 pub async fn history(cfg: &Config, args: HistoryArgs) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
-    let Some(a) = find(&store, &args.target).await? else {
-        eprintln!("newspipe: no article for {}", args.target);
+    let Some(a) = super::find_article(&store, &args.target).await? else {
         return Ok(false);
     };
     let list = store
@@ -141,8 +132,7 @@ pub async fn history(cfg: &Config, args: HistoryArgs) -> Result<bool> {
 /// A word-level diff of two revisions' bodies and their field changes; coloured on a terminal.
 pub async fn diff(cfg: &Config, args: DiffArgs) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
-    let Some(a) = find(&store, &args.target).await? else {
-        eprintln!("newspipe: no article for {}", args.target);
+    let Some(a) = super::find_article(&store, &args.target).await? else {
         return Ok(false);
     };
     let count = store

@@ -19,13 +19,7 @@ pub struct Args {
 
 pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
-    let found = match args.target.trim().parse::<i64>() {
-        Ok(id) => store.article(id).await,
-        Err(_) => store.article_by_url(&args.target).await,
-    }
-    .with_context(|| format!("looking up {}", args.target))?;
-    let Some(a) = found else {
-        eprintln!("newspipe: no article for {}", args.target);
+    let Some(a) = super::find_article(&store, &args.target).await? else {
         return Ok(false);
     };
     let revisions = store

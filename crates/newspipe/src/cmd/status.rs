@@ -31,6 +31,13 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         .iter()
         .map(|(s, n)| (s.as_str().to_owned(), (*n).into()))
         .collect();
+    // URLs still to crawl: none means the crawl is over.
+    let open: i64 = counts
+        .urls_by_state
+        .iter()
+        .filter(|(s, _)| matches!(s, UrlState::Queued | UrlState::Dispatched))
+        .map(|(_, n)| n)
+        .sum();
     if args.json {
         let v = json!({
             "queues": queues,
@@ -39,10 +46,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             "revisions": counts.revisions,
             "pages": counts.pages,
             "fetched_last_minute": counts.fetched_last_minute,
-            "idle": counts
-                .urls_by_state
-                .iter()
-                .all(|(s, n)| !matches!(s, UrlState::Queued | UrlState::Dispatched) || *n == 0),
+            "idle": open == 0,
         });
         println!("{v}");
         return Ok(broker_ok);
@@ -84,12 +88,6 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     for (state, n) in &counts.urls_by_state {
         println!("  {:<12} {n:>10}", state.as_str());
     }
-    let open: i64 = counts
-        .urls_by_state
-        .iter()
-        .filter(|(s, _)| matches!(s, UrlState::Queued | UrlState::Dispatched))
-        .map(|(_, n)| n)
-        .sum();
     if open == 0 {
         println!("crawl: idle (nothing queued or in flight)");
     } else {

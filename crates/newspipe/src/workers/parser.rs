@@ -93,14 +93,7 @@ async fn handle(
         }
         // The extractor is fuzzed not to panic; if it still does, the URL is recorded as failed
         // with the reason instead of the message bouncing until the delivery limit.
-        Err(e) => StoreMsg::Failed(FetchFailure {
-            job: page.job.clone(),
-            disposition: Disposition::Fail,
-            reason: format!("extraction failed: {e}"),
-            status: Some(page.status),
-            retry_after_secs: None,
-            at: Utc::now(),
-        }),
+        Err(e) => not_parsed(&page, Disposition::Fail, format!("extraction failed: {e}")),
     };
     super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
 }
@@ -135,13 +128,18 @@ fn discovery(page: FetchedPage, bytes: &[u8], base: &Url) -> StoreMsg {
                 page,
             }))
         }
-        Err(e) => StoreMsg::Failed(FetchFailure {
-            job: page.job.clone(),
-            disposition: Disposition::Skip,
-            reason: e.to_string(),
-            status: Some(page.status),
-            retry_after_secs: None,
-            at: Utc::now(),
-        }),
+        Err(e) => not_parsed(&page, Disposition::Skip, e.to_string()),
     }
+}
+
+/// A fetched page that yields nothing to store, recorded on its URL with the reason.
+fn not_parsed(page: &FetchedPage, disposition: Disposition, reason: String) -> StoreMsg {
+    StoreMsg::Failed(FetchFailure {
+        job: page.job.clone(),
+        disposition,
+        reason,
+        status: Some(page.status),
+        retry_after_secs: None,
+        at: Utc::now(),
+    })
 }
