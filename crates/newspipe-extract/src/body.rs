@@ -223,15 +223,64 @@ pub fn select(w: &Walk) -> String {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
     }
 
+    let taken = |b: &Block| inside[b.elem as usize] && !furniture[b.elem as usize] && keep(b);
+    let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
+    let lead = lead_blocks(w, top, first);
     let mut out = String::new();
-    for b in &w.blocks {
-        if !inside[b.elem as usize] || furniture[b.elem as usize] || !keep(b) {
+    for (j, b) in w.blocks.iter().enumerate() {
+        if !(lead.contains(&j) || taken(b)) {
             continue;
         }
         if !out.is_empty() {
             out.push_str("\n\n");
         }
         out.push_str(&b.text);
+    }
+    out
+}
+
+/// How far before the story's first block its lead may stand (a headline, a date line, a
+/// picture caption between them).
+const LEAD_REACH: usize = 12;
+
+/// Blocks of the story's lead that stand before its first block, outside the chosen container:
+/// in an element whose class names a lead, within a few levels above the story container, not
+/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
+fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
+    if first == 0 || first > w.blocks.len() || top == 0 {
+        return Vec::new();
+    }
+    let mut scope = top;
+    for _ in 0..3 {
+        let p = w.elems[scope].parent as usize;
+        if p == 0 {
+            break;
+        }
+        scope = p;
+    }
+    let mut out = Vec::new();
+    let mut chars = 0;
+    for j in first.saturating_sub(LEAD_REACH)..first {
+        let b = &w.blocks[j];
+        let len = b.text.chars().count();
+        if len < 40 || !keep(b) || !is_ancestor(w, scope, b.elem as usize) {
+            continue;
+        }
+        // Walk up to the scope: a lead class on the way, no hard furniture.
+        let (mut e, mut lead) = (b.elem as usize, false);
+        while e != scope && e != 0 {
+            let el = &w.elems[e];
+            if el.hard || el.mark == Mark::Furniture {
+                lead = false;
+                break;
+            }
+            lead |= el.lead;
+            e = el.parent as usize;
+        }
+        if lead && chars + len <= 1500 {
+            chars += len;
+            out.push(j);
+        }
     }
     out
 }

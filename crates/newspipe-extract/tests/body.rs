@@ -1,0 +1,59 @@
+//! Body selection on small hand-written fixtures: what joins the story's text and what stays
+//! out. One fixture per rule.
+
+use newspipe_extract::extract;
+
+/// Six paragraphs of story text inside `<div class="{class}">`.
+fn story_body(class: &str) -> String {
+    let paras: String = (0..6)
+        .map(|i| {
+            format!(
+                "<p>The harbour authority said on Monday that dredging would resume in spring, \
+                 after a survey found the channel had silted up faster than forecast. Note {i}.</p>"
+            )
+        })
+        .collect();
+    format!(r#"<div class="{class}">{paras}</div>"#)
+}
+
+fn body_of(html: &str) -> String {
+    extract(html, None).article.body
+}
+
+#[test]
+fn lead_outside_the_body_container_opens_the_story() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    // The lead sits in the article's header, before the body container.
+    let html = format!(
+        r#"<html><body><nav><a href="/">Home</a></nav><article>
+        <header><h1>Dredging to resume</h1><p class="article__intro">{LEAD}</p></header>
+        {}</article></body></html>"#,
+        story_body("article-text")
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // A lead classed as a "teaser" (a TYPO3 news habit) beside the body counts too.
+    let html = format!(
+        r#"<html><body><div class="news-single"><h1>Dredging to resume</h1>
+        <div class="teaser-text"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("news-text-wrap")
+    );
+    assert!(body_of(&html).starts_with(LEAD));
+}
+
+#[test]
+fn teasers_elsewhere_do_not_become_a_lead() {
+    const OTHER: &str = "Another story entirely: the mayor opened a new library branch on the \
+                         east side of town.";
+    // A teaser of another story in a sidebar, and a related-stories teaser near the story.
+    let html = format!(
+        r#"<html><body><aside><div class="teaser"><p>{OTHER}</p></div></aside>
+        <article><h1>Dredging to resume</h1><div class="related-teaser"><p>{OTHER}</p></div>
+        {}</article></body></html>"#,
+        story_body("article-text")
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("mayor"), "{body}");
+    assert!(body.starts_with("The harbour authority"));
+}
