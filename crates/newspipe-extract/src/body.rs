@@ -81,6 +81,54 @@ const JUNK_PREFIXES: &[&str] = &[
     "getty images",
     "ap photo",
     "reuters photo",
+    // The same labels in the languages the pages come in most (links to other stories, share
+    // and rating prompts, comment-box states).
+    "lesen sie auch",
+    "lesen sie mehr",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "mehr zum thema",
+    "weiterlesen",
+    "weitere beiträge",
+    "weitere artikel",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "jetzt teilen",
+    "artikel teilen",
+    "beitrag teilen",
+    "keine kommentare",
+    "kommentare geschlossen",
+    "wird geladen",
+    "war der artikel hilfreich",
+    "war der artikel nützlich",
+    "wie bewerten sie diesen artikel",
+    "möchten sie den artikel teilen",
+    "(noch keine bewertungen)",
+    "related coverage",
+    "explore further",
+    "further reading",
+    "more stories",
+    "like it? share it",
+    "veja também",
+    "leia também",
+    "leia mais",
+    "lee también",
+    "lea también",
+    "ver también",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "leggi anche",
+    "zobacz też",
+    "zobacz także",
+    "czytaj też",
+    "czytaj także",
+    "czytaj więcej",
+    "przeczytaj też",
+    "przeczytaj także",
+    "drukuj",
 ];
 
 /// Picks the story blocks; returns them joined by blank lines.
@@ -305,6 +353,24 @@ fn keep(b: &Block) -> bool {
         let lower = b.text.to_lowercase();
         if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p))
             || JUNK_EXACT.contains(&lower.trim_end_matches([':', '.', '…']))
+        {
+            return false;
+        }
+    }
+    // A reading-time label ("4 Min Read", "3 min. Lesezeit").
+    if len <= 24 {
+        let lower = b.text.to_lowercase();
+        let rest = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        if rest.len() < lower.len()
+            && [
+                "min read",
+                "min. read",
+                "minute read",
+                "min lesezeit",
+                "min. lesezeit",
+                "minuten lesezeit",
+            ]
+            .contains(&rest)
         {
             return false;
         }

@@ -308,8 +308,25 @@ fn lead_token(t: &str) -> bool {
             | "vorspann"
             | "entradilla"
             | "bajada"
+            | "subtitle"
+            | "preface"
+            | "einleitung"
     )
 }
+
+/// Endings of glued class names that name a lead.
+const LEAD_SUFFIXES: &[&str] = &[
+    "lead",
+    "intro",
+    "teaser",
+    "einleitung",
+    "excerpt",
+    "abstract",
+    "summary",
+    "standfirst",
+    "preface",
+    "subtitle",
+];
 
 /// Class or id naming a story's lead ("article__intro", "field--name-field-abstract",
 /// "entry-summary"). Furniture words in the same name win ("related-teaser" is not a lead).
@@ -325,7 +342,13 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
             if toks.clone().any(neg_token) {
                 return false;
             }
-            found |= toks.any(lead_token);
+            // Glued names ("articleIntro", "DefaultEinleitung") end with the lead word.
+            found |= toks.any(|t| {
+                lead_token(t)
+                    || LEAD_SUFFIXES
+                        .iter()
+                        .any(|x| t.len() > x.len() && t.ends_with(x))
+            });
         }
     }
     found

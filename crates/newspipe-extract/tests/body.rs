@@ -57,3 +57,33 @@ fn teasers_elsewhere_do_not_become_a_lead() {
     assert!(!body.contains("mayor"), "{body}");
     assert!(body.starts_with("The harbour authority"));
 }
+
+#[test]
+fn glued_lead_class_names_count() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    let html = format!(
+        r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
+        <div class="ce_articleIntro"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("ce_text")
+    );
+    assert!(body_of(&html).starts_with(LEAD));
+}
+
+#[test]
+fn labels_for_other_stories_and_prompts_stay_out() {
+    // The labels sit inside the body container, between its paragraphs.
+    let story = story_body("article-text").replace(
+        "</p><p>",
+        "</p><p>4 Min Read</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
+         <p>War der Artikel nützlich?</p><p>Explore further</p><p>",
+    );
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1>{story}</article></body></html>"#
+    );
+    let body = body_of(&html);
+    for label in ["Min Read", "Lesen Sie", "Zobacz", "nützlich", "Explore"] {
+        assert!(!body.contains(label), "{label} in {body}");
+    }
+    assert_eq!(body.split("\n\n").count(), 6);
+}
