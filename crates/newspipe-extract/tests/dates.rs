@@ -182,6 +182,24 @@ fn the_url_path_dates_a_page_without_one() {
         day(&html, Some("https://paper.example/2016/12/15/night-buses/")).as_deref(),
         Some("2016-12-15")
     );
+    // A slug that ends in the day.
+    assert_eq!(
+        day(
+            &html,
+            Some("https://paper.example/news/night-buses-stay-20161215.html")
+        )
+        .as_deref(),
+        Some("2016-12-15")
+    );
+    // An article number is no day: only the raw-page fallback (the decoy) answers.
+    assert_eq!(
+        day(
+            &html,
+            Some("https://paper.example/news/night-buses-stay-20169999")
+        )
+        .as_deref(),
+        Some("2001-01-01")
+    );
 }
 
 #[test]
