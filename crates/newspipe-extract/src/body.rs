@@ -274,17 +274,52 @@ pub fn select(w: &Walk) -> String {
     let taken = |b: &Block| inside[b.elem as usize] && !furniture[b.elem as usize] && keep(b);
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);
-    let mut out = String::new();
-    for (j, b) in w.blocks.iter().enumerate() {
-        if !(lead.contains(&j) || taken(b)) {
-            continue;
+    let mut picked: Vec<usize> = (0..w.blocks.len())
+        .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
+        .collect();
+    // Short lines that end the story without ending a sentence are the page's, not the
+    // story's: a "Contact:" label, a link to more, a newsletter name.
+    // Lists and tables end stories with short items of their own, so they are left alone.
+    for _ in 0..3 {
+        match picked.last() {
+            Some(&j)
+                if picked.len() > 3
+                    && matches!(
+                        w.blocks[j].kind,
+                        Kind::Para | Kind::Loose | Kind::Heading(_)
+                    )
+                    && tail_label(&w.blocks[j].text) =>
+            {
+                picked.pop();
+            }
+            _ => break,
         }
+    }
+    let mut out = String::new();
+    for j in picked {
+        let b = &w.blocks[j];
         if !out.is_empty() {
             out.push_str("\n\n");
         }
         out.push_str(&b.text);
     }
     out
+}
+
+/// A closing line that is a label or a link text, not the story's last sentence: short and
+/// without the punctuation that ends a sentence or a quote, or any line up to 120 characters
+/// that ends in a colon and so introduces something that is not there.
+fn tail_label(t: &str) -> bool {
+    let t = t.trim_end();
+    let len = t.chars().count();
+    if t.ends_with(':') {
+        return len <= 120;
+    }
+    len < 50
+        && !t.ends_with([
+            '.', '!', '?', '"', '\'', '“', '”', '»', '«', ')', '…', '。', '！', '？', '）', '」',
+            '>',
+        ])
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a

@@ -87,3 +87,32 @@ fn labels_for_other_stories_and_prompts_stay_out() {
     }
     assert_eq!(body.split("\n\n").count(), 6);
 }
+
+#[test]
+fn closing_labels_leave_but_closing_lists_and_sentences_stay() {
+    // After the story: a label that introduces nothing and a link text with no full stop.
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1><div class="article-text">{}
+        <p>Weitere Informationen zum Hafen:</p><p>Press release as PDF</p></div></article></body></html>"#,
+        story_body("x")
+            .replace(r#"<div class="x">"#, "")
+            .replace("</div>", "")
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("Weitere"), "{body}");
+    assert!(!body.contains("PDF"), "{body}");
+    assert!(body.ends_with("Note 5."));
+    // A closing list of short items and a short last sentence are the story's.
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1><div class="article-text">{}
+        <p>It starts in May.</p><ul><li>Channel depth</li><li>Silt volume</li></ul></div></article></body></html>"#,
+        story_body("x")
+            .replace(r#"<div class="x">"#, "")
+            .replace("</div>", "")
+    );
+    let body = body_of(&html);
+    assert!(
+        body.ends_with("It starts in May.\n\nChannel depth\n\nSilt volume"),
+        "{body}"
+    );
+}
