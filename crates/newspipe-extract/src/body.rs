@@ -81,6 +81,54 @@ const JUNK_PREFIXES: &[&str] = &[
     "getty images",
     "ap photo",
     "reuters photo",
+    // The same labels in the languages the pages come in most (links to other stories, share
+    // and rating prompts, comment-box states).
+    "lesen sie auch",
+    "lesen sie mehr",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "mehr zum thema",
+    "weiterlesen",
+    "weitere beiträge",
+    "weitere artikel",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "jetzt teilen",
+    "artikel teilen",
+    "beitrag teilen",
+    "keine kommentare",
+    "kommentare geschlossen",
+    "wird geladen",
+    "war der artikel hilfreich",
+    "war der artikel nützlich",
+    "wie bewerten sie diesen artikel",
+    "möchten sie den artikel teilen",
+    "(noch keine bewertungen)",
+    "related coverage",
+    "explore further",
+    "further reading",
+    "more stories",
+    "like it? share it",
+    "veja também",
+    "leia também",
+    "leia mais",
+    "lee también",
+    "lea también",
+    "ver también",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "leggi anche",
+    "zobacz też",
+    "zobacz także",
+    "czytaj też",
+    "czytaj także",
+    "czytaj więcej",
+    "przeczytaj też",
+    "przeczytaj także",
+    "drukuj",
 ];
 
 /// Picks the story blocks; returns them joined by blank lines.
@@ -223,15 +271,99 @@ pub fn select(w: &Walk) -> String {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
     }
 
-    let mut out = String::new();
-    for b in &w.blocks {
-        if !inside[b.elem as usize] || furniture[b.elem as usize] || !keep(b) {
-            continue;
+    let taken = |b: &Block| inside[b.elem as usize] && !furniture[b.elem as usize] && keep(b);
+    let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
+    let lead = lead_blocks(w, top, first);
+    let mut picked: Vec<usize> = (0..w.blocks.len())
+        .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
+        .collect();
+    // Short lines that end the story without ending a sentence are the page's, not the
+    // story's: a "Contact:" label, a link to more, a newsletter name.
+    // Lists and tables end stories with short items of their own, so they are left alone.
+    for _ in 0..3 {
+        match picked.last() {
+            Some(&j)
+                if picked.len() > 3
+                    && matches!(
+                        w.blocks[j].kind,
+                        Kind::Para | Kind::Loose | Kind::Heading(_)
+                    )
+                    && tail_label(&w.blocks[j].text) =>
+            {
+                picked.pop();
+            }
+            _ => break,
         }
+    }
+    let mut out = String::new();
+    for j in picked {
+        let b = &w.blocks[j];
         if !out.is_empty() {
             out.push_str("\n\n");
         }
         out.push_str(&b.text);
+    }
+    out
+}
+
+/// A closing line that is a label or a link text, not the story's last sentence: short and
+/// without the punctuation that ends a sentence or a quote, or any line up to 120 characters
+/// that ends in a colon and so introduces something that is not there.
+fn tail_label(t: &str) -> bool {
+    let t = t.trim_end();
+    let len = t.chars().count();
+    if t.ends_with(':') {
+        return len <= 120;
+    }
+    len < 50
+        && !t.ends_with([
+            '.', '!', '?', '"', '\'', '“', '”', '»', '«', ')', '…', '。', '！', '？', '）', '」',
+            '>',
+        ])
+}
+
+/// How far before the story's first block its lead may stand (a headline, a date line, a
+/// picture caption between them).
+const LEAD_REACH: usize = 12;
+
+/// Blocks of the story's lead that stand before its first block, outside the chosen container:
+/// in an element whose class names a lead, within a few levels above the story container, not
+/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
+fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
+    if first == 0 || first > w.blocks.len() || top == 0 {
+        return Vec::new();
+    }
+    let mut scope = top;
+    for _ in 0..3 {
+        let p = w.elems[scope].parent as usize;
+        if p == 0 {
+            break;
+        }
+        scope = p;
+    }
+    let mut out = Vec::new();
+    let mut chars = 0;
+    for j in first.saturating_sub(LEAD_REACH)..first {
+        let b = &w.blocks[j];
+        let len = b.text.chars().count();
+        if len < 40 || !keep(b) || !is_ancestor(w, scope, b.elem as usize) {
+            continue;
+        }
+        // Walk up to the scope: a lead class on the way, no hard furniture.
+        let (mut e, mut lead) = (b.elem as usize, false);
+        while e != scope && e != 0 {
+            let el = &w.elems[e];
+            if el.hard || el.mark == Mark::Furniture {
+                lead = false;
+                break;
+            }
+            lead |= el.lead;
+            e = el.parent as usize;
+        }
+        if lead && chars + len <= 1500 {
+            chars += len;
+            out.push(j);
+        }
     }
     out
 }
@@ -256,6 +388,24 @@ fn keep(b: &Block) -> bool {
         let lower = b.text.to_lowercase();
         if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p))
             || JUNK_EXACT.contains(&lower.trim_end_matches([':', '.', '…']))
+        {
+            return false;
+        }
+    }
+    // A reading-time label ("4 Min Read", "3 min. Lesezeit").
+    if len <= 24 {
+        let lower = b.text.to_lowercase();
+        let rest = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        if rest.len() < lower.len()
+            && [
+                "min read",
+                "min. read",
+                "minute read",
+                "min lesezeit",
+                "min. lesezeit",
+                "minuten lesezeit",
+            ]
+            .contains(&rest)
         {
             return false;
         }

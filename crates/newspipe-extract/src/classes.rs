@@ -281,6 +281,79 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
     }
 }
 
+/// Class-name tokens of a story's lead (standfirst): the paragraph between headline and body
+/// that many CMSs keep outside the body container.
+fn lead_token(t: &str) -> bool {
+    matches!(
+        t,
+        "lead"
+            | "lede"
+            | "leadtext"
+            | "intro"
+            | "introtext"
+            | "introduction"
+            | "standfirst"
+            | "abstract"
+            | "summary"
+            | "teaser"
+            | "teasertext"
+            | "deck"
+            | "dek"
+            | "excerpt"
+            | "subheadline"
+            | "subline"
+            | "perex"
+            | "chapo"
+            | "chapeau"
+            | "vorspann"
+            | "entradilla"
+            | "bajada"
+            | "subtitle"
+            | "preface"
+            | "einleitung"
+    )
+}
+
+/// Endings of glued class names that name a lead.
+const LEAD_SUFFIXES: &[&str] = &[
+    "lead",
+    "intro",
+    "teaser",
+    "einleitung",
+    "excerpt",
+    "abstract",
+    "summary",
+    "standfirst",
+    "preface",
+    "subtitle",
+];
+
+/// Class or id naming a story's lead ("article__intro", "field--name-field-abstract",
+/// "entry-summary"). Furniture words in the same name win ("related-teaser" is not a lead).
+pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
+    let mut found = false;
+    for attr in [class, id].into_iter().flatten() {
+        if attr.len() > 300 {
+            continue;
+        }
+        for name in attr.split_ascii_whitespace() {
+            let lower = name.to_ascii_lowercase();
+            let mut toks = lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty());
+            if toks.clone().any(neg_token) {
+                return false;
+            }
+            // Glued names ("articleIntro", "DefaultEinleitung") end with the lead word.
+            found |= toks.any(|t| {
+                lead_token(t)
+                    || LEAD_SUFFIXES
+                        .iter()
+                        .any(|x| t.len() > x.len() && t.ends_with(x))
+            });
+        }
+    }
+    found
+}
+
 /// ASCII case-insensitive substring test without allocating; `needle` is lowercase.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());

@@ -801,6 +801,21 @@ pub fn from_url(path: &str) -> Option<NaiveDate> {
         {
             return Some(x);
         }
+        // A slug ending in the day: "bridge-closed-20200113", "story_20200113.html".
+        let stem = s.rsplit_once('.').map_or(*s, |(stem, _)| stem);
+        let sb = stem.as_bytes();
+        if sb.len() > 9
+            && matches!(sb[sb.len() - 9], b'-' | b'_')
+            && let Some(tail) = stem.get(stem.len() - 8..)
+            && let (Some(y), Some(m), Some(d)) = (
+                digits(&tail[..4], 4),
+                digits(&tail[4..6], 2),
+                digits(&tail[6..8], 2),
+            )
+            && let Some(x) = ymd(y, m, d)
+        {
+            return Some(x);
+        }
     }
     None
 }

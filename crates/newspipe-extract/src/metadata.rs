@@ -383,7 +383,15 @@ pub fn published(
         .chain(story_times().filter(|t| !t.upd).map(|t| t.value.as_str()));
     let printed =
         |t: &str| dates::parse_text(t).or_else(|| dates::scan(t, cx.order).and_then(dates::day));
+    let labelled = labelled_date(w, cx.order);
     if let Some(d) = best_date(cands) {
+        // A date the page labels as its publication ("Erschienen am 13.10.2021") is the one
+        // readers see; metadata naming another day was re-stamped.
+        if let Some(v) = labelled
+            && (v.date_naive() - d.date_naive()).num_days().abs() > 1
+        {
+            return Some(v);
+        }
         // The date the story shows its readers (a `<time>` or a date-classed stamp outside
         // teasers) wins over a declared one that names another day: CMSs re-stamp metadata
         // when a story is moved or re-saved, the printed date stays.
@@ -400,6 +408,19 @@ pub fn published(
                     dates::parse(&t.value)
                 }
             });
+        // Else a printed stamp in a date-classed element outside teasers, when the page has
+        // only one or two of them.
+        let printed_stamps: Vec<&str> = w
+            .date_texts
+            .iter()
+            .filter(|t| !t.1)
+            .map(|t| t.0.as_str())
+            .collect();
+        let shown = shown.or_else(|| {
+            (printed_stamps.len() <= 2)
+                .then(|| printed_stamps.iter().find_map(|t| printed(t)))
+                .flatten()
+        });
         if let Some(v) = shown
             && (v.date_naive() - d.date_naive()).num_days().abs() > 1
         {
@@ -454,6 +475,9 @@ pub fn published(
     if found.is_some() {
         return found;
     }
+    if labelled.is_some() {
+        return labelled;
+    }
     if let Some(d) = cx.url_path.and_then(dates::from_url).and_then(dates::day) {
         return Some(d);
     }
@@ -494,6 +518,59 @@ pub fn published(
                 )
                 .find_map(|t| dates::relative(t, now))
         })
+}
+
+/// Labels that introduce a story's publication date on the page.
+const PUBLISHED_LABELS: &[&str] = &[
+    "veröffentlicht am",
+    "veröffentlicht:",
+    "erschienen am",
+    "publiziert am",
+    "published on",
+    "published:",
+    "first published",
+    "publié le",
+    "publicado el",
+    "publicado em",
+    "publicado:",
+    "pubblicato il",
+    "gepubliceerd op",
+    "opublikowano",
+    "julkaistu",
+    "publicerad",
+    "publiceret",
+];
+
+/// The date of the one short line (outside hard furniture) that labels it as the publication
+/// date; the date may stand in the next block ("Erschienen am:" then "13.10.2021"). `None` when
+/// no line does, or lines name different days.
+fn labelled_date(w: &Walk, order: dates::Order) -> Option<Date> {
+    let mut found: Option<Date> = None;
+    let blocks = &w.blocks[..w.blocks.len().min(3000)];
+    for (i, b) in blocks.iter().enumerate() {
+        let e = &w.elems[b.elem as usize];
+        if b.text.len() > 100 || (e.furniture && e.hard) {
+            continue;
+        }
+        let lower = b.text.to_lowercase();
+        let Some(label) = PUBLISHED_LABELS.iter().find(|l| lower.starts_with(*l)) else {
+            continue;
+        };
+        let rest = &lower[label.len()..];
+        let d = dates::scan(rest, order)
+            .or_else(|| {
+                let next = blocks.get(i + 1).filter(|n| n.text.len() <= 60)?;
+                dates::scan(&next.text, order)
+            })
+            .and_then(dates::day);
+        match (found, d) {
+            (_, None) => {}
+            (None, Some(d)) => found = Some(d),
+            (Some(f), Some(d)) if f.date_naive() != d.date_naive() => return None,
+            _ => {}
+        }
+    }
+    found
 }
 
 /// The first `max` bytes of `s`, cut at a character boundary.

@@ -29,6 +29,8 @@ pub struct El {
     pub hard: bool,
     pub furniture: bool,
     pub itemprop_body: bool,
+    /// Class or id name the story's lead (standfirst).
+    pub lead: bool,
     /// Text and link-text characters in this element's subtree.
     pub chars: u32,
     pub link_chars: u32,
@@ -261,6 +263,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         hard: false,
         furniture: false,
         itemprop_body: false,
+        lead: false,
         chars: 0,
         link_chars: 0,
     });
@@ -591,6 +594,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         furniture,
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
+                        lead: classes::lead(el.attr("class"), el.attr("id")),
                         chars: 0,
                         link_chars: 0,
                     });

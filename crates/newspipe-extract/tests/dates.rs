@@ -182,6 +182,24 @@ fn the_url_path_dates_a_page_without_one() {
         day(&html, Some("https://paper.example/2016/12/15/night-buses/")).as_deref(),
         Some("2016-12-15")
     );
+    // A slug that ends in the day.
+    assert_eq!(
+        day(
+            &html,
+            Some("https://paper.example/news/night-buses-stay-20161215.html")
+        )
+        .as_deref(),
+        Some("2016-12-15")
+    );
+    // An article number is no day: only the raw-page fallback (the decoy) answers.
+    assert_eq!(
+        day(
+            &html,
+            Some("https://paper.example/news/night-buses-stay-20169999")
+        )
+        .as_deref(),
+        Some("2001-01-01")
+    );
 }
 
 #[test]
@@ -221,6 +239,53 @@ fn the_shown_time_beats_restamped_metadata() {
         published(&html, None).as_deref(),
         Some("2022-01-21T23:30:00+01:00")
     );
+}
+
+#[test]
+fn a_printed_date_stamp_beats_restamped_metadata() {
+    // No `<time>`: the stamp is a date-classed span, the only one on the page.
+    let html = page(
+        "de",
+        r#"<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><span class="date">27.01.2022</span>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"));
+    // A list of stamps is teasers, not the story's own: the metadata stays.
+    let teasers: String = ["03.01.2022", "04.01.2022", "05.01.2022"]
+        .iter()
+        .map(|d| format!(r#"<li><span class="date">{d}</span> Another story</li>"#))
+        .collect();
+    let html = page(
+        "de",
+        r#"<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">"#,
+        &format!(r#"<article><h1>Night buses stay</h1>{PROSE}</article><ul>{teasers}</ul>"#),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2021-12-20"));
+}
+
+#[test]
+fn a_labelled_publication_date_wins() {
+    // The label and its date in two elements; an update label elsewhere names another day.
+    let html = page(
+        "de",
+        r#"<meta property="article:published_time" content="2021-10-15T08:00:00+02:00">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<p>Letzte Änderung: 31.10.2021</p>
+            <div><span>Erschienen am:</span><b>13.10.2021</b></div></article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2021-10-13"));
+    // Without metadata, a labelled line in English.
+    let html = page(
+        "en",
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p>Published on March 4, 2021</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2021-03-04"));
 }
 
 #[test]

@@ -1,0 +1,118 @@
+//! Body selection on small hand-written fixtures: what joins the story's text and what stays
+//! out. One fixture per rule.
+
+use newspipe_extract::extract;
+
+/// Six paragraphs of story text inside `<div class="{class}">`.
+fn story_body(class: &str) -> String {
+    let paras: String = (0..6)
+        .map(|i| {
+            format!(
+                "<p>The harbour authority said on Monday that dredging would resume in spring, \
+                 after a survey found the channel had silted up faster than forecast. Note {i}.</p>"
+            )
+        })
+        .collect();
+    format!(r#"<div class="{class}">{paras}</div>"#)
+}
+
+fn body_of(html: &str) -> String {
+    extract(html, None).article.body
+}
+
+#[test]
+fn lead_outside_the_body_container_opens_the_story() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    // The lead sits in the article's header, before the body container.
+    let html = format!(
+        r#"<html><body><nav><a href="/">Home</a></nav><article>
+        <header><h1>Dredging to resume</h1><p class="article__intro">{LEAD}</p></header>
+        {}</article></body></html>"#,
+        story_body("article-text")
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // A lead classed as a "teaser" (a TYPO3 news habit) beside the body counts too.
+    let html = format!(
+        r#"<html><body><div class="news-single"><h1>Dredging to resume</h1>
+        <div class="teaser-text"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("news-text-wrap")
+    );
+    assert!(body_of(&html).starts_with(LEAD));
+}
+
+#[test]
+fn teasers_elsewhere_do_not_become_a_lead() {
+    const OTHER: &str = "Another story entirely: the mayor opened a new library branch on the \
+                         east side of town.";
+    // A teaser of another story in a sidebar, and a related-stories teaser near the story.
+    let html = format!(
+        r#"<html><body><aside><div class="teaser"><p>{OTHER}</p></div></aside>
+        <article><h1>Dredging to resume</h1><div class="related-teaser"><p>{OTHER}</p></div>
+        {}</article></body></html>"#,
+        story_body("article-text")
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("mayor"), "{body}");
+    assert!(body.starts_with("The harbour authority"));
+}
+
+#[test]
+fn glued_lead_class_names_count() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    let html = format!(
+        r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
+        <div class="ce_articleIntro"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("ce_text")
+    );
+    assert!(body_of(&html).starts_with(LEAD));
+}
+
+#[test]
+fn labels_for_other_stories_and_prompts_stay_out() {
+    // The labels sit inside the body container, between its paragraphs.
+    let story = story_body("article-text").replace(
+        "</p><p>",
+        "</p><p>4 Min Read</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
+         <p>War der Artikel nützlich?</p><p>Explore further</p><p>",
+    );
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1>{story}</article></body></html>"#
+    );
+    let body = body_of(&html);
+    for label in ["Min Read", "Lesen Sie", "Zobacz", "nützlich", "Explore"] {
+        assert!(!body.contains(label), "{label} in {body}");
+    }
+    assert_eq!(body.split("\n\n").count(), 6);
+}
+
+#[test]
+fn closing_labels_leave_but_closing_lists_and_sentences_stay() {
+    // After the story: a label that introduces nothing and a link text with no full stop.
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1><div class="article-text">{}
+        <p>Weitere Informationen zum Hafen:</p><p>Press release as PDF</p></div></article></body></html>"#,
+        story_body("x")
+            .replace(r#"<div class="x">"#, "")
+            .replace("</div>", "")
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("Weitere"), "{body}");
+    assert!(!body.contains("PDF"), "{body}");
+    assert!(body.ends_with("Note 5."));
+    // A closing list of short items and a short last sentence are the story's.
+    let html = format!(
+        r#"<html><body><article><h1>Dredging to resume</h1><div class="article-text">{}
+        <p>It starts in May.</p><ul><li>Channel depth</li><li>Silt volume</li></ul></div></article></body></html>"#,
+        story_body("x")
+            .replace(r#"<div class="x">"#, "")
+            .replace("</div>", "")
+    );
+    let body = body_of(&html);
+    assert!(
+        body.ends_with("It starts in May.\n\nChannel depth\n\nSilt volume"),
+        "{body}"
+    );
+}
