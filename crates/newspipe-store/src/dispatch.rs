@@ -237,6 +237,9 @@ struct HostRow {
     crawl_delay_ms: i32,
     /// First free slot: never before now, the host's next slot, or its Retry-After.
     slot0: DateTime<Utc>,
+    /// First fetches / revisits are due.
+    new_due: bool,
+    revisits_due: bool,
 }
 
 /// Page jobs for hosts whose rules are known: due URLs are checked against robots.txt
@@ -251,18 +254,22 @@ async fn page_jobs(
     let hosts: Vec<HostRow> = sqlx::query_as(
         "SELECT h.id, h.host, h.robots_status, h.robots_txt, h.robots_fetched_at,
                 h.crawl_delay_ms,
-                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0
+                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0,
+                e.new_due, e.revisits_due
          FROM hosts h
+         CROSS JOIN LATERAL (
+             SELECT EXISTS (
+                        SELECT 1 FROM frontier f
+                        WHERE f.host_id = h.id AND NOT f.revisit AND f.lease_until IS NULL
+                          AND f.due_at <= now()) AS new_due,
+                    EXISTS (
+                        SELECT 1 FROM frontier f
+                        WHERE f.host_id = h.id AND f.revisit AND f.lease_until IS NULL
+                          AND f.due_at <= now()) AS revisits_due
+         ) e
          WHERE h.robots_state = $3
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
-           AND (EXISTS (
-                    SELECT 1 FROM frontier f
-                    WHERE f.host_id = h.id AND NOT f.revisit AND f.lease_until IS NULL
-                      AND f.due_at <= now())
-                OR EXISTS (
-                    SELECT 1 FROM frontier f
-                    WHERE f.host_id = h.id AND f.revisit AND f.lease_until IS NULL
-                      AND f.due_at <= now()))
+           AND (e.new_due OR e.revisits_due)
          ORDER BY slot0, h.host
          LIMIT $2
          FOR UPDATE OF h SKIP LOCKED",
@@ -279,7 +286,6 @@ async fn page_jobs(
     // How many URLs each host may take this pass: the slots that fit in the horizon, and a fair
     // share of the in-flight budget so one big host does not crowd out the others.
     let share = (budget + hosts.len() as i64 - 1) / hosts.len() as i64;
-    let mut ids = Vec::with_capacity(hosts.len());
     let mut reads = Vec::with_capacity(hosts.len());
     let mut slots: Vec<i32> = Vec::with_capacity(hosts.len());
     for h in &hosts {
@@ -291,7 +297,6 @@ async fn page_jobs(
             room / millis(interval).max(1) as i64 + 1
         };
         let n = fit.min(share).max(0);
-        ids.push(h.id);
         slots.push(i32::try_from(n).unwrap_or(i32::MAX));
         // Read a few more than the slots: disallowed URLs among them are settled now instead of
         // each costing a pass; allowed extras stay queued (their locks go at commit). The margin
@@ -303,6 +308,16 @@ async fn page_jobs(
     // be applied per host. Everything a job needs is in the frontier row: no `urls` read.
     let mut rows: Vec<Due> = Vec::new();
     for (revisit, limits) in [(false, &reads), (true, &slots)] {
+        // Only hosts with something of this kind due: a one-shot crawl pays no revisit query.
+        let (ids, limits): (Vec<i32>, Vec<i32>) = hosts
+            .iter()
+            .zip(limits)
+            .filter(|(h, _)| if revisit { h.revisits_due } else { h.new_due })
+            .map(|(h, n)| (h.id, *n))
+            .unzip();
+        if ids.is_empty() {
+            continue;
+        }
         let part: Vec<Due> = sqlx::query_as(
             "SELECT f.url_id, f.url, f.host_id, f.depth, f.attempts, f.etag, f.last_modified,
                     f.revisit, f.due_at
@@ -317,7 +332,7 @@ async fn page_jobs(
              ) f",
         )
         .bind(&ids)
-        .bind(limits)
+        .bind(&limits)
         .bind(revisit)
         .fetch_all(&mut *tx)
         .await?;
