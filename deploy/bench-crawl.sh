@@ -234,6 +234,8 @@ run_newspipe() {
     export NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS=true
     export NEWSPIPE__POLITENESS__MIN_INTERVAL_MS=$INTERVAL
     export NEWSPIPE__FRONTIER__MAX_DEPTH=1000
+    # One-shot crawl, as the Scrapy peer does: no revisits, so the frontier drains.
+    export NEWSPIPE__REVISIT__ENABLED=false
 
     [[ -n $PREFETCH ]] && export NEWSPIPE__AMQP__PREFETCH=$PREFETCH
     [[ -n $MAX_IN_FLIGHT ]] && export NEWSPIPE__FRONTIER__MAX_IN_FLIGHT=$MAX_IN_FLIGHT

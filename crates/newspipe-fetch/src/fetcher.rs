@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use reqwest::header::{self, HeaderMap};
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Client, Response, redirect};
 use url::{Host, Url};
 
@@ -188,6 +188,15 @@ pub fn ceil_secs(d: Duration) -> u64 {
 }
 
 /// Fetches single URLs. Cheap to clone: clones share one connection pool.
+/// Validators of the copy we hold, for a conditional GET ([`Fetcher::fetch_conditional`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditional {
+    /// Sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Sent as `If-Modified-Since` (an HTTP-date, as the server gave it).
+    pub last_modified: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     inner: Arc<Inner>,
@@ -264,9 +273,23 @@ impl Fetcher {
         accept: Accept,
         gate: Option<&HostLimiter>,
     ) -> Result<Fetched, FetchError> {
+        self.fetch_conditional(url, accept, gate, &Conditional::default())
+            .await
+    }
+
+    /// [`Fetcher::fetch_gated`] as a conditional GET: `If-None-Match` / `If-Modified-Since` from
+    /// the validators of the copy we hold. A `304 Not Modified` comes back as a [`Fetched`] with
+    /// status 304 and no body.
+    pub async fn fetch_conditional(
+        &self,
+        url: &Url,
+        accept: Accept,
+        gate: Option<&HostLimiter>,
+        cond: &Conditional,
+    ) -> Result<Fetched, FetchError> {
         self.inner.guard.check_url(url)?;
         let started = Instant::now();
-        let result = self.fetch_inner(url, accept, gate).await;
+        let result = self.fetch_inner(url, accept, gate, cond).await;
         match &result {
             Ok(f) => tracing::debug!(
                 %url, status = f.status, bytes = f.body.len(), truncated = f.truncated,
@@ -284,14 +307,31 @@ impl Fetcher {
         &self,
         url: &Url,
         accept: Accept,
+        cond: &Conditional,
         deadline: tokio::time::Instant,
     ) -> Result<Response, FetchError> {
-        let request = self
+        let mut request = self
             .inner
             .client
             .get(url.clone())
-            .header(header::ACCEPT, accept.header_value())
-            .send();
+            .header(header::ACCEPT, accept.header_value());
+        // A validator that is not a valid header value (it came from a server) is not sent:
+        // the request is then an ordinary GET.
+        if let Some(v) = cond
+            .etag
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            request = request.header(header::IF_NONE_MATCH, v);
+        }
+        if let Some(v) = cond
+            .last_modified
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            request = request.header(header::IF_MODIFIED_SINCE, v);
+        }
+        let request = request.send();
         tokio::time::timeout_at(deadline, request)
             .await
             .map_err(|_| FetchError::Timeout)?
@@ -306,6 +346,7 @@ impl Fetcher {
         url: &Url,
         accept: Accept,
         gate: Option<&HostLimiter>,
+        cond: &Conditional,
     ) -> Result<Fetched, FetchError> {
         let mut deadline = tokio::time::Instant::now() + self.inner.cfg.total_timeout;
         let mut current = url.clone();
@@ -315,7 +356,7 @@ impl Fetcher {
         // between this host's requests as the server sees them.
         let mut answered: Vec<(String, Instant)> = Vec::new();
         let mut resp = loop {
-            let mut resp = self.send(&current, accept, deadline).await?;
+            let mut resp = self.send(&current, accept, cond, deadline).await?;
             let key = host_key(&current);
             answered.retain(|(k, _)| *k != key);
             answered.push((key, Instant::now()));

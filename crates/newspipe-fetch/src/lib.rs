@@ -17,7 +17,9 @@ mod limiter;
 pub use charset::{decode_body, decode_labelled, detect_encoding};
 pub use config::FetchConfig;
 pub use error::{BLOCKED_HINT, FetchError, status_disposition};
-pub use fetcher::{Accept, Fetched, Fetcher, ceil_millis, ceil_secs, parse_retry_after};
+pub use fetcher::{
+    Accept, Conditional, Fetched, Fetcher, ceil_millis, ceil_secs, parse_retry_after,
+};
 pub use guard::{guard_refuses, is_public_ip};
 pub use limiter::HostLimiter;
 

@@ -11,9 +11,10 @@ mod urlnorm;
 pub use article::Article;
 pub use backoff::backoff;
 pub use messages::{
-    ContractError, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, MAX_INFLATED_BYTES,
-    MIN_START_WINDOW_MS, Message, PageKind, ParsedPage, RobotsFetched, SCHEMA_VERSION,
-    StoreEnvelope, StoreMsg, Zstd, slot_spacing, start_window,
+    ContractError, CrawlJob, DatedLink, Disposition, FetchFailure, FetchedPage, JobKind,
+    MAX_INFLATED_BYTES, MIN_START_WINDOW_MS, Message, NotModified, PageKind, ParsedPage,
+    RobotsFetched, SCHEMA_VERSION, StoreEnvelope, StoreMsg, Validators, Zstd, slot_spacing,
+    start_window,
 };
 pub use robots::{MATCH_BUDGET, MAX_CRAWL_DELAY, RobotsOutcome, RobotsPolicy, robots_outcome};
 pub use urlnorm::{MAX_URL_LEN, UrlError, host_key, normalize, normalize_link};

@@ -73,6 +73,29 @@ pub struct CrawlJob {
     pub slot_ms: u32,
     /// 0 on the first try.
     pub attempt: u32,
+    /// Validators of the last full fetch of this URL: the crawler asks with If-None-Match /
+    /// If-Modified-Since, and a 304 becomes [`StoreMsg::NotModified`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validators: Option<Validators>,
+}
+
+/// What a server told us about the version we hold (ETag, Last-Modified), sent back on a revisit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// `None` when there is nothing to send.
+    pub fn from_parts(etag: Option<String>, last_modified: Option<String>) -> Option<Self> {
+        (etag.is_some() || last_modified.is_some()).then_some(Self {
+            etag,
+            last_modified,
+        })
+    }
 }
 
 impl Message for CrawlJob {
@@ -165,6 +188,51 @@ pub struct ParsedPage {
     /// discovery documents, followed at the page's own depth.
     #[serde(default)]
     pub feeds: Vec<String>,
+    /// Sitemap and feed entries that carry a date: when the document says the page last changed
+    /// (the newest of lastmod, updated, published). A known URL whose date is newer than our last
+    /// visit is due at once; new ones are queued newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dated: Vec<DatedLink>,
+}
+
+/// A sitemap or feed entry with its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedLink {
+    pub url: String,
+    pub changed_at: DateTime<Utc>,
+    /// A news-sitemap entry or a feed item (fresh), not an archive sitemap's.
+    #[serde(default)]
+    pub news: bool,
+}
+
+impl ParsedPage {
+    /// What a revisit compares to tell whether the page changed: the article's content hash, or
+    /// for a hub (home, section, sitemap, feed) a hash of the links it lists, so a rotating ad or
+    /// a clock on the page does not count as news.
+    pub fn change_hash(&self) -> String {
+        if let Some(a) = self.article.as_ref().filter(|_| self.is_article) {
+            return a.content_hash();
+        }
+        let mut links: Vec<&str> = self
+            .links
+            .iter()
+            .chain(&self.feeds)
+            .map(String::as_str)
+            .collect();
+        links.sort_unstable();
+        links.dedup();
+        let mut h = blake3::Hasher::new();
+        for l in links {
+            h.update(l.as_bytes());
+            h.update(&[0x1e]);
+        }
+        // Dates too: a sitemap or feed whose entry was updated in place changed.
+        for d in &self.dated {
+            h.update(d.url.as_bytes());
+            h.update(&d.changed_at.timestamp().to_le_bytes());
+        }
+        h.finalize().to_hex()[..32].to_owned()
+    }
 }
 
 /// Why a fetch did not produce a page, and what the frontier should do about it.
@@ -213,6 +281,15 @@ pub enum StoreMsg {
     Page(Box<ParsedPage>),
     Failed(FetchFailure),
     Robots(RobotsFetched),
+    /// A revisit answered 304 Not Modified: an unchanged visit, no body.
+    NotModified(NotModified),
+}
+
+/// crawler → store: the page is as we have it (HTTP 304 to a conditional GET).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotModified {
+    pub job: CrawlJob,
+    pub at: DateTime<Utc>,
 }
 
 /// The store's queue carries one envelope type so one consumer handles every outcome.
@@ -304,6 +381,7 @@ mod tests {
             not_before_ms: 1,
             slot_ms: 1000,
             attempt: 0,
+            validators: None,
         }
     }
 

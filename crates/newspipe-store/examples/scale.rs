@@ -172,7 +172,7 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
     store.migrate().await.unwrap();
     let started = Instant::now();
     let pool = store.pool();
-    let steps: [(&str, String); 13] = [
+    let steps: [(&str, String); 14] = [
         ("hosts", format!(
             "INSERT INTO hosts (id, host, robots_state, robots_status, robots_txt, robots_fetched_at)
              SELECT g, 'h' || g || '.test', 'ok', 404, NULL, now() FROM generate_series(1, {HOSTS}) g;
@@ -195,10 +195,23 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
                   LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)
              ON CONFLICT DO NOTHING")),
         ("frontier", format!(
-            "INSERT INTO frontier (url_id, host_id, due_at)
-             SELECT url_key('http://h' || (1 + g % {HOSTS}) || '.test/story/' || g), 1 + g % {HOSTS},
-                    now() - interval '1 hour'
-             FROM generate_series({articles}::int8 + 1, {urls}) g WHERE g % 4 = 0
+            "INSERT INTO frontier (url_id, host_id, due_at, url, depth)
+             SELECT url_key(u), 1 + g % {HOSTS}, now() - interval '1 hour', u, 1
+             FROM generate_series({articles}::int8 + 1, {urls}) g,
+                  LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)
+             WHERE g % 4 = 0
+             ON CONFLICT DO NOTHING")),
+        // Stories of the last 30 days wait for their revisit (not due yet), as a live archive's
+        // frontier holds them.
+        ("revisits", format!(
+            "INSERT INTO frontier (url_id, host_id, due_at, url, depth, revisit, visited_at,
+                                   changed_at, etag)
+             SELECT url_key(u), 1 + g % {HOSTS}, now() + (g % 86400) * interval '1 second', u, 1,
+                    true, now() - (g % 365) * interval '1 day',
+                    now() - (g % 365) * interval '1 day', '\"' || g || '\"'
+             FROM generate_series(1::int8, {articles}) g,
+                  LATERAL (SELECT 'http://h' || (1 + g % {HOSTS}) || '.test/story/' || g) x (u)
+             WHERE g % 365 < 30
              ON CONFLICT DO NOTHING")),
         ("pages", format!(
             "INSERT INTO pages (url_id, final_url, status, charset, fetched_at, body_zstd)
@@ -329,6 +342,7 @@ fn page(job: &CrawlJob, round: usize) -> StoreMsg {
         .join(" ");
     let host = job.url.split('/').nth(2).unwrap_or("h1.test");
     StoreMsg::Page(Box::new(ParsedPage {
+        dated: Vec::new(),
         kind: newspipe_model::PageKind::Html,
         feeds: Vec::new(),
         page: FetchedPage {

@@ -22,6 +22,7 @@ pub(crate) struct StoredPage {
     pub host_id: i32,
     pub host: String,
     pub depth: i32,
+    pub visit: crate::urlstate::Visit,
 }
 
 /// The raw page, the URL marked fetched, and the article with its revision. `None` when this
@@ -29,6 +30,7 @@ pub(crate) struct StoredPage {
 pub(crate) async fn store_page(
     tx: &mut PgConnection,
     parsed: &ParsedPage,
+    policy: &crate::FrontierPolicy,
 ) -> Result<Option<StoredPage>, StoreError> {
     let page = &parsed.page;
     let url_id = page.job.url_id;
@@ -66,7 +68,8 @@ pub(crate) async fn store_page(
         return Ok(None);
     };
 
-    let url_updated = crate::urlstate::mark_fetched(tx, url_id, parsed).await?;
+    let (url_updated, visit) =
+        crate::urlstate::page_visited(tx, url_id, host_id, depth, parsed, policy).await?;
     let (article_id, new_revision) = match (&parsed.article, parsed.is_article) {
         (Some(article), true) => {
             let seen = Observation {
@@ -87,6 +90,7 @@ pub(crate) async fn store_page(
         host_id,
         host,
         depth,
+        visit,
     }))
 }
 

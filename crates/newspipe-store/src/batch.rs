@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use newspipe_model::{
     Disposition, JobKind, PageKind, RobotsFetched, StoreMsg, host_key, normalize,
 };
@@ -73,15 +75,33 @@ pub(crate) struct HostFacts {
     blocked_secs: Option<u64>,
 }
 
+/// Visits per host in this batch, for `status` (revisits in the last hour, last change seen).
+#[derive(Debug, Default)]
+pub(crate) struct HostVisits {
+    revisits: i32,
+    not_modified: i32,
+    changed: i32,
+}
+
 /// The batch's shared work, filled by each message and written at the end.
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
     /// In-scope links per page: (index of the message, the links).
     links: Vec<(usize, Vec<NewUrl>)>,
     hosts: BTreeMap<i32, HostFacts>,
+    /// Sitemap and feed entries with their dates: known URLs changed since our visit.
+    dated: Vec<(String, DateTime<Utc>)>,
+    visits: BTreeMap<i32, HostVisits>,
 }
 
 impl Pending {
+    pub(crate) fn visited(&mut self, host_id: i32, v: &urlstate::Visit) {
+        let e = self.visits.entry(host_id).or_default();
+        e.revisits += i32::from(v.revisit);
+        e.not_modified += i32::from(v.not_modified);
+        e.changed += i32::from(v.changed);
+    }
+
     pub(crate) fn page_stored(&mut self, host_id: i32) {
         let f = self.hosts.entry(host_id).or_default();
         f.reset = true;
@@ -124,8 +144,58 @@ async fn apply_all(
             *links_added = links.iter().filter(|l| added.remove(&l.url)).count() as u64;
         }
     }
+    let due = frontier::due_on_change(tx, &pending.dated).await?;
+    if due > 0 {
+        tracing::debug!(urls = due, "due at once: changed since the last visit");
+    }
     write_host_facts(tx, &pending.hosts).await?;
+    write_host_visits(tx, &pending.visits).await?;
     Ok(out)
+}
+
+/// Visit counts per host and minute, and the last change seen, in one statement per table, in
+/// host-id order.
+async fn write_host_visits(
+    tx: &mut PgConnection,
+    visits: &BTreeMap<i32, HostVisits>,
+) -> Result<(), StoreError> {
+    let visits: Vec<(&i32, &HostVisits)> = visits
+        .iter()
+        .filter(|(_, v)| v.revisits > 0 || v.changed > 0)
+        .collect();
+    if visits.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = visits.iter().map(|(id, _)| **id).collect();
+    let revisits: Vec<i32> = visits.iter().map(|(_, v)| v.revisits).collect();
+    let not_modified: Vec<i32> = visits.iter().map(|(_, v)| v.not_modified).collect();
+    let changed: Vec<i32> = visits.iter().map(|(_, v)| v.changed).collect();
+    sqlx::query(
+        "INSERT INTO host_visits (host_id, minute, revisits, not_modified, changed)
+         SELECT x.id, date_trunc('minute', now()), x.r, x.n, x.c
+         FROM UNNEST($1::int[], $2::int[], $3::int[], $4::int[]) AS x (id, r, n, c)
+         ORDER BY x.id
+         ON CONFLICT (host_id, minute) DO UPDATE SET
+             revisits = host_visits.revisits + excluded.revisits,
+             not_modified = host_visits.not_modified + excluded.not_modified,
+             changed = host_visits.changed + excluded.changed",
+    )
+    .bind(&ids)
+    .bind(&revisits)
+    .bind(&not_modified)
+    .bind(&changed)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE hosts SET last_change_at = now()
+         FROM UNNEST($1::int[], $2::int[]) AS x (id, c)
+         WHERE hosts.id = x.id AND x.c > 0",
+    )
+    .bind(&ids)
+    .bind(&changed)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 async fn apply_one(
@@ -137,11 +207,12 @@ async fn apply_one(
 ) -> Result<Applied, StoreError> {
     match msg {
         StoreMsg::Page(p) => {
-            let Some(stored) = archive::store_page(tx, p).await? else {
+            let Some(stored) = archive::store_page(tx, p, policy).await? else {
                 // The same delivery committed before, with everything else it implies.
                 return Ok(Applied::Unchanged);
             };
             pending.page_stored(stored.host_id);
+            pending.visited(stored.host_id, &stored.visit);
             let mut links_added = 0;
             // A sitemap's or feed's entries are the site's own list of its pages: followed at
             // the document's depth, so the link-depth limit does not cut them off.
@@ -152,6 +223,7 @@ async fn apply_one(
             let mut links = Vec::new();
             if follow {
                 links = in_scope_links(&p.links, &stored.host, stored.host_id, depth);
+                date_links(&mut links, &p.dated, policy, &mut pending.dated);
             }
             // Announced feeds are discovery documents too: same depth, whatever the limit.
             links.extend(in_scope_links(
@@ -199,6 +271,55 @@ async fn apply_one(
             Ok(applied)
         }
         StoreMsg::Robots(r) => urlstate::apply_robots(tx, r, policy).await,
+        StoreMsg::NotModified(m) => match urlstate::not_modified(tx, m, policy).await? {
+            Some((host_id, visit)) => {
+                pending.visited(host_id, &visit);
+                Ok(Applied::NotModified)
+            }
+            None => Ok(Applied::Unchanged),
+        },
+    }
+}
+
+/// Sitemap and feed entries: new ones are queued newest first ([`frontier::ahead_secs`]), known
+/// ones are checked against their last visit at the end of the batch, and archive-sitemap
+/// entries older than `discovery.max_age_days` are not followed.
+fn date_links(
+    links: &mut Vec<NewUrl>,
+    dated: &[newspipe_model::DatedLink],
+    policy: &FrontierPolicy,
+    changed: &mut Vec<(String, DateTime<Utc>)>,
+) {
+    if dated.is_empty() {
+        return;
+    }
+    let now = Utc::now();
+    let by_url: std::collections::HashMap<String, &newspipe_model::DatedLink> = dated
+        .iter()
+        .filter_map(|d| normalize(&clean(&d.url)).ok().map(|u| (String::from(u), d)))
+        .collect();
+    let too_old = policy
+        .revisit
+        .max_age
+        .and_then(|a| chrono::TimeDelta::from_std(a).ok())
+        .map(|a| now - a);
+    let before = links.len();
+    links.retain_mut(|l| {
+        let Some(d) = by_url.get(&l.url) else {
+            return true;
+        };
+        if !d.news && too_old.is_some_and(|t| d.changed_at < t) {
+            return false;
+        }
+        l.ahead = frontier::ahead_secs(now, d.changed_at, d.news);
+        changed.push((l.url.clone(), d.changed_at));
+        true
+    });
+    if links.len() < before {
+        tracing::debug!(
+            entries = before - links.len(),
+            "archive sitemap entries older than discovery.max_age_days not followed"
+        );
     }
 }
 
@@ -265,6 +386,7 @@ pub(crate) fn in_scope_links(
             url,
             host_id,
             depth,
+            ahead: 0.0,
         })
         .collect()
 }

@@ -10,7 +10,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use newspipe_model::{CrawlJob, JobKind, RobotsPolicy, SCHEMA_VERSION};
+use newspipe_model::{CrawlJob, JobKind, RobotsPolicy, SCHEMA_VERSION, Validators};
 use sqlx::PgConnection;
 
 use crate::{FrontierPolicy, RobotsState, Store, StoreError, UrlState};
@@ -76,17 +76,10 @@ pub(crate) async fn release(store: &Store, jobs: &[CrawlJob]) -> Result<u64, Sto
     robots.sort_unstable();
     let mut tx = store.pool.begin().await?;
     let n = sqlx::query(
-        "WITH freed AS (
-             UPDATE frontier SET lease_until = NULL, due_at = now()
-             WHERE url_id = ANY($1) AND lease_until IS NOT NULL
-             RETURNING url_id
-         )
-         UPDATE urls SET state = $2, updated_at = now()
-         FROM freed WHERE urls.id = freed.url_id AND urls.state = $3",
+        "UPDATE frontier SET lease_until = NULL, due_at = now()
+         WHERE url_id = ANY($1) AND lease_until IS NOT NULL",
     )
     .bind(&pages)
-    .bind(UrlState::Queued)
-    .bind(UrlState::Dispatched)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -112,43 +105,40 @@ async fn requeue_expired(
     tx: &mut PgConnection,
     policy: &FrontierPolicy,
 ) -> Result<u64, StoreError> {
-    let n = sqlx::query(
+    // Only a URL given up is written in `urls`; the count lives in its frontier row. A revisit
+    // given up keeps the URL `fetched` (the archive has it) and simply leaves the frontier.
+    let n: i64 = sqlx::query_scalar(
         "WITH expired AS (
-             SELECT url_id FROM frontier
+             SELECT url_id, attempts + 1 AS n, revisit FROM frontier
              WHERE lease_until < now()
              ORDER BY lease_until
              LIMIT $2
              FOR UPDATE SKIP LOCKED
-         ), counted AS (
-             UPDATE urls u SET
-                 attempts = u.attempts + 1,
-                 state = CASE WHEN u.attempts + 1 >= $1 THEN $3 ELSE $4 END,
-                 last_error = CASE WHEN u.attempts + 1 >= $1
-                     THEN 'lease expired ' || (u.attempts + 1) || ' times: the job was lost each time'
-                     ELSE u.last_error END,
-                 updated_at = now()
-             FROM expired
-             WHERE u.id = expired.url_id
-             RETURNING u.id, u.state
+         ), kept AS (
+             UPDATE frontier f SET attempts = e.n, lease_until = NULL, due_at = now()
+             FROM expired e WHERE f.url_id = e.url_id AND e.n < $1
+         ), gone AS (
+             DELETE FROM frontier f USING expired e WHERE f.url_id = e.url_id AND e.n >= $1
          ), given_up AS (
-             DELETE FROM frontier f USING counted c
-             WHERE f.url_id = c.id AND c.state = $3
+             UPDATE urls u SET
+                 attempts = e.n,
+                 state = CASE WHEN e.revisit THEN u.state ELSE $3 END,
+                 last_error = 'lease expired ' || e.n || ' times: the job was lost each time',
+                 updated_at = now()
+             FROM expired e
+             WHERE u.id = e.url_id AND e.n >= $1
          )
-         UPDATE frontier f SET lease_until = NULL, due_at = now()
-         FROM counted c
-         WHERE f.url_id = c.id AND c.state = $4",
+         SELECT count(*) FROM expired",
     )
     .bind(policy.max_attempts as i32)
     .bind(EXPIRED_PER_PASS)
     .bind(UrlState::Failed)
-    .bind(UrlState::Queued)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_one(&mut *tx)
+    .await?;
     if n > 0 {
         tracing::warn!(urls = n, "dispatch leases expired; URLs re-queued");
     }
-    Ok(n)
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// One robots.txt job per host that has queued URLs but no rules yet (new host, robots lease
@@ -164,15 +154,13 @@ async fn robots_jobs(
     let rows: Vec<(String, DateTime<Utc>, i64, String)> = sqlx::query_as(
         "SELECT h.host,
                 greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot,
-                u.id, u.url
+                f.url_id, f.url
          FROM hosts h
          CROSS JOIN LATERAL (
-             SELECT f.url_id FROM frontier f
+             SELECT f.url_id, f.url FROM frontier f
              WHERE f.host_id = h.id AND f.lease_until IS NULL
-             ORDER BY f.due_at, f.url_id
              LIMIT 1
          ) f
-         JOIN urls u ON u.id = f.url_id
          WHERE (h.robots_state <> $4
                 OR h.robots_fetched_at < now() - make_interval(secs => $3))
            AND (h.robots_retry_at IS NULL OR h.robots_retry_at <= now())
@@ -212,6 +200,7 @@ async fn robots_jobs(
             not_before_ms: slot.timestamp_millis(),
             slot_ms: millis(interval),
             attempt: 0,
+            validators: None,
         });
         hosts.push(host);
         next_slots.push(slot + delta(interval));
@@ -248,6 +237,9 @@ struct HostRow {
     crawl_delay_ms: i32,
     /// First free slot: never before now, the host's next slot, or its Retry-After.
     slot0: DateTime<Utc>,
+    /// First fetches / revisits are due.
+    new_due: bool,
+    revisits_due: bool,
 }
 
 /// Page jobs for hosts whose rules are known: due URLs are checked against robots.txt
@@ -262,14 +254,22 @@ async fn page_jobs(
     let hosts: Vec<HostRow> = sqlx::query_as(
         "SELECT h.id, h.host, h.robots_status, h.robots_txt, h.robots_fetched_at,
                 h.crawl_delay_ms,
-                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0
+                greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0,
+                e.new_due, e.revisits_due
          FROM hosts h
+         CROSS JOIN LATERAL (
+             SELECT EXISTS (
+                        SELECT 1 FROM frontier f
+                        WHERE f.host_id = h.id AND NOT f.revisit AND f.lease_until IS NULL
+                          AND f.due_at <= now()) AS new_due,
+                    EXISTS (
+                        SELECT 1 FROM frontier f
+                        WHERE f.host_id = h.id AND f.revisit AND f.lease_until IS NULL
+                          AND f.due_at <= now()) AS revisits_due
+         ) e
          WHERE h.robots_state = $3
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
-           AND EXISTS (
-               SELECT 1 FROM frontier f
-               WHERE f.host_id = h.id AND f.lease_until IS NULL AND f.due_at <= now()
-           )
+           AND (e.new_due OR e.revisits_due)
          ORDER BY slot0, h.host
          LIMIT $2
          FOR UPDATE OF h SKIP LOCKED",
@@ -286,9 +286,8 @@ async fn page_jobs(
     // How many URLs each host may take this pass: the slots that fit in the horizon, and a fair
     // share of the in-flight budget so one big host does not crowd out the others.
     let share = (budget + hosts.len() as i64 - 1) / hosts.len() as i64;
-    let mut ids = Vec::with_capacity(hosts.len());
     let mut reads = Vec::with_capacity(hosts.len());
-    let mut slots_left: HashMap<&str, i64> = HashMap::new();
+    let mut slots: Vec<i32> = Vec::with_capacity(hosts.len());
     for h in &hosts {
         let interval = host_interval(policy, h.crawl_delay_ms);
         let fit = if interval.is_zero() {
@@ -298,84 +297,121 @@ async fn page_jobs(
             room / millis(interval).max(1) as i64 + 1
         };
         let n = fit.min(share).max(0);
-        slots_left.insert(h.host.as_str(), n);
-        ids.push(h.id);
+        slots.push(i32::try_from(n).unwrap_or(i32::MAX));
         // Read a few more than the slots: disallowed URLs among them are settled now instead of
-        // each costing a pass; allowed extras stay queued (their locks go at commit). Each extra
-        // is a random read in `urls`, so the margin is a quarter (at least one), not a constant
-        // per host: with a thousand hosts a pass would otherwise read thousands of rows it
-        // does not dispatch.
+        // each costing a pass; allowed extras stay queued (their locks go at commit). The margin
+        // is a quarter (at least one), not a constant per host: with a thousand hosts a pass
+        // would otherwise read thousands of rows it does not dispatch.
         reads.push(i32::try_from(n + n / 4 + 1).unwrap_or(i32::MAX));
     }
-    let urls: Vec<(i64, String, String, i32, i32)> = sqlx::query_as(
-        "SELECT u.id, u.url, hs.host, u.depth, u.attempts
-         FROM UNNEST($1::int[], $2::int[]) AS h (id, n)
-         JOIN hosts hs ON hs.id = h.id
-         CROSS JOIN LATERAL (
-             SELECT url_id FROM frontier f
-             WHERE f.host_id = h.id AND f.lease_until IS NULL AND f.due_at <= now()
-             ORDER BY f.due_at, f.url_id
-             LIMIT h.n
-             FOR UPDATE OF f SKIP LOCKED
-         ) f
-         JOIN urls u ON u.id = f.url_id",
-    )
-    .bind(&ids)
-    .bind(&reads)
-    .fetch_all(&mut *tx)
-    .await?;
+    // First fetches and revisits are read apart, each in due order, so revisit.max_share can
+    // be applied per host. Everything a job needs is in the frontier row: no `urls` read.
+    let mut rows: Vec<Due> = Vec::new();
+    for (revisit, limits) in [(false, &reads), (true, &slots)] {
+        // Only hosts with something of this kind due: a one-shot crawl pays no revisit query.
+        let (ids, limits): (Vec<i32>, Vec<i32>) = hosts
+            .iter()
+            .zip(limits)
+            .filter(|(h, _)| if revisit { h.revisits_due } else { h.new_due })
+            .map(|(h, n)| (h.id, *n))
+            .unzip();
+        if ids.is_empty() {
+            continue;
+        }
+        let part: Vec<Due> = sqlx::query_as(
+            "SELECT f.url_id, f.url, f.host_id, f.depth, f.attempts, f.etag, f.last_modified,
+                    f.revisit, f.due_at
+             FROM UNNEST($1::int[], $2::int[]) AS h (id, n)
+             CROSS JOIN LATERAL (
+                 SELECT * FROM frontier f
+                 WHERE f.host_id = h.id AND f.revisit = $3 AND f.lease_until IS NULL
+                   AND f.due_at <= now()
+                 ORDER BY f.due_at, f.url_id
+                 LIMIT h.n
+                 FOR UPDATE OF f SKIP LOCKED
+             ) f",
+        )
+        .bind(&ids)
+        .bind(&limits)
+        .bind(revisit)
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.extend(part);
+    }
 
-    let by_host: HashMap<&str, &HostRow> = hosts.iter().map(|h| (h.host.as_str(), h)).collect();
-    let mut next_slot: HashMap<&str, DateTime<Utc>> = HashMap::new();
-    let mut robots: HashMap<&str, Arc<RobotsPolicy>> = HashMap::new();
-    let mut jobs = Vec::with_capacity(urls.len());
-    let mut dispatched = Vec::with_capacity(urls.len());
+    let by_id: HashMap<i32, (&HostRow, i64)> = hosts
+        .iter()
+        .zip(&slots)
+        .map(|(h, n)| (h.id, (h, i64::from(*n))))
+        .collect();
+    let mut robots: HashMap<i32, Arc<RobotsPolicy>> = HashMap::new();
+    let mut allowed: HashMap<i32, (Vec<&Due>, Vec<&Due>)> = HashMap::new();
     let mut disallowed = Vec::new();
-    for (id, url, host, depth, attempts) in &urls {
-        let Some(h) = by_host.get(host.as_str()) else {
+    let mut dropped = Vec::new();
+    for due in &rows {
+        let Some((h, _)) = by_id.get(&due.host_id) else {
             continue;
         };
         let rules = robots
-            .entry(h.host.as_str())
+            .entry(h.id)
             .or_insert_with(|| store.robots_policy(policy, h));
-        if !rules.allowed(url) {
-            disallowed.push(*id);
+        if !rules.allowed(&due.url) {
+            if due.revisit {
+                dropped.push(due.url_id);
+            } else {
+                disallowed.push(due.url_id);
+            }
             continue;
         }
-        let left = slots_left.entry(h.host.as_str()).or_default();
-        if *left <= 0 {
-            continue;
+        let e = allowed.entry(h.id).or_default();
+        if due.revisit {
+            e.1.push(due);
+        } else {
+            e.0.push(due);
         }
-        *left -= 1;
+    }
+
+    let mut next_slot: HashMap<i32, DateTime<Utc>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(rows.len());
+    let mut dispatched = Vec::with_capacity(rows.len());
+    for (host_id, (new, old)) in allowed {
+        let (h, n) = by_id[&host_id];
+        let dice = rand::random::<f64>();
+        let (take_new, take_old) =
+            split_slots(n, new.len(), old.len(), policy.revisit.max_share, dice);
+        let mut picked: Vec<&Due> = new[..take_new]
+            .iter()
+            .chain(&old[..take_old])
+            .copied()
+            .collect();
+        picked.sort_by_key(|d| (d.due_at, d.url_id));
         let interval = host_interval(policy, h.crawl_delay_ms);
-        let slot = *next_slot.get(h.host.as_str()).unwrap_or(&h.slot0);
-        next_slot.insert(h.host.as_str(), slot + delta(interval));
-        jobs.push(CrawlJob {
-            v: SCHEMA_VERSION,
-            url_id: *id,
-            url: url.clone(),
-            host: host.clone(),
-            depth: u32::try_from(*depth).unwrap_or(0),
-            kind: JobKind::Page,
-            not_before_ms: slot.timestamp_millis(),
-            slot_ms: millis(interval),
-            attempt: u32::try_from(*attempts).unwrap_or(0),
-        });
-        dispatched.push(*id);
+        let mut slot = h.slot0;
+        for due in picked {
+            jobs.push(CrawlJob {
+                v: SCHEMA_VERSION,
+                url_id: due.url_id,
+                url: due.url.clone(),
+                host: h.host.clone(),
+                depth: u32::try_from(due.depth).unwrap_or(0),
+                kind: JobKind::Page,
+                not_before_ms: slot.timestamp_millis(),
+                slot_ms: millis(interval),
+                attempt: u32::try_from(due.attempts).unwrap_or(0),
+                validators: Validators::from_parts(due.etag.clone(), due.last_modified.clone()),
+            });
+            dispatched.push(due.url_id);
+            slot += delta(interval);
+        }
+        next_slot.insert(h.id, slot);
     }
 
     if !dispatched.is_empty() {
-        sqlx::query(
-            "WITH leased AS (
-                 UPDATE frontier SET lease_until = now() + $2 WHERE url_id = ANY($1)
-             )
-             UPDATE urls SET state = $3, updated_at = now() WHERE id = ANY($1)",
-        )
-        .bind(&dispatched)
-        .bind(delta(policy.lease))
-        .bind(UrlState::Dispatched)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE frontier SET lease_until = now() + $2 WHERE url_id = ANY($1)")
+            .bind(&dispatched)
+            .bind(delta(policy.lease))
+            .execute(&mut *tx)
+            .await?;
     }
     if !disallowed.is_empty() {
         sqlx::query(
@@ -389,16 +425,20 @@ async fn page_jobs(
         .execute(&mut *tx)
         .await?;
     }
+    if !dropped.is_empty() {
+        // Fetched before and disallowed now: the archive keeps what it has; no more visits.
+        sqlx::query("DELETE FROM frontier WHERE url_id = ANY($1)")
+            .bind(&dropped)
+            .execute(&mut *tx)
+            .await?;
+    }
     // With politeness off the schedule is not used, so the host rows are not rewritten.
     if !policy.min_interval.is_zero() && !next_slot.is_empty() {
-        let (hosts, slots): (Vec<String>, Vec<DateTime<Utc>>) = next_slot
-            .into_iter()
-            .map(|(h, s)| (h.to_owned(), s))
-            .unzip();
+        let (hosts, slots): (Vec<i32>, Vec<DateTime<Utc>>) = next_slot.into_iter().unzip();
         sqlx::query(
             "UPDATE hosts SET next_slot_at = x.next_slot, updated_at = now()
-             FROM UNNEST($1::text[], $2::timestamptz[]) AS x (host, next_slot)
-             WHERE hosts.host = x.host",
+             FROM UNNEST($1::int[], $2::timestamptz[]) AS x (id, next_slot)
+             WHERE hosts.id = x.id",
         )
         .bind(&hosts)
         .bind(&slots)
@@ -409,6 +449,42 @@ async fn page_jobs(
         tracing::debug!(urls = disallowed.len(), "skipped: disallowed by robots.txt");
     }
     Ok(jobs)
+}
+
+/// A due frontier row: everything a crawl job needs.
+#[derive(sqlx::FromRow)]
+struct Due {
+    url_id: i64,
+    url: String,
+    host_id: i32,
+    depth: i32,
+    attempts: i32,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    revisit: bool,
+    due_at: DateTime<Utc>,
+}
+
+/// How a host's `slots` are split between first fetches and revisits: revisits take at most
+/// `max_share` of them while first fetches wait, and any slots first fetches leave unused.
+/// A pass often books a single slot, so the fraction is rounded by `dice` (uniform in [0, 1)):
+/// over many passes revisits get `max_share` of the slots on average.
+fn split_slots(
+    slots: i64,
+    new: usize,
+    revisits: usize,
+    max_share: f64,
+    dice: f64,
+) -> (usize, usize) {
+    let slots = usize::try_from(slots.max(0)).unwrap_or(0);
+    let cap = if new > 0 {
+        ((slots as f64 * max_share.clamp(0.0, 1.0) + dice).floor() as usize).min(slots)
+    } else {
+        slots
+    };
+    let take_new = new.min(slots - revisits.min(cap).min(slots));
+    let take_old = revisits.min(slots - take_new);
+    (take_new, take_old)
 }
 
 impl Store {
@@ -462,4 +538,30 @@ pub(crate) fn delta(d: Duration) -> TimeDelta {
 
 fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_slots;
+
+    #[test]
+    fn revisits_take_at_most_their_share_while_new_urls_wait() {
+        // 5 slots, plenty of both: half (rounded down) to revisits.
+        assert_eq!(split_slots(5, 10, 10, 0.5, 0.0), (3, 2));
+        assert_eq!(split_slots(5, 10, 10, 0.5, 0.6), (2, 3));
+        // New URLs leave slots unused: revisits fill them.
+        assert_eq!(split_slots(5, 1, 10, 0.5, 0.0), (1, 4));
+        // No new URLs: revisits take every slot.
+        assert_eq!(split_slots(5, 0, 10, 0.5, 0.0), (0, 5));
+        // One slot per pass and both waiting: the revisit gets it half the time.
+        assert_eq!(split_slots(1, 3, 3, 0.5, 0.2), (1, 0));
+        assert_eq!(split_slots(1, 3, 3, 0.5, 0.7), (0, 1));
+        let revisit_turns = (0..100)
+            .filter(|i| split_slots(1, 3, 3, 0.5, f64::from(*i) / 100.0).1 == 1)
+            .count();
+        assert_eq!(revisit_turns, 50);
+        assert_eq!(split_slots(4, 3, 0, 0.5, 0.9), (3, 0));
+        assert_eq!(split_slots(0, 3, 3, 0.5, 0.9), (0, 0));
+        assert_eq!(split_slots(10, 20, 20, 0.0, 0.9), (10, 0));
+    }
 }

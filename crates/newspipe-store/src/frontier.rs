@@ -31,6 +31,7 @@ pub(crate) async fn enqueue(pool: &PgPool, urls: &[url::Url]) -> Result<EnqueueR
             url,
             host_id: ids[h.as_str()],
             depth: 0,
+            ahead: 0.0,
         })
         .collect();
     let added = insert_urls(&mut tx, &links).await?.len() as u64;
@@ -73,6 +74,66 @@ pub(crate) struct NewUrl {
     pub url: String,
     pub host_id: i32,
     pub depth: i32,
+    /// Seconds its due time is set back, so it is fetched ahead of plain links: newest first
+    /// (see [`ahead_secs`]). 0 for links without a date.
+    pub ahead: f64,
+}
+
+/// How far ahead of undated links a sitemap or feed entry changed at `changed_at` is queued:
+/// the newer, the further ahead (up to 30 days for one dated now), and news-sitemap and feed
+/// items another 30 days ahead of archive sitemaps' entries. Due times order a host's queue, so
+/// this is "newest first" at no cost to the dispatcher.
+pub(crate) fn ahead_secs(
+    now: chrono::DateTime<chrono::Utc>,
+    changed_at: chrono::DateTime<chrono::Utc>,
+    news: bool,
+) -> f64 {
+    const SPAN: f64 = 30.0 * 86_400.0;
+    let age = (now - changed_at).num_seconds().max(0) as f64;
+    (SPAN - age).max(0.0) + if news { SPAN } else { 0.0 }
+}
+
+/// Known URLs that a sitemap or feed says changed after our last visit are due at once: a
+/// waiting revisit is moved up, and a fetched URL whose visits had ended regains a frontier
+/// row. One statement for the batch, keys in order. A second of slack covers documents whose
+/// dates are truncated to the second (a change just after a visit in the same second).
+pub(crate) async fn due_on_change(
+    conn: &mut PgConnection,
+    dated: &[(String, chrono::DateTime<chrono::Utc>)],
+) -> Result<u64, StoreError> {
+    if dated.is_empty() {
+        return Ok(0);
+    }
+    let (urls, dates): (Vec<&str>, Vec<chrono::DateTime<chrono::Utc>>) =
+        dated.iter().map(|(u, d)| (u.as_str(), *d)).unzip();
+    let n: i64 = sqlx::query_scalar(
+        "WITH d AS (
+             SELECT url_key(x.url) AS id, max(x.changed_at) AS changed_at
+             FROM UNNEST($1::text[], $2::timestamptz[]) AS x (url, changed_at)
+             GROUP BY 1
+         ), moved AS (
+             UPDATE frontier f SET due_at = now()
+             FROM (SELECT * FROM d ORDER BY id) d
+             WHERE f.url_id = d.id AND f.revisit AND f.lease_until IS NULL
+               AND f.due_at > now() AND f.visited_at < d.changed_at + interval '1 second'
+             RETURNING f.url_id
+         ), back AS (
+             INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, visited_at)
+             SELECT u.id, u.host_id, u.url, u.depth, now(), true, u.fetched_at
+             FROM d JOIN urls u ON u.id = d.id
+             WHERE u.state = $3 AND u.fetched_at < d.changed_at + interval '1 second'
+             ORDER BY u.id
+             ON CONFLICT (url_id) DO NOTHING
+             RETURNING url_id
+         )
+         SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM back)",
+    )
+    .bind(&urls)
+    .bind(&dates)
+    .bind(crate::UrlState::Fetched)
+    .fetch_one(conn)
+    .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Inserts the URLs not yet known (the shallowest depth wins when one is listed twice) and queues
@@ -87,24 +148,30 @@ pub(crate) async fn insert_urls(
     let mut list = Vec::with_capacity(urls.len());
     let mut hosts = Vec::with_capacity(urls.len());
     let mut depths = Vec::with_capacity(urls.len());
+    let mut ahead = Vec::with_capacity(urls.len());
     for u in urls {
         list.push(u.url.as_str());
         hosts.push(u.host_id);
         depths.push(u.depth);
+        ahead.push(u.ahead);
     }
     let added: Vec<String> = sqlx::query_scalar(
         "WITH l AS (
-             SELECT DISTINCT ON (url_key(x.url)) url_key(x.url) AS id, x.url, x.host_id, x.depth
-             FROM UNNEST($1::text[], $2::int[], $3::int[]) AS x (url, host_id, depth)
-             ORDER BY url_key(x.url), x.depth
+             SELECT DISTINCT ON (url_key(x.url))
+                    url_key(x.url) AS id, x.url, x.host_id, x.depth, x.ahead
+             FROM UNNEST($1::text[], $2::int[], $3::int[], $4::float8[])
+                  AS x (url, host_id, depth, ahead)
+             ORDER BY url_key(x.url), x.depth, x.ahead DESC
          ), ins AS (
              INSERT INTO urls (id, url, host_id, depth)
              SELECT id, url, host_id, depth FROM l ORDER BY id
              ON CONFLICT (id) DO NOTHING
-             RETURNING id, url, host_id
+             RETURNING id, url, host_id, depth
          ), queued AS (
-             INSERT INTO frontier (url_id, host_id)
-             SELECT id, host_id FROM ins ORDER BY id
+             INSERT INTO frontier (url_id, host_id, url, depth, due_at)
+             SELECT ins.id, ins.host_id, ins.url, ins.depth,
+                    now() - make_interval(secs => l.ahead)
+             FROM ins JOIN l ON l.id = ins.id ORDER BY ins.id
              ON CONFLICT (url_id) DO NOTHING
          )
          SELECT url FROM ins",
@@ -112,6 +179,7 @@ pub(crate) async fn insert_urls(
     .bind(&list)
     .bind(&hosts)
     .bind(&depths)
+    .bind(&ahead)
     .fetch_all(conn)
     .await?;
     Ok(added.into_iter().collect())

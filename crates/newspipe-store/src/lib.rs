@@ -17,6 +17,7 @@ mod error;
 mod frontier;
 mod maintain;
 mod query;
+mod revisit;
 mod urlstate;
 
 use std::{
@@ -37,6 +38,8 @@ use sqlx::{
 pub use archive::Reparsed;
 pub use error::StoreError;
 pub use maintain::Maintenance;
+pub use query::{HOST_COUNT_CAP, HostStatus};
+pub use revisit::{HUB_CHANGED, HUB_UNCHANGED, RevisitPolicy};
 
 /// Where a URL stands in the crawl (Postgres enum `url_state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize)]
@@ -131,6 +134,8 @@ pub struct FrontierPolicy {
     pub max_in_flight: u32,
     /// The crawler's User-Agent; robots.txt groups are matched on its product token.
     pub user_agent: String,
+    /// When fetched URLs are visited again.
+    pub revisit: RevisitPolicy,
 }
 
 /// Longest retry delay, for URLs and for robots.txt refetches.
@@ -147,6 +152,7 @@ impl Default for FrontierPolicy {
             backoff_base: Duration::from_secs(30),
             max_in_flight: 2000,
             user_agent: "newspipe".into(),
+            revisit: RevisitPolicy::default(),
         }
     }
 }
@@ -177,6 +183,8 @@ pub enum Applied {
     Url { state: UrlState },
     /// robots.txt was recorded: `ok` = rules in force, else the host waits for a refetch.
     Robots { ok: bool },
+    /// A revisit answered 304: the URL's next visit is scheduled, nothing stored.
+    NotModified,
     /// Redelivery or a stale duplicate: nothing changed.
     Unchanged,
 }
@@ -372,9 +380,15 @@ impl Store {
         query::search(&self.pool, query, limit).await
     }
 
-    /// True when no URL is queued or dispatched and no robots.txt job is out: the crawl is over.
+    /// True when no URL waits for its first fetch, none is in flight and no robots.txt job is
+    /// out: the crawl is idle (revisits scheduled for later do not count).
     pub async fn is_drained(&self) -> Result<bool, StoreError> {
         query::is_drained(&self.pool).await
+    }
+
+    /// Per-host queue and revisit figures for `newspipe status`, most recently changed first.
+    pub async fn host_status(&self, limit: i64) -> Result<Vec<HostStatus>, StoreError> {
+        query::host_status(&self.pool, limit).await
     }
 }
 

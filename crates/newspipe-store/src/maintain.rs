@@ -1,5 +1,6 @@
 //! Housekeeping that keeps the archive's costs flat as it grows: month partitions created ahead,
-//! counter deltas folded into totals, and the search index built in batches.
+//! counter deltas folded into totals, the search index built in batches, old visit figures
+//! pruned.
 //!
 //! Every step is safe to run from several store replicas at once (`SKIP LOCKED`, idempotent DDL
 //! guarded by an advisory lock).
@@ -25,6 +26,10 @@ pub struct Maintenance {
 pub(crate) async fn run(pool: &PgPool, search_batch: i64) -> Result<Maintenance, StoreError> {
     let partitions_created = ensure_partitions(pool).await?;
     sqlx::query("SELECT compact_counters()")
+        .execute(pool)
+        .await?;
+    // Visit figures serve `status`'s last hour; a day is kept for a look back.
+    sqlx::query("DELETE FROM host_visits WHERE minute < now() - interval '1 day'")
         .execute(pool)
         .await?;
     let documents_indexed = index_search(pool, search_batch).await?;

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::{ArchiveCounts, SearchHit, StoreError, UrlState};
@@ -71,13 +73,60 @@ pub(crate) async fn search(
     Ok(hits)
 }
 
+/// Idle: no URL waits for its first fetch, none is in flight and no robots.txt job is out.
+/// Revisits scheduled for later do not count: with revisits on, the frontier never empties.
 pub(crate) async fn is_drained(pool: &PgPool) -> Result<bool, StoreError> {
     let drained: bool = sqlx::query_scalar(
-        "SELECT NOT EXISTS (SELECT 1 FROM frontier)
+        "SELECT NOT EXISTS (SELECT 1 FROM frontier WHERE NOT revisit)
+            AND NOT EXISTS (SELECT 1 FROM frontier WHERE lease_until IS NOT NULL)
             AND NOT EXISTS (SELECT 1 FROM hosts WHERE robots_state = $1)",
     )
     .bind(crate::RobotsState::Pending)
     .fetch_one(pool)
     .await?;
     Ok(drained)
+}
+
+/// Counts per host stop at this, so the table costs the same whatever the queue's size.
+pub const HOST_COUNT_CAP: i64 = 100_000;
+
+/// One host's line in `newspipe status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct HostStatus {
+    pub host: String,
+    /// URLs waiting for their first fetch (capped at [`HOST_COUNT_CAP`]).
+    pub queued: i64,
+    /// URLs (first fetches and revisits) due now and not in flight (capped).
+    pub due_now: i64,
+    /// Revisits in the last hour, and how many of them were answered 304.
+    pub revisits_last_hour: i64,
+    pub not_modified_last_hour: i64,
+    /// The last visit that found something new or changed.
+    pub last_change_at: Option<DateTime<Utc>>,
+}
+
+/// The `limit` hosts with the most recent activity.
+pub(crate) async fn host_status(pool: &PgPool, limit: i64) -> Result<Vec<HostStatus>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT h.host,
+                (SELECT count(*) FROM (SELECT 1 FROM frontier f
+                     WHERE f.host_id = h.id AND NOT f.revisit LIMIT $2) x) AS queued,
+                (SELECT count(*) FROM (SELECT 1 FROM frontier f
+                     WHERE f.host_id = h.id AND f.lease_until IS NULL AND f.due_at <= now()
+                     LIMIT $2) x) AS due_now,
+                coalesce(v.revisits, 0) AS revisits_last_hour,
+                coalesce(v.not_modified, 0) AS not_modified_last_hour,
+                h.last_change_at
+         FROM hosts h
+         LEFT JOIN LATERAL (
+             SELECT sum(revisits)::int8 AS revisits, sum(not_modified)::int8 AS not_modified
+             FROM host_visits WHERE host_id = h.id AND minute > now() - interval '1 hour'
+         ) v ON true
+         ORDER BY h.last_change_at DESC NULLS LAST, h.updated_at DESC, h.host
+         LIMIT $1",
+    )
+    .bind(limit.max(0))
+    .bind(HOST_COUNT_CAP)
+    .fetch_all(pool)
+    .await?)
 }

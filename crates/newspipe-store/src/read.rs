@@ -56,6 +56,14 @@ pub struct ArticleRecord {
     pub content_hash: String,
     pub revision_count: i32,
     pub body: String,
+    /// Set when exported one line per revision (`ExportFilter::revisions`): its number, 1..n in
+    /// fetch order, and its row id (the export's keyset cursor).
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub revision_id: Option<i64>,
 }
 
 /// One entry of an article's revision list; `number` counts from 1 in fetch order.
@@ -215,6 +223,9 @@ pub struct ExportFilter {
     pub site: Option<String>,
     /// Rows per round trip.
     pub batch: i64,
+    /// Articles: one record per revision (its own fields and body) instead of the current state;
+    /// `since` then filters on the revision's fetch time.
+    pub revisions: bool,
 }
 
 /// Columns of [`ArticleRecord`] over `articles a`, `hosts h` and the current revision `r`.
@@ -222,6 +233,14 @@ const ARTICLE_COLUMNS: &str = "a.id, a.url, a.canonical_url, h.host AS site, a.t
     a.description, a.language, a.lead_image_url, a.lead_image_caption, a.section, a.site_name,
     a.tags, a.published_at, a.modified_at, a.current_fetched_at AS fetched_at, a.first_seen,
     a.last_seen, a.word_count, a.content_hash, a.revision_count, r.body";
+
+/// [`ArticleRecord`] per revision `r` of article `a`: the revision's own fields, its number and id.
+const REVISION_RECORD_COLUMNS: &str = "a.id, r.url, a.canonical_url, h.host AS site, r.title,
+    r.authors, r.description, r.language, r.lead_image_url, r.lead_image_caption, r.section,
+    r.site_name, r.tags, r.published_at, r.modified_at, r.fetched_at, a.first_seen, a.last_seen,
+    r.word_count, r.content_hash, a.revision_count, r.body, r.id AS revision_id,
+    (SELECT count(*) FROM article_revisions r2
+      WHERE r2.article_id = r.article_id AND r2.fetched_at <= r.fetched_at) AS revision";
 
 const ARTICLE_JOINS: &str = "LEFT JOIN urls u ON u.id = a.url_id
     LEFT JOIN hosts h ON h.id = u.host_id
@@ -744,13 +763,29 @@ impl Store {
             move |(store, filter, last, mut buf, done)| async move {
                 if buf.is_empty() && !done {
                     let site = filter.site.as_deref().map(parse_host).transpose()?;
-                    let sql = format!(
-                        "SELECT {ARTICLE_COLUMNS} FROM articles a {ARTICLE_JOINS}
-                     WHERE a.id > $1
-                       AND ($2::timestamptz IS NULL OR a.current_fetched_at >= $2)
-                       AND ($3::text IS NULL OR h.host = $3)
-                     ORDER BY a.id LIMIT $4"
-                    );
+                    // One code path for both: the revision variant reads every revision in
+                    // row-id order (ids grow with fetches), keyed on the revision id.
+                    let sql = if filter.revisions {
+                        format!(
+                            "SELECT {REVISION_RECORD_COLUMNS}
+                         FROM article_revisions r
+                         JOIN articles a ON a.id = r.article_id
+                         LEFT JOIN urls u ON u.id = a.url_id
+                         LEFT JOIN hosts h ON h.id = u.host_id
+                         WHERE r.id > $1
+                           AND ($2::timestamptz IS NULL OR r.fetched_at >= $2)
+                           AND ($3::text IS NULL OR h.host = $3)
+                         ORDER BY r.id LIMIT $4"
+                        )
+                    } else {
+                        format!(
+                            "SELECT {ARTICLE_COLUMNS} FROM articles a {ARTICLE_JOINS}
+                         WHERE a.id > $1
+                           AND ($2::timestamptz IS NULL OR a.current_fetched_at >= $2)
+                           AND ($3::text IS NULL OR h.host = $3)
+                         ORDER BY a.id LIMIT $4"
+                        )
+                    };
                     let rows: Vec<ArticleRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                         .bind(last)
                         .bind(filter.since)
@@ -759,7 +794,10 @@ impl Store {
                         .fetch_all(store.pool())
                         .await?;
                     let done = (rows.len() as i64) < batch;
-                    let last = rows.last().map(|r| r.id).unwrap_or(last);
+                    let last = rows
+                        .last()
+                        .map(|r| r.revision_id.unwrap_or(r.id))
+                        .unwrap_or(last);
                     let mut buf: std::collections::VecDeque<_> = rows.into();
                     return Ok(buf
                         .pop_front()

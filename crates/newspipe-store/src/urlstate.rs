@@ -1,53 +1,245 @@
 //! The URL and robots.txt state machines: what a fetch outcome does to `urls`, `frontier` and
 //! `hosts`.
 //!
-//! URL transitions are fenced (`state = dispatched AND attempts = job.attempt` for failures), so a
-//! duplicate or a late answer to a superseded job changes nothing. A URL leaves the frontier when
-//! it settles (fetched, skipped, failed) and goes back to it, due later, on a retry.
+//! Failures and 304s are fenced on the frontier row (still leased, `attempts = job.attempt`), pages
+//! on their fetch time, so a duplicate or a late answer to a superseded job changes nothing. A
+//! fetched URL keeps its frontier row, due at its next visit (`revisit.rs`); a URL leaves the
+//! frontier when it settles otherwise (skipped, failed) or its schedule ends.
 
-use newspipe_model::{Disposition, FetchFailure, ParsedPage, RobotsFetched, RobotsPolicy};
+use chrono::{DateTime, Utc};
+use newspipe_model::{
+    Disposition, FetchFailure, NotModified, ParsedPage, RobotsFetched, RobotsPolicy,
+};
 use sqlx::PgConnection;
 
 use crate::{
-    Applied, FrontierPolicy, RobotsState, StoreError, UrlState, backoff, clean, dispatch::delta,
+    Applied, FrontierPolicy, RobotsState, StoreError, UrlState, backoff, clean, clean_opt,
+    dispatch::delta, revisit,
 };
 
-/// A stored page settles its URL even if its lease had expired meanwhile; only a URL already
-/// settled (fetched by another job, or skipped) is left alone. Returns whether it changed.
-pub(crate) async fn mark_fetched(
+/// What a visit (a stored page or a 304) did to the URL's schedule, for the host's figures.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Visit {
+    /// The URL had been visited before.
+    pub revisit: bool,
+    pub not_modified: bool,
+    /// The content (or a hub's list of links) differs from the last visit's.
+    pub changed: bool,
+}
+
+/// The frontier row's revisit state, locked for this visit.
+#[derive(sqlx::FromRow)]
+struct Sched {
+    host_id: i32,
+    visited_at: Option<DateTime<Utc>>,
+    changed_at: Option<DateTime<Utc>>,
+    content_hash: Option<String>,
+    hub: bool,
+    interval_secs: Option<i32>,
+}
+
+/// A stored page: the URL is `fetched` (its record moves forward only: a late answer older than
+/// the last fetch changes nothing there), and its frontier row now waits for the next visit, or
+/// is gone when the schedule has none. Returns whether `urls` moved forward, and the visit.
+pub(crate) async fn page_visited(
     tx: &mut PgConnection,
     url_id: i64,
+    host_id: i32,
+    depth: i32,
     parsed: &ParsedPage,
-) -> Result<bool, StoreError> {
+    policy: &FrontierPolicy,
+) -> Result<(bool, Visit), StoreError> {
     let page = &parsed.page;
     let updated = sqlx::query(
         "UPDATE urls SET state = $5, last_status = $2, is_article = $3, fetched_at = $4,
              last_error = NULL, updated_at = now()
-         WHERE id = $1 AND state IN ($6, $7, $8)",
+         WHERE id = $1 AND state <> $6 AND (fetched_at IS NULL OR fetched_at < $4)",
     )
     .bind(url_id)
     .bind(i32::from(page.status))
     .bind(parsed.is_article)
     .bind(page.fetched_at)
     .bind(UrlState::Fetched)
-    .bind(UrlState::Queued)
-    .bind(UrlState::Dispatched)
-    .bind(UrlState::Failed)
+    .bind(UrlState::Skipped)
     .execute(&mut *tx)
     .await?
     .rows_affected()
         > 0;
-    if updated {
-        sqlx::query("DELETE FROM frontier WHERE url_id = $1")
+    let hash = parsed.change_hash();
+    let prev = schedule_row(tx, url_id).await?;
+    if prev
+        .as_ref()
+        .and_then(|p| p.visited_at)
+        .is_some_and(|v| v >= page.fetched_at)
+    {
+        // An answer older than the visit on record: the schedule has moved on.
+        return Ok((updated, Visit::default()));
+    }
+    let revisit = prev.as_ref().is_some_and(|p| p.visited_at.is_some());
+    let changed = prev.as_ref().and_then(|p| p.content_hash.as_deref()) != Some(hash.as_str());
+    let at = page.fetched_at;
+    let changed_at = match (&prev, changed) {
+        (Some(p), false) => p.changed_at.unwrap_or(at),
+        // A first visit dates the story by what it says of itself (a story published a month
+        // ago is not revisited every 15 minutes); a later change is dated by our visit.
+        _ if !revisit => parsed
+            .article
+            .as_ref()
+            .filter(|_| parsed.is_article)
+            .and_then(|a| a.modified_at.or(a.published_at))
+            .map(|d| d.with_timezone(&Utc))
+            .filter(|d| *d <= at)
+            .unwrap_or(at),
+        _ => at,
+    };
+    let hub = !parsed.is_article;
+    let next = revisit::next_visit(
+        &policy.revisit,
+        &revisit::Seen {
+            hub,
+            at,
+            changed,
+            changed_at,
+            interval: prev
+                .as_ref()
+                .filter(|p| p.hub && revisit)
+                .and_then(|p| p.interval_secs)
+                .map(|s| std::time::Duration::from_secs(u64::try_from(s).unwrap_or(0))),
+        },
+    );
+    match next {
+        None => {
+            sqlx::query("DELETE FROM frontier WHERE url_id = $1")
+                .bind(url_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(next) => {
+            sqlx::query(
+                "INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, etag,
+                                       last_modified, visited_at, changed_at, content_hash, hub,
+                                       interval_secs)
+                 VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT (url_id) DO UPDATE SET
+                     due_at = excluded.due_at, lease_until = NULL, attempts = 0,
+                     revisit = true, etag = excluded.etag,
+                     last_modified = excluded.last_modified, visited_at = excluded.visited_at,
+                     changed_at = excluded.changed_at, content_hash = excluded.content_hash,
+                     hub = excluded.hub, interval_secs = excluded.interval_secs",
+            )
             .bind(url_id)
+            .bind(host_id)
+            .bind(clean(&page.job.url).as_ref())
+            .bind(depth)
+            .bind(next.due_at)
+            .bind(clean_opt(page.etag.as_deref()))
+            .bind(clean_opt(page.last_modified.as_deref()))
+            .bind(at)
+            .bind(changed_at)
+            .bind(&hash)
+            .bind(hub)
+            .bind(next.interval_secs)
             .execute(&mut *tx)
             .await?;
+        }
     }
-    Ok(updated)
+    Ok((
+        updated,
+        Visit {
+            revisit,
+            not_modified: false,
+            changed,
+        },
+    ))
 }
 
-/// A fetch that produced no page. Returns what happened and, when the URL changed, its host id
-/// (for the batch's host facts: error streak, Retry-After).
+async fn schedule_row(tx: &mut PgConnection, url_id: i64) -> Result<Option<Sched>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs FROM frontier
+         WHERE url_id = $1 FOR UPDATE",
+    )
+    .bind(url_id)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// A revisit answered 304: an unchanged visit. The schedule moves on as for an unchanged page;
+/// no page, no revision. A duplicate or late answer (the lease or attempt moved on) changes
+/// nothing. Returns the host and the visit, or None.
+pub(crate) async fn not_modified(
+    tx: &mut PgConnection,
+    m: &NotModified,
+    policy: &FrontierPolicy,
+) -> Result<Option<(i32, Visit)>, StoreError> {
+    let row: Option<Sched> = sqlx::query_as(
+        "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs FROM frontier
+         WHERE url_id = $1 AND lease_until IS NOT NULL AND attempts = $2
+         FOR UPDATE",
+    )
+    .bind(m.job.url_id)
+    .bind(i32::try_from(m.job.attempt).unwrap_or(i32::MAX))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(Sched {
+        host_id,
+        visited_at,
+        changed_at,
+        hub,
+        interval_secs: interval,
+        ..
+    }) = row
+    else {
+        return Ok(None);
+    };
+    if visited_at.is_some_and(|v| v >= m.at) {
+        return Ok(None);
+    }
+    let next = revisit::next_visit(
+        &policy.revisit,
+        &revisit::Seen {
+            hub,
+            at: m.at,
+            changed: false,
+            changed_at: changed_at.unwrap_or(m.at),
+            interval: interval
+                .map(|s| std::time::Duration::from_secs(u64::try_from(s).unwrap_or(0))),
+        },
+    );
+    match next {
+        None => {
+            sqlx::query("DELETE FROM frontier WHERE url_id = $1")
+                .bind(m.job.url_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(next) => {
+            sqlx::query(
+                "UPDATE frontier SET due_at = $2, lease_until = NULL, attempts = 0,
+                     visited_at = $3, changed_at = coalesce(changed_at, $3), interval_secs = $4
+                 WHERE url_id = $1",
+            )
+            .bind(m.job.url_id)
+            .bind(next.due_at)
+            .bind(m.at)
+            .bind(next.interval_secs)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(Some((
+        host_id,
+        Visit {
+            revisit: true,
+            not_modified: true,
+            changed: false,
+        },
+    )))
+}
+
+/// A fetch that produced no page. Fenced on the frontier row: it must still be leased for this
+/// job's attempt. A URL fetched before (a revisit) stays `fetched` whatever happens: the archive
+/// has it; a lasting failure only ends its visits. Returns what happened and, for a retryable
+/// failure, its host id (for the batch's host facts: error streak, Retry-After).
 pub(crate) async fn apply_failure(
     tx: &mut PgConnection,
     f: &FetchFailure,
@@ -56,81 +248,42 @@ pub(crate) async fn apply_failure(
     let reason = clean(&f.reason).into_owned();
     let status = f.status.map(i32::from);
     let attempt = i32::try_from(f.job.attempt).unwrap_or(i32::MAX);
-    let row: Option<(UrlState, i32)> = match f.disposition {
-        Disposition::Retry => {
-            sqlx::query_as(
-                "UPDATE urls SET
-                     attempts = attempts + 1,
-                     state = CASE WHEN attempts + 1 >= $3 THEN $6 ELSE $7 END,
-                     last_error = CASE WHEN attempts + 1 >= $3
-                         THEN 'gave up after ' || (attempts + 1) || ' attempts: ' || $4
-                         ELSE $4 END,
-                     last_status = $5,
-                     updated_at = now()
-                 WHERE id = $1 AND state = $8 AND attempts = $2
-                 RETURNING state, host_id",
-            )
-            .bind(f.job.url_id)
-            .bind(attempt)
-            .bind(policy.max_attempts as i32)
-            .bind(&reason)
-            .bind(status)
-            .bind(UrlState::Failed)
-            .bind(UrlState::Queued)
-            .bind(UrlState::Dispatched)
-            .fetch_optional(&mut *tx)
-            .await?
-        }
-        Disposition::Fail | Disposition::Skip => {
-            let to = if f.disposition == Disposition::Fail {
-                UrlState::Failed
-            } else {
-                UrlState::Skipped
-            };
-            sqlx::query_as(
-                "UPDATE urls SET attempts = attempts + 1, state = $3, last_error = $4,
-                     last_status = $5, updated_at = now()
-                 WHERE id = $1 AND state = $6 AND attempts = $2
-                 RETURNING state, host_id",
-            )
-            .bind(f.job.url_id)
-            .bind(attempt)
-            .bind(to)
-            .bind(&reason)
-            .bind(status)
-            .bind(UrlState::Dispatched)
-            .fetch_optional(&mut *tx)
-            .await?
-        }
-        // Not attempted (slot missed): back in line at once; it is not the URL's fault.
-        Disposition::Requeue => {
-            sqlx::query_as(
-                "UPDATE urls SET state = $3, updated_at = now()
-                 WHERE id = $1 AND state = $4 AND attempts = $2
-                 RETURNING state, host_id",
-            )
-            .bind(f.job.url_id)
-            .bind(attempt)
-            .bind(UrlState::Queued)
-            .bind(UrlState::Dispatched)
-            .fetch_optional(&mut *tx)
-            .await?
-        }
-    };
-    let Some((state, host_id)) = row else {
+    let row: Option<(i32, bool)> = sqlx::query_as(
+        "SELECT host_id, revisit FROM frontier
+         WHERE url_id = $1 AND lease_until IS NOT NULL AND attempts = $2
+         FOR UPDATE",
+    )
+    .bind(f.job.url_id)
+    .bind(attempt)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((host_id, revisit)) = row else {
         return Ok((Applied::Unchanged, None));
     };
-    if state == UrlState::Queued {
-        let wait = if f.disposition == Disposition::Retry {
-            backoff(policy.backoff_base, f.job.attempt)
+    let tries = attempt.saturating_add(1);
+    let (to, wait) = match f.disposition {
+        Disposition::Retry if tries < policy.max_attempts as i32 => (
+            UrlState::Queued,
+            backoff(policy.backoff_base, f.job.attempt),
+        ),
+        Disposition::Retry | Disposition::Fail => (UrlState::Failed, Default::default()),
+        Disposition::Skip => (UrlState::Skipped, Default::default()),
+        // Not attempted (slot missed): back in line at once; it is not the URL's fault.
+        Disposition::Requeue => (UrlState::Queued, Default::default()),
+    };
+    if to == UrlState::Queued {
+        let tries = if f.disposition == Disposition::Requeue {
+            attempt
         } else {
-            std::time::Duration::ZERO
+            tries
         };
         sqlx::query(
-            "UPDATE frontier SET lease_until = NULL, due_at = now() + $2 WHERE url_id = $1",
+            "UPDATE frontier SET lease_until = NULL, due_at = now() + $2, attempts = $3
+             WHERE url_id = $1",
         )
         .bind(f.job.url_id)
         .bind(delta(wait))
+        .bind(tries)
         .execute(&mut *tx)
         .await?;
     } else {
@@ -139,6 +292,32 @@ pub(crate) async fn apply_failure(
             .execute(&mut *tx)
             .await?;
     }
+    if f.disposition != Disposition::Requeue {
+        let settles = to != UrlState::Queued && !revisit;
+        let reason = if f.disposition == Disposition::Retry && to == UrlState::Failed {
+            format!("gave up after {tries} attempts: {reason}")
+        } else {
+            reason
+        };
+        sqlx::query(
+            "UPDATE urls SET attempts = $2, last_error = $3, last_status = $4,
+                 state = CASE WHEN $5 THEN $6 ELSE state END, updated_at = now()
+             WHERE id = $1",
+        )
+        .bind(f.job.url_id)
+        .bind(tries)
+        .bind(&reason)
+        .bind(status)
+        .bind(settles)
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let state = if revisit && to != UrlState::Queued {
+        UrlState::Fetched
+    } else {
+        to
+    };
     let host = (f.disposition == Disposition::Retry).then_some(host_id);
     Ok((Applied::Url { state }, host))
 }

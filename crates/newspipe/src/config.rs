@@ -20,6 +20,8 @@ pub struct Config {
     pub crawler: Crawler,
     pub politeness: Politeness,
     pub frontier: Frontier,
+    pub revisit: Revisit,
+    pub discovery: Discovery,
     pub telemetry: Telemetry,
 }
 
@@ -69,6 +71,24 @@ pub struct Frontier {
     pub backoff_base_secs: u64,
     pub max_in_flight: u32,
     pub dispatch_every_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revisit {
+    pub enabled: bool,
+    pub hub_min_secs: u64,
+    pub hub_max_secs: u64,
+    /// `[[age_secs, every_secs], …]`, ascending by age.
+    pub story_steps: Vec<[u64; 2]>,
+    pub max_share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discovery {
+    /// 0 = no bound.
+    pub max_age_days: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +150,20 @@ impl Config {
         if self.frontier.max_attempts == 0 {
             bail!("frontier.max_attempts must be at least 1");
         }
+        let r = &self.revisit;
+        if r.hub_min_secs == 0 || r.hub_max_secs < r.hub_min_secs {
+            bail!("revisit.hub_min_secs must be at least 1 and at most revisit.hub_max_secs");
+        }
+        if !(0.0..=1.0).contains(&r.max_share) {
+            bail!("revisit.max_share must be between 0 and 1");
+        }
+        if r.story_steps.windows(2).any(|w| w[0][0] >= w[1][0])
+            || r.story_steps.iter().any(|[_, every]| *every == 0)
+        {
+            bail!(
+                "revisit.story_steps must be [age_secs, every_secs] pairs, ages ascending, every > 0"
+            );
+        }
         self.metrics_addr()?;
         Ok(())
     }
@@ -172,6 +206,26 @@ impl Config {
             backoff_base: Duration::from_secs(f.backoff_base_secs),
             max_in_flight: f.max_in_flight,
             user_agent: self.crawler.user_agent.clone(),
+            revisit: self.revisit(),
+        }
+    }
+
+    /// When fetched URLs are visited again.
+    pub fn revisit(&self) -> newspipe_store::RevisitPolicy {
+        let r = &self.revisit;
+        let secs = Duration::from_secs;
+        newspipe_store::RevisitPolicy {
+            enabled: r.enabled,
+            hub_min: secs(r.hub_min_secs),
+            hub_max: secs(r.hub_max_secs),
+            story_steps: r
+                .story_steps
+                .iter()
+                .map(|[age, every]| (secs(*age), secs(*every)))
+                .collect(),
+            max_share: r.max_share,
+            max_age: (self.discovery.max_age_days > 0)
+                .then(|| secs(self.discovery.max_age_days.saturating_mul(86_400))),
         }
     }
 

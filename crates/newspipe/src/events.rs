@@ -30,6 +30,12 @@ pub fn page_fetched(url: &str, status: u16, bytes: usize, took: Duration) {
     metrics::histogram!("newspipe_crawler_fetch_seconds").record(took.as_secs_f64());
 }
 
+/// A revisit was answered 304 Not Modified: nothing to parse or store but the visit.
+pub fn not_modified(took: Duration) {
+    metrics::counter!("newspipe_crawler_not_modified_total").increment(1);
+    metrics::histogram!("newspipe_crawler_fetch_seconds").record(took.as_secs_f64());
+}
+
 /// A fetch ended without a page; the frontier decides what happens next.
 pub fn fetch_failed(url: &str, disposition: Disposition, reason: &str) {
     tracing::info!(

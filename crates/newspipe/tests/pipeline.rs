@@ -332,6 +332,7 @@ async fn poison_messages_end_in_the_dead_letter_queue_and_workers_keep_running()
         not_before_ms: 0,
         slot_ms: 0,
         attempt: 0,
+        validators: None,
     };
     publisher
         .publish(Queue::Crawl, &job.to_bytes())

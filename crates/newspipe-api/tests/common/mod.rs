@@ -121,6 +121,7 @@ pub async fn store_page(
     article: Article,
 ) {
     let msg = StoreMsg::Page(Box::new(ParsedPage {
+        dated: Vec::new(),
         kind: newspipe_model::PageKind::Html,
         feeds: Vec::new(),
         page: FetchedPage {

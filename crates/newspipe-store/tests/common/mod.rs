@@ -109,6 +109,7 @@ pub fn policy() -> FrontierPolicy {
         backoff_base: Duration::from_secs(30),
         max_in_flight: 2000,
         user_agent: "newspipe/0.1 (+https://example.org/bot)".into(),
+        revisit: newspipe_store::RevisitPolicy::default(),
     }
 }
 
@@ -197,6 +198,7 @@ pub fn page_msg(
     links: &[&str],
 ) -> StoreMsg {
     StoreMsg::Page(Box::new(ParsedPage {
+        dated: Vec::new(),
         kind: newspipe_model::PageKind::Html,
         feeds: Vec::new(),
         page: FetchedPage {

@@ -10,11 +10,17 @@ use crate::config::Config;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Seed URLs; `-` reads one URL per line from stdin.
-    #[arg(required_unless_present = "file")]
+    #[arg(required_unless_present_any = ["file", "sitemap", "feed"])]
     urls: Vec<String>,
     /// A file with one URL per line (blank lines and lines starting with # are ignored).
     #[arg(long)]
     file: Option<std::path::PathBuf>,
+    /// A sitemap (or sitemap index) to seed from; its in-scope entries are crawled. Repeatable.
+    #[arg(long, value_name = "URL")]
+    sitemap: Vec<String>,
+    /// An RSS, Atom or JSON feed to seed from; its in-scope items are crawled. Repeatable.
+    #[arg(long, value_name = "URL")]
+    feed: Vec<String>,
 }
 
 /// Every bad URL is reported with its reason and the rest still go in; `Ok(false)` when any
@@ -30,6 +36,10 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             inputs.push(u);
         }
     }
+    // A sitemap or feed is told apart by its bytes when fetched (the parser sniffs it), so as a
+    // seed it is a URL like any other; the flags say what the user means and scope it the same.
+    inputs.extend(args.sitemap);
+    inputs.extend(args.feed);
     if let Some(path) = &args.file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;

@@ -37,6 +37,10 @@ pub struct Args {
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// One line per revision (its own title, body, content_hash, fetched_at and `revision`
+    /// number, 1..n) instead of one per article; `--since` then filters on the revision's fetch.
+    #[arg(long, conflicts_with = "format")]
+    revisions: bool,
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
@@ -65,6 +69,7 @@ async fn export(cfg: &Config, args: Args) -> Result<bool> {
     let filter = ExportFilter {
         since,
         site: args.site.clone(),
+        revisions: args.revisions,
         batch: if args.format == Format::Warc {
             200
         } else {

@@ -26,6 +26,11 @@ pub struct Record<'a> {
     pub word_count: i32,
     pub revision_count: i32,
     pub body: &'a str,
+    /// Exported per revision (`export --revisions`): the revision's number (1..n) and hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<&'a str>,
 }
 
 impl<'a> From<&'a ArticleRecord> for Record<'a> {
@@ -49,6 +54,8 @@ impl<'a> From<&'a ArticleRecord> for Record<'a> {
             word_count: a.word_count,
             revision_count: a.revision_count,
             body: &a.body,
+            revision: a.revision,
+            content_hash: a.revision.map(|_| a.content_hash.as_str()),
         }
     }
 }

@@ -37,6 +37,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         since,
         site: args.site.clone(),
         batch: 100,
+        ..ExportFilter::default()
     });
     pin_mut!(pages);
     let mut t = Tally::default();

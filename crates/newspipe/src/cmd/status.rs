@@ -21,6 +21,10 @@ pub struct Args {
 pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     let store = super::connect_store(cfg).await?;
     let counts = store.counts().await.context("counting the archive")?;
+    let hosts = store
+        .host_status(HOSTS_SHOWN)
+        .await
+        .context("reading per-host figures")?;
     let queues = queue_depths(cfg).await;
     // Status is also a health check: an unreachable broker is printed and fails the command.
     let broker_ok = !queues
@@ -47,6 +51,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
             "pages": counts.pages,
             "fetched_last_minute": counts.fetched_last_minute,
             "idle": open == 0,
+            "hosts": hosts,
         });
         println!("{v}");
         return Ok(broker_ok);
@@ -93,6 +98,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
     } else {
         println!("crawl: {open} URL(s) queued or in flight");
     }
+    print_hosts(&hosts);
     println!(
         "archive: {} articles ({} revisions), {} pages",
         counts.articles, counts.revisions, counts.pages
@@ -103,6 +109,41 @@ pub async fn run(cfg: &Config, args: Args) -> Result<bool> {
         counts.fetched_last_minute as f64 / 60.0
     );
     Ok(broker_ok)
+}
+
+/// Hosts listed by `status`, most recently changed first.
+const HOSTS_SHOWN: i64 = 20;
+
+/// Per host: first fetches waiting, URLs due now, revisits in the last hour (how many of them
+/// were 304s) and the last visit that found something new or changed.
+fn print_hosts(hosts: &[newspipe_store::HostStatus]) {
+    if hosts.is_empty() {
+        return;
+    }
+    let capped = |n: i64| {
+        if n >= newspipe_store::HOST_COUNT_CAP {
+            format!("{n}+")
+        } else {
+            n.to_string()
+        }
+    };
+    println!(
+        "\n{:<32} {:>8} {:>8} {:>14} {:>6}  last change seen",
+        "host", "queued", "due now", "revisits (1h)", "304"
+    );
+    for h in hosts {
+        println!(
+            "{:<32} {:>8} {:>8} {:>14} {:>6}  {}",
+            h.host,
+            capped(h.queued),
+            capped(h.due_now),
+            h.revisits_last_hour,
+            h.not_modified_last_hour,
+            h.last_change_at
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_else(|| "-".into())
+        );
+    }
 }
 
 const NOT_DECLARED: &str = "not declared yet (no worker has started)";

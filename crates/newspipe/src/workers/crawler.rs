@@ -8,9 +8,9 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use newspipe_fetch::{Accept, Fetcher, HostLimiter};
+use newspipe_fetch::{Accept, Conditional, Fetcher, HostLimiter};
 use newspipe_model::{
-    CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, RobotsFetched,
+    CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, Message, NotModified, RobotsFetched,
     SCHEMA_VERSION, StoreEnvelope, StoreMsg, Zstd,
 };
 use newspipe_mq::{Publisher, Queue};
@@ -187,11 +187,28 @@ async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url
 
 async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
     let started = std::time::Instant::now();
+    let cond = job
+        .validators
+        .as_ref()
+        .map(|v| Conditional {
+            etag: v.etag.clone(),
+            last_modified: v.last_modified.clone(),
+        })
+        .unwrap_or_default();
     match ctx
         .fetcher
-        .fetch_gated(url, Accept::Html, Some(&ctx.limiter))
+        .fetch_conditional(url, Accept::Html, Some(&ctx.limiter), &cond)
         .await
     {
+        // Our copy is current: an unchanged visit, and no body crosses the queues.
+        Ok(f) if f.status == 304 && job.validators.is_some() => {
+            events::not_modified(started.elapsed());
+            let msg = StoreMsg::NotModified(NotModified {
+                job,
+                at: Utc::now(),
+            });
+            super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
+        }
         Ok(f) => match newspipe_fetch::status_disposition(f.status) {
             None => {
                 events::page_fetched(url.as_str(), f.status, f.body.len(), started.elapsed());

@@ -8,7 +8,8 @@ use std::{
 use anyhow::Result;
 use chrono::Utc;
 use newspipe_model::{
-    Disposition, FetchFailure, FetchedPage, Message, PageKind, ParsedPage, StoreEnvelope, StoreMsg,
+    DatedLink, Disposition, FetchFailure, FetchedPage, Message, PageKind, ParsedPage,
+    StoreEnvelope, StoreMsg,
 };
 use newspipe_mq::{Publisher, Queue};
 use tokio::sync::Semaphore;
@@ -83,6 +84,7 @@ async fn handle(
                 started.elapsed(),
             );
             StoreMsg::Page(Box::new(ParsedPage {
+                dated: Vec::new(),
                 kind: PageKind::Html,
                 feeds: x.feeds.into_iter().map(String::from).collect(),
                 is_article: x.is_article,
@@ -119,11 +121,23 @@ fn discovery(page: FetchedPage, bytes: &[u8], base: &Url) -> StoreMsg {
                 d.entries.len(),
                 Duration::ZERO,
             );
+            let dated = d
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    e.changed_at().map(|at| DatedLink {
+                        url: e.url.clone(),
+                        changed_at: at.with_timezone(&Utc),
+                        news: e.is_news,
+                    })
+                })
+                .collect();
             StoreMsg::Page(Box::new(ParsedPage {
                 kind,
                 feeds: Vec::new(),
                 is_article: false,
                 article: None,
+                dated,
                 links: d.entries.into_iter().map(|e| e.url).collect(),
                 page,
             }))

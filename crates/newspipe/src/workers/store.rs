@@ -107,6 +107,7 @@ fn kind(msg: &StoreMsg) -> &'static str {
         StoreMsg::Page(_) => "page",
         StoreMsg::Failed(_) => "failed",
         StoreMsg::Robots(_) => "robots",
+        StoreMsg::NotModified(_) => "not_modified",
     }
 }
 

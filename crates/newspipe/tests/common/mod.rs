@@ -166,6 +166,9 @@ impl Env {
             ),
             ("NEWSPIPE__FRONTIER__BACKOFF_BASE_SECS", "1".to_string()),
             ("NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS", "50".to_string()),
+            // One-shot crawls, so page counts stay exact however slow the machine; the live-site
+            // test (live.rs) turns revisits on.
+            ("NEWSPIPE__REVISIT__ENABLED", "false".to_string()),
             ("RUST_LOG", "info".to_string()),
         ]
         .into_iter()
