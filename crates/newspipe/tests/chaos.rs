@@ -176,9 +176,12 @@ async fn a_postgres_restart_mid_crawl_loses_nothing_and_keeps_messages_unacked()
     let server = Server::start("127.0.0.1", site.pages.clone()).await;
     let prefix = unique("pgr");
     let mut env = Env::new(&db, &prefix, INTERVAL_MS);
-    env.set("RUST_LOG", "info,newspipe::events=debug");
-    // A store message handed back to the queue even twice is dead-lettered: with nothing dead at
-    // the end, every delivery the store took during the outage was held, unacked, and retried.
+    // Debug logs show every delivery a worker hands back to the queue.
+    env.set(
+        "RUST_LOG",
+        "info,newspipe::events=debug,newspipe::workers=debug",
+    );
+    // A store message handed back to the queue twice is dead-lettered.
     env.set("NEWSPIPE__AMQP__DELIVERY_LIMIT", "1");
     let mut w = Workers::new();
     for role in ["store", "parser", "crawler"] {
@@ -234,6 +237,14 @@ async fn a_postgres_restart_mid_crawl_loses_nothing_and_keeps_messages_unacked()
         w.log_count(r#"transient error; retrying worker="store""#) > 0,
         "a store batch met the outage and was retried\n{}",
         w.logs()
+    );
+    // Every delivery the store took during the outage was held, unacked, and retried: none was
+    // handed back to the queue (nor dead-lettered for being handed back too often).
+    assert_eq!(
+        w.log_count("returning delivery to the queue"),
+        0,
+        "{:#?}",
+        w.logs_matching("returning delivery to the queue")
     );
     let b = newspipe_mq::Broker::connect(&mq, &Default::default())
         .await
