@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Exponential backoff with jitter whose every wait lies in `[cap_n / 2, cap_n]`, where
 /// `cap_n = min(min × 2ⁿ, max)`: the jitter spreads reconnecting workers apart but never pushes a
-/// wait past `max` (the documented 10 s for [`crate::Broker::connect`]). Returns the wait it
+/// wait past `max` (the documented 3 s for [`crate::Broker::connect`]). Returns the wait it
 /// chose, so callers can log the real figure.
 #[derive(Debug, Clone)]
 pub struct Backoff {
@@ -16,7 +16,7 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
-    /// 200 ms doubling to 10 s, as [`crate::Broker::connect`] uses.
+    /// 200 ms doubling to 3 s, as [`crate::Broker::connect`] uses.
     fn default() -> Self {
         Self::new(crate::broker::BACKOFF_MIN, crate::broker::BACKOFF_MAX)
     }
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn waits_never_exceed_the_cap_jitter_included() {
-        let max = Duration::from_secs(10);
+        let max = Duration::from_secs(3);
         let mut longest = Duration::ZERO;
         for _ in 0..200 {
             let mut b = Backoff::default();
@@ -87,7 +87,7 @@ mod tests {
             }
         }
         // The cap is reached, not just respected; and the waits are not all equal.
-        assert!(longest > Duration::from_millis(9_900), "{longest:?}");
+        assert!(longest > Duration::from_millis(2_900), "{longest:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! # async fn worker(cfg: newspipe_mq::MqConfig, cancel: tokio_util::sync::CancellationToken)
 //! #     -> Result<(), newspipe_mq::MqError> {
 //! use newspipe_mq::{Backoff, Broker, MqAction, Queue};
-//! let mut backoff = Backoff::default(); // every wait <= 10 s, jitter included
+//! let mut backoff = Backoff::default(); // every wait <= 3 s, jitter included
 //! loop {
 //!     let broker = Broker::connect(&cfg, &cancel).await?; // retries until up or cancelled
 //!     broker.declare_topology().await?;

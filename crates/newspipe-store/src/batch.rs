@@ -51,7 +51,11 @@ pub(crate) async fn apply_batch(
             return Ok(out.into_iter().map(Ok).collect());
         }
         Err(e) if e.is_transient() => return Err(e),
-        Err(e) => tracing::debug!(error = %e, "batch rolled back; applying one by one"),
+        Err(e) => tracing::debug!(
+            error = %e,
+            messages = msgs.len(),
+            "batch rolled back; applying one by one"
+        ),
     }
     tx.rollback().await?;
     let mut out = Vec::with_capacity(msgs.len());

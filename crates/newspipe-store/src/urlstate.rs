@@ -390,6 +390,10 @@ pub(crate) async fn apply_robots(
              robots_state = CASE WHEN $5 THEN $8 ELSE $9 END,
              robots_retry_at = CASE WHEN $5 THEN NULL ELSE now() + $6 END,
              crawl_delay_ms = CASE WHEN $5 THEN $7 ELSE crawl_delay_ms END,
+             -- robots.txt was a request too: the first page waits the Crawl-delay after it.
+             next_slot_at = CASE WHEN $5 AND $7 > 0
+                 THEN greatest(next_slot_at, $4 + $7 * interval '1 millisecond')
+                 ELSE next_slot_at END,
              error_streak = CASE WHEN $5 THEN 0 ELSE error_streak + 1 END,
              updated_at = now()
          WHERE id = $1",

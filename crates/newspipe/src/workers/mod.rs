@@ -34,7 +34,7 @@ pub enum Decision {
     Fatal(String),
 }
 
-/// Reconnect and retry waits: 200 ms doubling to 10 s, jitter included in the cap.
+/// Reconnect and retry waits: 200 ms doubling to 3 s, jitter included in the cap.
 pub use newspipe_mq::Backoff;
 
 /// Logs a transient error with the wait that follows it, then waits; false if cancelled first.

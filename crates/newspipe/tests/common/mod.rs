@@ -2,6 +2,7 @@
 //! built `newspipe` binary run as real worker processes.
 #![allow(dead_code)]
 
+pub mod private;
 pub mod site;
 
 use std::{
@@ -11,6 +12,8 @@ use std::{
 };
 
 use sqlx::{Connection, PgConnection, PgPool};
+
+use site::{ExpectedArticle, Server, Site};
 
 pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -53,6 +56,14 @@ pub fn require_services() {
     }
 }
 
+/// Unix time in ms, the clock of the test site's request log.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
 pub fn unique(tag: &str) -> String {
     format!(
         "np_{tag}_{}_{:08x}",
@@ -66,27 +77,40 @@ pub struct TestDb {
     pub name: String,
     pub url: String,
     pub pool: PgPool,
+    /// The `postgres` database of the server it lives on.
+    admin_url: String,
 }
 
 impl TestDb {
     pub async fn create(tag: &str) -> TestDb {
         require_services();
+        Self::create_on("postgres://postgres@127.0.0.1:5432", tag).await
+    }
+
+    /// A fresh database on the server at `server` (`postgres://user@host:port`).
+    pub async fn create_on(server: &str, tag: &str) -> TestDb {
         let name = unique(tag);
-        let mut admin = PgConnection::connect(PG_ADMIN_URL)
+        let admin_url = format!("{server}/postgres");
+        let mut admin = PgConnection::connect(&admin_url)
             .await
             .expect("connect to Postgres as postgres");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut admin)
             .await
             .unwrap();
-        let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+        let url = format!("{server}/{name}");
         let pool = PgPool::connect(&url).await.unwrap();
-        TestDb { name, url, pool }
+        TestDb {
+            name,
+            url,
+            pool,
+            admin_url,
+        }
     }
 
     pub async fn drop_db(self) {
         self.pool.close().await;
-        let mut admin = PgConnection::connect(PG_ADMIN_URL).await.unwrap();
+        let mut admin = PgConnection::connect(&self.admin_url).await.unwrap();
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
             self.name
@@ -141,6 +165,54 @@ impl TestDb {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// Every expected article is in the archive exactly once, with the right fields; nothing else is.
+pub async fn assert_archive(db: &TestDb, site: &Site, server: &Server) {
+    for a in &site.articles {
+        assert_article(db, server, a).await;
+    }
+    let total = db.scalar("SELECT count(*) FROM articles").await;
+    assert_eq!(
+        total as usize,
+        site.articles.len(),
+        "index/about pages must not be stored as articles"
+    );
+    let revisions = db.scalar("SELECT count(*) FROM article_revisions").await;
+    assert_eq!(
+        revisions, total,
+        "one revision per article: nothing was applied twice"
+    );
+}
+
+pub async fn assert_article(db: &TestDb, server: &Server, a: &ExpectedArticle) {
+    let url = server.url(&a.path);
+    let rows =
+        sqlx::query_as::<
+            _,
+            (
+                Option<String>,
+                Vec<String>,
+                Option<chrono::DateTime<chrono::Utc>>,
+                String,
+            ),
+        >("SELECT title, authors, published_at, body FROM articles_current WHERE url = $1")
+        .bind(&url)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{url} stored {} times", rows.len());
+    let (title, authors, published_at, body) = &rows[0];
+    assert_eq!(title.as_deref(), Some(a.title.as_str()), "{url}");
+    assert_eq!(authors, &a.authors, "{url}");
+    assert_eq!(
+        published_at
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .as_deref(),
+        Some(a.published_at.as_str()),
+        "{url}"
+    );
+    assert_eq!(body, &a.body, "{url}");
 }
 
 /// Environment every worker of one test shares.
@@ -256,16 +328,42 @@ impl Workers {
             .unwrap()
     }
 
-    /// SIGKILL: no chance to ack, flush or clean up.
-    pub fn kill9(&mut self, name: &str) {
-        let idx = (0..self.procs.len())
+    /// The last `name` worker not stopped on purpose.
+    fn live(&self, name: &str) -> usize {
+        (0..self.procs.len())
             .rev()
             .find(|i| self.procs[*i].0 == name && !self.killed.contains(i))
-            .unwrap_or_else(|| panic!("no live {name} worker"));
+            .unwrap_or_else(|| panic!("no live {name} worker"))
+    }
+
+    /// SIGKILL: no chance to ack, flush or clean up.
+    pub fn kill9(&mut self, name: &str) {
+        let idx = self.live(name);
         let child = &mut self.procs[idx].1;
         child.kill().unwrap();
         child.wait().unwrap();
         self.killed.push(idx);
+    }
+
+    /// Sends `signal` to the last live `name` worker and waits (≤ 30 s) for it to exit; its
+    /// exit code (`None`: killed by a signal, or still running after 30 s and then killed).
+    pub fn stop_with(&mut self, name: &str, signal: nix::sys::signal::Signal) -> Option<i32> {
+        let idx = self.live(name);
+        self.killed.push(idx);
+        let child = &mut self.procs[idx].1;
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match child.try_wait().unwrap() {
+                Some(status) => return status.code(),
+                None if Instant::now() > deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
     }
 
     /// SIGTERM, then wait for a clean exit.
@@ -300,13 +398,15 @@ impl Workers {
         codes
     }
 
-    /// Panics with the logs if a live worker (one not killed on purpose) has exited.
+    /// Panics with the logs if a live worker (one not stopped on purpose) has exited, whether
+    /// with a code or killed by a signal.
     pub fn assert_alive(&mut self) {
         let mut dead = Vec::new();
-        for (name, child, _) in &mut self.procs {
-            if let Ok(Some(status)) = child.try_wait()
-                && status.code().is_some()
-            {
+        for (i, (name, child, _)) in self.procs.iter_mut().enumerate() {
+            if self.killed.contains(&i) {
+                continue;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
                 dead.push(format!("{name} exited: {status}"));
             }
         }
@@ -317,16 +417,22 @@ impl Workers {
 
     /// Lines of every worker's log that contain `needle`.
     pub fn log_count(&self, needle: &str) -> usize {
+        self.logs_matching(needle).len()
+    }
+
+    /// Every worker's log lines that contain `needle`.
+    pub fn logs_matching(&self, needle: &str) -> Vec<String> {
         self.procs
             .iter()
-            .map(|(_, _, path)| {
+            .flat_map(|(_, _, path)| {
                 std::fs::read_to_string(path)
                     .unwrap_or_default()
                     .lines()
+                    .map(strip_ansi)
                     .filter(|l| l.contains(needle))
-                    .count()
+                    .collect::<Vec<_>>()
             })
-            .sum()
+            .collect()
     }
 
     pub fn logs(&self) -> String {
@@ -342,6 +448,24 @@ impl Workers {
         }
         out
     }
+}
+
+/// A log line without its terminal colour codes (`ESC [ … m`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Drop for Workers {

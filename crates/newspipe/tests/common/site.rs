@@ -7,7 +7,6 @@ use std::{
     collections::BTreeMap,
     net::SocketAddr,
     sync::{Arc, Mutex},
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use axum::{
@@ -291,11 +290,16 @@ struct AppState {
     /// Bodies served as they are with their own Content-Type (sitemaps, feeds, gzip).
     files: Arc<BTreeMap<String, (String, Vec<u8>)>>,
     log: Arc<Mutex<Vec<Hit>>>,
+    delays: Delays,
 }
+
+/// Per path: how long the next requests wait before their answer, and how many more will.
+type Delays = Arc<Mutex<BTreeMap<String, (u64, usize)>>>;
 
 pub struct Server {
     pub addr: SocketAddr,
     pub log: Arc<Mutex<Vec<Hit>>>,
+    delays: Delays,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -312,10 +316,12 @@ impl Server {
         files: BTreeMap<String, (String, Vec<u8>)>,
     ) -> Server {
         let log = Arc::new(Mutex::new(Vec::new()));
+        let delays = Delays::default();
         let state = AppState {
             pages: Arc::new(pages),
             files: Arc::new(files),
             log: log.clone(),
+            delays: delays.clone(),
         };
         let app = Router::new().fallback(serve).with_state(state);
         // `ip` alone picks a free port; `ip:port` asks for that one (a port just released by
@@ -341,7 +347,26 @@ impl Server {
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("test site server");
         });
-        Server { addr, log, task }
+        Server {
+            addr,
+            log,
+            delays,
+            task,
+        }
+    }
+
+    /// The next `times` requests for `path` are logged on arrival but answered only after
+    /// `ms`: a fetch that is surely in flight while they wait.
+    pub fn delay(&self, path: &str, ms: u64, times: usize) {
+        self.delays
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), (ms, times));
+    }
+
+    /// Requests logged for `path` so far.
+    pub fn hits_of(&self, path: &str) -> Vec<Hit> {
+        self.hits().into_iter().filter(|h| h.path == path).collect()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -357,6 +382,15 @@ impl Server {
         let mut ts: Vec<u64> = self.hits().iter().map(|h| h.at_ms).collect();
         ts.sort_unstable();
         ts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(u64::MAX)
+    }
+
+    /// The two consecutive requests closest in time, with their gap (ms).
+    pub fn closest_pair(&self) -> Option<(u64, Hit, Hit)> {
+        let mut hits = self.hits();
+        hits.sort_by_key(|h| h.at_ms);
+        hits.windows(2)
+            .map(|w| (w[1].at_ms - w[0].at_ms, w[0].clone(), w[1].clone()))
+            .min_by_key(|(gap, _, _)| *gap)
     }
 
     /// The largest number of requests inside any window `[t, t + window_ms)`.
@@ -382,10 +416,7 @@ impl Drop for Server {
 }
 
 async fn serve(State(st): State<AppState>, uri: Uri) -> Response {
-    let at_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
+    let at_ms = super::now_ms();
     let path_q = uri
         .path_and_query()
         .map(|p| p.as_str().to_string())
@@ -394,6 +425,16 @@ async fn serve(State(st): State<AppState>, uri: Uri) -> Response {
         at_ms,
         path: path_q,
     });
+    let delay = match st.delays.lock().unwrap().get_mut(uri.path()) {
+        Some((ms, left)) if *left > 0 => {
+            *left -= 1;
+            Some(*ms)
+        }
+        _ => None,
+    };
+    if let Some(ms) = delay {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     if let Some((content_type, body)) = st.files.get(uri.path()) {
         return ([(header::CONTENT_TYPE, content_type.clone())], body.clone()).into_response();
     }
