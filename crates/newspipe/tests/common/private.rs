@@ -94,16 +94,10 @@ impl PrivatePg {
             port: free_port(),
             _dir: dir,
         };
-        let out = pg
-            .tool("initdb")
-            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-D"])
-            .arg(&pg.data)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
+        pg.run(
+            "initdb",
+            &["-A", "trust", "-U", "postgres", "--no-sync"],
+            &[],
         );
         pg.start_again();
         pg
@@ -118,6 +112,26 @@ impl PrivatePg {
         } else {
             Command::new(path)
         }
+    }
+
+    /// Runs `tool args -D <data> tail`, failing with its output and the server's log.
+    fn run(&self, tool: &str, args: &[&str], tail: &[&str]) {
+        let out = self
+            .tool(tool)
+            .args(args)
+            .arg("-D")
+            .arg(&self.data)
+            .args(tail)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tool} {args:?} {tail:?}: {}{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(self.dir().join("server.log")).unwrap_or_default()
+        );
     }
 
     fn dir(&self) -> &Path {
@@ -136,39 +150,19 @@ impl PrivatePg {
             self.port,
             self.dir().display()
         );
-        let out = self
-            .tool("pg_ctl")
-            .args(["-w", "-t", "60", "-o", &opts, "-l"])
-            .arg(self.dir().join("server.log"))
-            .arg("-D")
-            .arg(&self.data)
-            .arg("start")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            std::fs::read_to_string(self.dir().join("server.log")).unwrap_or_default()
+        let log = self.dir().join("server.log");
+        let log = log.to_str().unwrap();
+        self.run(
+            "pg_ctl",
+            &["-w", "-t", "60", "-o", &opts, "-l", log],
+            &["start"],
         );
         wait_port(self.port, true, Duration::from_secs(30), "private Postgres");
     }
 
     /// `pg_ctl stop -m fast`: every session is cut off, as in a restart of the server.
     pub fn stop(&self) {
-        let out = self
-            .tool("pg_ctl")
-            .args(["-w", "-t", "60", "-m", "fast", "-D"])
-            .arg(&self.data)
-            .arg("stop")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl stop: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.run("pg_ctl", &["-w", "-t", "60", "-m", "fast"], &["stop"]);
     }
 }
 
