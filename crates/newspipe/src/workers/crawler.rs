@@ -129,7 +129,10 @@ async fn host_blocks(
 }
 
 pub async fn run(cfg: Config) -> Result<bool> {
-    crate::telemetry::init_metrics(&cfg)?;
+    // First, so a SIGTERM during start-up is a clean stop too.
+    let cancel = crate::shutdown::on_signal();
+    crate::telemetry::init_metrics(&cfg).await?;
+    crate::telemetry::spawn_progress("crawler", "pages fetched", cfg.progress_every());
     let fetcher = Fetcher::new(cfg.fetch()).context("building the HTTP client")?;
     let (announce, announced) = tokio::sync::mpsc::unbounded_channel();
     let ctx = Arc::new(Ctx {
@@ -142,7 +145,6 @@ pub async fn run(cfg: Config) -> Result<bool> {
         blocked: Default::default(),
         announce,
     });
-    let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
     let blocks = tokio::spawn(host_blocks(
         cfg.mq(),
