@@ -125,14 +125,7 @@ async fn retry_after_holds_across_three_crawlers() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let urls: Vec<String> = (0..PAGES).map(|i| format!("http://{addr}/p/{i}")).collect();
-    let mut args = vec!["enqueue"];
-    args.extend(urls.iter().map(String::as_str));
-    let out = env.run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.enqueue(&urls);
     db.wait_drained(Duration::from_secs(90), &mut w).await;
 
     let hits = log.hits.lock().unwrap().clone();

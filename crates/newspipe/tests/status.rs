@@ -41,14 +41,7 @@ async fn status_explains_the_crawl() {
     let mut urls: Vec<String> = (0..OK).map(|i| server.url(&format!("/ok/{i}"))).collect();
     urls.extend((0..GONE).map(|i| server.url(&format!("/gone/{i}"))));
     urls.extend((0..PRIVATE).map(|i| server.url(&format!("/private/{i}"))));
-    let mut args = vec!["enqueue"];
-    args.extend(urls.iter().map(String::as_str));
-    let out = env.run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.enqueue(&urls);
     db.wait_drained(Duration::from_secs(60), &mut w).await;
     // A poison job: the crawler dead-letters it with its reason.
     let broker = common::broker(&prefix).await;
