@@ -49,6 +49,7 @@
 //! ```
 
 mod backoff;
+mod broadcast;
 mod broker;
 mod config;
 mod consumer;
@@ -58,6 +59,7 @@ mod management;
 mod publisher;
 
 pub use backoff::Backoff;
+pub use broadcast::{BroadcastListener, BroadcastSender, broadcast_exchange};
 pub use broker::{Broker, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue};
 pub use consumer::{

@@ -16,6 +16,7 @@ mod dispatch;
 mod error;
 mod frontier;
 mod maintain;
+mod outcomes;
 mod query;
 mod revisit;
 mod urlstate;
@@ -38,6 +39,7 @@ use sqlx::{
 pub use archive::Reparsed;
 pub use error::StoreError;
 pub use maintain::Maintenance;
+pub use outcomes::{ReasonCount, Reasons};
 pub use query::{HOST_COUNT_CAP, HostStatus};
 pub use revisit::{HUB_CHANGED, HUB_UNCHANGED, RevisitPolicy};
 
@@ -199,6 +201,9 @@ pub struct ArchiveCounts {
     pub pages: i64,
     /// Pages whose `fetched_at` is within the last minute.
     pub fetched_last_minute: i64,
+    /// The span `fetched_last_minute` covers, ms: 60,000, or less when the first page came
+    /// less than a minute ago (a rate over 60 s would understate a crawl 10 s old).
+    pub rate_window_ms: i64,
 }
 
 /// One full-text search result.
@@ -373,6 +378,11 @@ impl Store {
     /// Frontier and archive totals.
     pub async fn counts(&self) -> Result<ArchiveCounts, StoreError> {
         query::counts(&self.pool).await
+    }
+
+    /// Why URLs were skipped or failed: the `limit` most common reasons with their counts.
+    pub async fn failure_reasons(&self, limit: i64) -> Result<Reasons, StoreError> {
+        outcomes::reasons(&self.pool, limit).await
     }
 
     /// Full-text search in web-search syntax (`words`, `"a phrase"`, `-not`, `or`), best first.

@@ -27,17 +27,27 @@ pub(crate) async fn counts(pool: &PgPool) -> Result<ArchiveCounts, StoreError> {
         .map(|s| (*s, get(&format!("urls.{}", s.as_str()))))
         .collect();
     // BRIN on fetched_at and the newest partition keep this proportional to the last minute.
-    let fetched_last_minute: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pages WHERE fetched_at > now() - interval '1 minute'",
+    // The window is the whole minute only if pages are older than it; the EXISTS stops at the
+    // first such page (and without one, the table holds under a minute of pages).
+    let (fetched_last_minute, span, older): (i64, Option<f64>, bool) = sqlx::query_as(
+        "SELECT count(*), extract(epoch FROM now() - min(fetched_at))::float8,
+                EXISTS (SELECT 1 FROM pages WHERE fetched_at <= now() - interval '1 minute')
+         FROM pages WHERE fetched_at > now() - interval '1 minute'",
     )
     .fetch_one(pool)
     .await?;
+    let rate_window_ms = if older {
+        60_000
+    } else {
+        (span.unwrap_or(0.0) * 1000.0).clamp(1000.0, 60_000.0) as i64
+    };
     Ok(ArchiveCounts {
         urls_by_state,
         articles: get("articles"),
         revisions: get("revisions"),
         pages: get("pages"),
         fetched_last_minute,
+        rate_window_ms,
     })
 }
 

@@ -96,6 +96,7 @@ pub struct Discovery {
 pub struct Telemetry {
     pub log_format: LogFormat,
     pub metrics_addr: String,
+    pub progress_every_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -176,6 +177,11 @@ impl Config {
         s.parse()
             .map(Some)
             .with_context(|| format!("telemetry.metrics_addr {s:?} is not host:port"))
+    }
+
+    /// How often a worker logs its progress line; zero = never.
+    pub fn progress_every(&self) -> Duration {
+        Duration::from_secs(self.telemetry.progress_every_secs)
     }
 
     pub fn min_interval(&self) -> Duration {

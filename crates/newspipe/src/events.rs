@@ -25,6 +25,7 @@ pub fn page_fetched(url: &str, status: u16, bytes: usize, took: Duration) {
         ms = took.as_millis() as u64,
         "page fetched"
     );
+    crate::telemetry::count_done();
     metrics::counter!("newspipe_crawler_pages_fetched_total").increment(1);
     metrics::counter!("newspipe_crawler_fetched_bytes_total").increment(bytes as u64);
     metrics::histogram!("newspipe_crawler_fetch_seconds").record(took.as_secs_f64());
@@ -44,6 +45,11 @@ pub fn fetch_failed(url: &str, disposition: Disposition, reason: &str) {
         reason,
         "fetch failed"
     );
+    if disposition == Disposition::Requeue {
+        crate::telemetry::count_deferred();
+    } else {
+        crate::telemetry::count_error();
+    }
     metrics::counter!("newspipe_crawler_fetch_failures_total", "disposition" => disposition_label(disposition))
         .increment(1);
 }
@@ -64,6 +70,7 @@ pub fn page_parsed(
         us = took.as_micros() as u64,
         "page parsed"
     );
+    crate::telemetry::count_done();
     metrics::counter!("newspipe_parser_pages_total", "kind" => if is_article { "article" } else { "other" })
         .increment(1);
     metrics::histogram!("newspipe_parser_extract_seconds").record(took.as_secs_f64());
@@ -72,11 +79,13 @@ pub fn page_parsed(
 /// A message could never be processed and went to the dead-letter queue.
 pub fn dead_lettered(worker: &'static str, reason: &str) {
     tracing::warn!(worker, reason, "message dead-lettered");
+    crate::telemetry::count_error();
     metrics::counter!("newspipe_dead_lettered_total", "worker" => worker).increment(1);
 }
 
 /// The store committed one message's effects.
 pub fn stored(kind: &'static str) {
+    crate::telemetry::count_done();
     metrics::counter!("newspipe_store_messages_total", "kind" => kind).increment(1);
 }
 
@@ -91,5 +100,6 @@ pub fn dispatched(jobs: usize) {
 /// A transient failure that the worker will retry after `wait`.
 pub fn transient(worker: &'static str, error: &dyn std::fmt::Display, wait: Duration) {
     tracing::warn!(worker, error = %error, wait_ms = wait.as_millis() as u64, "transient error; retrying");
+    crate::telemetry::count_error();
     metrics::counter!("newspipe_transient_errors_total", "worker" => worker).increment(1);
 }

@@ -62,6 +62,8 @@ enum Command {
     Show(cmd::show::Args),
     /// Stream the archive out as JSON lines, CSV or WARC.
     Export(cmd::export::Args),
+    /// Ask a worker's `/healthz` (exit 0 while it consumes); compose's healthcheck.
+    Healthcheck(cmd::healthcheck::Args),
 }
 
 fn main() -> ExitCode {
@@ -122,6 +124,7 @@ fn main() -> ExitCode {
             Command::Api(args) => cmd::api::run(&cfg, args).await,
             Command::Show(args) => cmd::show::run(&cfg, args).await,
             Command::Export(args) => cmd::export::run(&cfg, args).await,
+            Command::Healthcheck(args) => cmd::healthcheck::run(&cfg, args).await,
             Command::Extract(_) => unreachable!("handled before the runtime starts"),
         };
         report(result)

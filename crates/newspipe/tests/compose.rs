@@ -81,6 +81,106 @@ fn compose_declares_the_stack() {
     }
     assert!(c["services"]["rabbitmq"]["healthcheck"].is_mapping());
     assert!(c["services"]["postgres"]["healthcheck"].is_mapping());
+    // Workers are health-checked by the binary itself (the image has no curl); run for real
+    // in `compose_worker_services_complete_a_crawl_as_local_processes`.
+    for svc in ["store", "parser", "crawler"] {
+        assert_eq!(
+            health_command(&c, svc),
+            ["newspipe", "healthcheck"],
+            "{svc} healthcheck"
+        );
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let dockerfile = std::fs::read_to_string(format!("{root}/deploy/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.starts_with("# syntax=docker/dockerfile:1"),
+        "BuildKit syntax line first (the cache mounts need it)"
+    );
+    assert!(
+        !dockerfile.contains("COPY config/default.toml"),
+        "the defaults are compiled in; a copied file would never be read"
+    );
+    assert!(
+        dockerfile.contains("--profile dist"),
+        "the stripped profile"
+    );
+    let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
+    let dist = manifest
+        .split("[profile.dist]")
+        .nth(1)
+        .expect("a dist profile")
+        .split("\n[")
+        .next()
+        .unwrap();
+    assert!(dist.contains("strip = true"), "{dist}");
+}
+
+/// A service's healthcheck command without the leading `CMD`.
+fn health_command(compose: &Value, name: &str) -> Vec<String> {
+    let test = compose["services"][name]["healthcheck"]["test"]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("service {name} has a healthcheck test list"));
+    assert_eq!(test[0].as_str(), Some("CMD"));
+    test[1..]
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `/healthz` says unhealthy while a worker cannot consume (here: no broker at its address),
+/// so compose does not report a worker that is only retrying its connection as healthy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_fails_while_a_worker_cannot_consume() {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let env = [
+        ("AMQP_URL", "amqp://guest:guest@127.0.0.1:9/%2f".to_string()),
+        ("NEWSPIPE__TELEMETRY__METRICS_ADDR", addr.clone()),
+    ];
+    let mut w = Workers::new();
+    let mut crawler = std::process::Command::new(common::BIN);
+    crawler
+        .arg("crawler")
+        .env_remove("NEWSPIPE_CONFIG")
+        .envs(env.clone());
+    w.spawn("crawler", crawler);
+    let check = || {
+        std::process::Command::new(common::BIN)
+            .arg("healthcheck")
+            .env_remove("NEWSPIPE_CONFIG")
+            .envs(env.clone())
+            .output()
+            .unwrap()
+    };
+    // Until the listener is up the check fails for another reason; wait for its answer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let out = loop {
+        let out = check();
+        if String::from_utf8_lossy(&out.stdout).contains("unhealthy") {
+            break out;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{out:?}\n{}",
+            w.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("503"),
+        "{out:?}"
+    );
+    for (name, code) in w.terminate_all() {
+        assert_eq!(code, Some(0), "{name} exits 0 on SIGTERM");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,9 +213,12 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         ("NEWSPIPE__POLITENESS__MIN_INTERVAL_MS", "50".to_string()),
         ("NEWSPIPE__FRONTIER__MAX_DEPTH", "1".to_string()),
         ("NEWSPIPE__FRONTIER__DISPATCH_EVERY_MS", "50".to_string()),
-        // Three processes cannot share one metrics port on one machine.
-        ("NEWSPIPE__TELEMETRY__METRICS_ADDR", String::new()),
     ];
+    // Three processes cannot share one metrics port on one machine: one port each.
+    let ports: Vec<(&str, String)> = ["store", "parser", "crawler"]
+        .into_iter()
+        .map(|s| (s, format!("127.0.0.1:{}", free_port())))
+        .collect();
     let mut w = Workers::new();
     // A service's command (or, as `docker compose run SERVICE ARGS…` does, `args` in its
     // place) with exactly its environment plus the test's overrides.
@@ -144,8 +247,10 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         "migrate: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for name in ["store", "parser", "crawler"] {
-        w.spawn(name, as_process(name, &[]));
+    for (name, addr) in &ports {
+        let mut cmd = as_process(name, &[]);
+        cmd.env("NEWSPIPE__TELEMETRY__METRICS_ADDR", addr);
+        w.spawn(name, cmd);
     }
     // The CLI service, as `docker compose run --rm newspipe enqueue URL`.
     let mut enqueue = as_process("newspipe", &["enqueue", &server.url("/")]);
@@ -165,6 +270,22 @@ async fn compose_worker_services_complete_a_crawl_as_local_processes() {
         "every article linked from the home page is archived\n{}",
         w.logs()
     );
+    // Each worker's compose healthcheck, run as compose runs it inside the container.
+    for (name, addr) in &ports {
+        let check = health_command(&c, name);
+        // `newspipe` is the binary itself; the rest are its arguments.
+        let args: Vec<&str> = check[1..].iter().map(String::as_str).collect();
+        let out = as_process(name, &args)
+            .env("NEWSPIPE__TELEMETRY__METRICS_ADDR", addr)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} healthy: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     if std::env::var_os("NEWSPIPE_TEST_SHOW_LOGS").is_some() {
         eprintln!("{}", w.logs());
     }

@@ -117,14 +117,7 @@ async fn a_tiny_interval_does_not_livelock() {
         w.start(&env, role);
     }
     let list: Vec<String> = (0..SMALL).map(|i| server.url(&format!("/t/{i}"))).collect();
-    let mut args = vec!["enqueue"];
-    args.extend(list.iter().map(String::as_str));
-    let out = env.run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.enqueue(&list);
     db.wait_drained(Duration::from_secs(60), &mut w).await;
     let fetched = server
         .hits()

@@ -3,6 +3,7 @@
 pub mod dead;
 pub mod enqueue;
 pub mod extract;
+pub mod healthcheck;
 pub mod reparse;
 pub mod revisions;
 pub mod search;

@@ -29,8 +29,21 @@ struct Ctx {
     fetching: tokio::sync::Semaphore,
     /// Hosts that answered with Retry-After, and until when (Unix ms): jobs of theirs this
     /// crawler already holds are handed back instead of fetched. The store pushes the host's
-    /// schedule back for every replica; this covers what was dispatched before it knew.
+    /// schedule back for the dispatcher; this map covers what was dispatched before it knew,
+    /// and every replica fills it from the host-block broadcast (`host_blocks`).
     blocked: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// Blocks this crawler learnt first, for `host_blocks` to tell the other replicas.
+    announce: tokio::sync::mpsc::UnboundedSender<HostBlock>,
+}
+
+/// The broadcast topic (`{prefix}.hostblock`) crawlers tell each other Retry-After on.
+const HOST_BLOCK_TOPIC: &str = "hostblock";
+
+/// "Send nothing to `host` before `until_ms`" (Unix ms), from the crawler that got the answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct HostBlock {
+    host: String,
+    until_ms: i64,
 }
 
 impl Ctx {
@@ -45,11 +58,83 @@ impl Ctx {
         let e = map.entry(host.to_string()).or_insert(until_ms);
         *e = (*e).max(until_ms);
     }
+
+    /// Blocks `host` here and tells every other crawler.
+    fn block_everywhere(&self, host: &str, until_ms: i64) {
+        self.block(host, until_ms);
+        // Only fails once `host_blocks` has ended (shutdown): no one left to tell.
+        let _ = self.announce.send(HostBlock {
+            host: host.to_string(),
+            until_ms,
+        });
+    }
+}
+
+/// Shares Retry-After blocks between crawler replicas for as long as the crawler runs: sends
+/// the ones this crawler learnt and applies the ones any replica learnt (its own included).
+///
+/// A hint, not the record: the store writes the host's `blocked_until` for the dispatcher from
+/// the same failure. Blocks announced while the broadcast is down are sent after reconnecting,
+/// so a replica hears of a block late rather than never.
+async fn host_blocks(
+    mq: newspipe_mq::MqConfig,
+    ctx: Arc<Ctx>,
+    mut announced: tokio::sync::mpsc::UnboundedReceiver<HostBlock>,
+    cancel: tokio_util::sync::CancellationToken,
+) {
+    let mut backoff = newspipe_mq::Backoff::default();
+    let mut unsent: Option<HostBlock> = None;
+    loop {
+        let Ok(broker) = newspipe_mq::Broker::connect(&mq, &cancel).await else {
+            return; // cancelled (connect retries every other failure itself)
+        };
+        let ended = match broker.broadcast(HOST_BLOCK_TOPIC).await {
+            Ok((sender, mut listener)) => {
+                backoff.reset();
+                loop {
+                    if let Some(block) = unsent.take() {
+                        let payload = serde_json::to_vec(&block).unwrap_or_default();
+                        if let Err(e) = sender.send(&payload).await {
+                            unsent = Some(block);
+                            break e.to_string();
+                        }
+                    }
+                    tokio::select! {
+                        _ = cancel.cancelled() => {
+                            broker.close().await;
+                            return;
+                        }
+                        Some(block) = announced.recv() => unsent = Some(block),
+                        heard = listener.next() => match heard {
+                            Some(Ok(data)) => match serde_json::from_slice::<HostBlock>(&data) {
+                                Ok(b) => {
+                                    tracing::debug!(host = %b.host, until_ms = b.until_ms, "host blocked by a replica's Retry-After");
+                                    ctx.block(&b.host, b.until_ms);
+                                }
+                                Err(e) => tracing::warn!(error = %e, "ignoring an unreadable host block"),
+                            },
+                            Some(Err(e)) => break e.to_string(),
+                            None => break "host-block listener closed".to_string(),
+                        },
+                    }
+                }
+            }
+            Err(e) => e.to_string(),
+        };
+        broker.close().await;
+        if !super::retry_after_error("crawler", &ended, &mut backoff, &cancel).await {
+            return;
+        }
+    }
 }
 
 pub async fn run(cfg: Config) -> Result<bool> {
-    crate::telemetry::init_metrics(&cfg)?;
+    // First, so a SIGTERM during start-up is a clean stop too.
+    let cancel = crate::shutdown::on_signal();
+    crate::telemetry::init_metrics(&cfg).await?;
+    crate::telemetry::spawn_progress("crawler", "pages fetched", cfg.progress_every());
     let fetcher = Fetcher::new(cfg.fetch()).context("building the HTTP client")?;
+    let (announce, announced) = tokio::sync::mpsc::unbounded_channel();
     let ctx = Arc::new(Ctx {
         fetcher,
         limiter: HostLimiter::new(cfg.min_interval()),
@@ -58,9 +143,15 @@ pub async fn run(cfg: Config) -> Result<bool> {
             .max(60_000),
         fetching: tokio::sync::Semaphore::new(cfg.crawler.concurrency.max(1)),
         blocked: Default::default(),
+        announce,
     });
-    let cancel = crate::shutdown::on_signal();
     let token = cancel.clone();
+    let blocks = tokio::spawn(host_blocks(
+        cfg.mq(),
+        ctx.clone(),
+        announced,
+        cancel.child_token(),
+    ));
     // A crawler holds every job it is given while the job waits for its host's slot: waiting
     // costs a timer, not a connection. With a prefetch as large as the deployment's in-flight
     // cap, jobs of a host booked far ahead never block another host's job queued behind them
@@ -70,18 +161,21 @@ pub async fn run(cfg: Config) -> Result<bool> {
     mq.prefetch = mq
         .prefetch
         .max(u16::try_from(cfg.frontier.max_in_flight).unwrap_or(u16::MAX));
-    super::serve(
+    let served = super::serve(
         "crawler",
         Queue::Crawl,
         mq,
-        cancel,
+        cancel.clone(),
         move |data, publisher| {
             let ctx = ctx.clone();
             let token = token.clone();
             async move { handle(&ctx, &data, &publisher, &token).await }
         },
     )
-    .await
+    .await;
+    cancel.cancel();
+    let _ = blocks.await;
+    served
 }
 
 async fn handle(
@@ -233,7 +327,12 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                 // Rounded up: a wait cut short would reach the host before the time it gave.
                 let retry_after = f.retry_after_secs_ceil();
                 if let Some(ms) = f.retry_after_ms() {
-                    ctx.block(&job.host, Utc::now().timestamp_millis() + ms as i64);
+                    // Before the failure is published: the other replicas hold jobs of this
+                    // host too, and the store's answer reaches them only via the dispatcher.
+                    let until = Utc::now()
+                        .timestamp_millis()
+                        .saturating_add(i64::try_from(ms).unwrap_or(i64::MAX));
+                    ctx.block_everywhere(&job.host, until);
                 }
                 publish_failure(
                     publisher,

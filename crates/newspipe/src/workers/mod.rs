@@ -141,6 +141,7 @@ where
     let publisher = broker.publisher().await?;
     let mut consumer = broker.consumer(queue, tag).await?;
     backoff.reset();
+    crate::telemetry::set_consuming(true);
     let tracker = TaskTracker::new();
     // A handler that finds the session broken (or fatally refused) ends it for everyone.
     let (ended_tx, mut ended) = tokio::sync::mpsc::channel::<SessionEnd>(1);
@@ -159,6 +160,7 @@ where
             }
         }
     };
+    crate::telemetry::set_consuming(false);
     // Stop new deliveries first. On shutdown, let in-flight work publish and ack; when the
     // session broke, their deliveries cannot be settled on this channel anyway (the broker
     // redelivers them), so reconnect at once instead of waiting for slow fetches to end.

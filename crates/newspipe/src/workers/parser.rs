@@ -19,11 +19,13 @@ use super::Decision;
 use crate::{config::Config, events};
 
 pub async fn run(cfg: Config) -> Result<bool> {
-    crate::telemetry::init_metrics(&cfg)?;
+    // First, so a SIGTERM during start-up is a clean stop too.
+    let cancel = crate::shutdown::on_signal();
+    crate::telemetry::init_metrics(&cfg).await?;
+    crate::telemetry::spawn_progress("parser", "pages parsed", cfg.progress_every());
     // Extraction is CPU-bound: one at a time per core keeps memory flat whatever the prefetch.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let cpu = Arc::new(Semaphore::new(cores));
-    let cancel = crate::shutdown::on_signal();
     let max_body = cfg.crawler.max_body_bytes;
     super::serve(
         "parser",

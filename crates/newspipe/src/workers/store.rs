@@ -14,8 +14,10 @@ use super::{Backoff, Decision};
 use crate::{config::Config, events};
 
 pub async fn run(cfg: Config) -> Result<bool> {
-    crate::telemetry::init_metrics(&cfg)?;
+    // First, so a SIGTERM during start-up is a clean stop too.
     let cancel = crate::shutdown::on_signal();
+    crate::telemetry::init_metrics(&cfg).await?;
+    crate::telemetry::spawn_progress("store", "messages stored", cfg.progress_every());
     let Some(store) = connect(&cfg, &cancel).await? else {
         return Ok(true);
     };

@@ -281,6 +281,18 @@ impl Env {
             .output()
             .expect("run newspipe")
     }
+
+    /// `newspipe enqueue URL…`, which must succeed.
+    pub fn enqueue(&self, urls: &[String]) {
+        let mut args = vec!["enqueue"];
+        args.extend(urls.iter().map(String::as_str));
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "enqueue: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Worker processes of one test; killed on drop. Logs go to files so a failure can show them.
