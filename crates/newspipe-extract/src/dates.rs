@@ -794,11 +794,7 @@ pub fn from_url(path: &str) -> Option<NaiveDate> {
         {
             return Some(x);
         }
-        if b.len() == 8
-            && let (Some(y), Some(m), Some(d)) =
-                (digits(&s[..4], 4), digits(&s[4..6], 2), digits(&s[6..8], 2))
-            && let Some(x) = ymd(y, m, d)
-        {
+        if let Some(x) = compact_day(s) {
             return Some(x);
         }
         // A slug ending in the day: "bridge-closed-20200113", "story_20200113.html".
@@ -806,18 +802,24 @@ pub fn from_url(path: &str) -> Option<NaiveDate> {
         let sb = stem.as_bytes();
         if sb.len() > 9
             && matches!(sb[sb.len() - 9], b'-' | b'_')
-            && let Some(tail) = stem.get(stem.len() - 8..)
-            && let (Some(y), Some(m), Some(d)) = (
-                digits(&tail[..4], 4),
-                digits(&tail[4..6], 2),
-                digits(&tail[6..8], 2),
-            )
-            && let Some(x) = ymd(y, m, d)
+            && let Some(x) = stem.get(stem.len() - 8..).and_then(compact_day)
         {
             return Some(x);
         }
     }
     None
+}
+
+/// A day written as exactly eight digits, `20161215`.
+fn compact_day(s: &str) -> Option<NaiveDate> {
+    if s.len() != 8 || !s.is_ascii() {
+        return None;
+    }
+    ymd(
+        digits(&s[..4], 4)?,
+        digits(&s[4..6], 2)?,
+        digits(&s[6..8], 2)?,
+    )
 }
 
 fn digits(s: &str, n: usize) -> Option<u32> {
