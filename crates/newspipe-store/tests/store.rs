@@ -658,7 +658,11 @@ async fn search_finds_a_phrase_and_counts_add_up() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].article.canonical_url, "http://a.test/1");
     assert_eq!(hits[0].article.title.as_deref(), Some("Summit ends"));
-    assert!(marked(&hits[0]).contains("[coalition]"), "{}", marked(&hits[0]));
+    assert!(
+        marked(&hits[0]).contains("[coalition]"),
+        "{}",
+        marked(&hits[0])
+    );
     assert!(hits[0].rank > 0.0);
     // Plain words must all match; one word matches both.
     let hits = search(&db.store, "coalition weather", 10).await;
