@@ -51,8 +51,7 @@ impl Default for MqConfig {
 #[serde(rename_all = "snake_case")]
 pub enum QueueType {
     /// Classic queues (version 2 storage): a message is written once to the node's message
-    /// store. About half the broker CPU per message of a quorum queue here (BENCHMARKS.md);
-    /// the choice for a single broker node, which replicates nothing anyway.
+    /// store; the choice for a single broker node, which replicates nothing anyway.
     #[default]
     Classic,
     /// Quorum queues (Raft log): replicated across a cluster, so they survive losing a node;
