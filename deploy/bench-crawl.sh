@@ -7,6 +7,8 @@
 #                         [--interval-ms 0] [--crawlers 1] [--parsers 1] [--stores 1]
 #                         [--prefetch 32] [--max-in-flight 2000] [--max-connections 8]
 #                         [--peer] [--rounds 1] [--out DIR] [--timeout 1800] [--no-build] [--keep]
+#                         [--services private|shared] [--pg-shared-buffers 128MB] [--pg-stat]
+#                         [--queue-type classic|quorum] [--set KEY=VALUE ...]
 #
 #   --site DIR        sitegen site (default /tmp/newspipe-bench-site-H-A); generated when it has no manifest.json
 #   --interval-ms N   politeness.min_interval_ms (0 = politeness off); rate_check.py then gets
@@ -15,9 +17,19 @@
 #   --rounds N        newspipe, scrapy, newspipe, scrapy ... N times each (default 1)
 #   --out DIR         logs, timelines, exported archives, summaries (default /tmp/newspipe-bench-<ts>)
 #   --keep            keep the bench database and queues (default: drop them)
+#   --services        private (default): start a RabbitMQ node and a Postgres cluster of the run's own
+#                     (on free ports, in OUT/services), so their CPU is the pipeline's alone, not other
+#                     users' of a shared broker/database; shared: use 127.0.0.1:5672 and :5432
+#   --pg-shared-buffers  shared_buffers of the private Postgres (default 128MB, Postgres's own default)
+#   --pg-stat         private Postgres loads pg_stat_statements; OUT/<run>/pg-statements.txt lists the top
+#   --queue-type      amqp.queue_type of the workers (default: the config's)
+#   --set KEY=VALUE   one more setting for the workers, e.g. --set NEWSPIPE__CRAWLER__PARSE_INLINE=true
+#                     (then --parsers 0: no parser is needed); repeatable
 #
-# Not run by the test suite. Needs: RabbitMQ on 127.0.0.1:5672 (guest/guest), Postgres on 127.0.0.1:5432
-# (trust auth, user postgres), nginx (serve.sh installs it), python3, and root for rabbitmqctl (cleanup).
+# Not run by the test suite. Needs: rabbitmq-server and Postgres binaries (private services, run as the
+# rabbitmq and postgres users through runuser, hence root), or with --services shared RabbitMQ on
+# 127.0.0.1:5672 (guest/guest) and Postgres on 127.0.0.1:5432 (trust auth, user postgres) and root for
+# rabbitmqctl (cleanup); nginx (serve.sh installs it), python3.
 # Prints per run: URLs done, articles, wall s, pages/s, CPU s of the newspipe workers (and of RabbitMQ,
 # Postgres, nginx), pages per CPU-second, peak RSS (VmHWM) per worker, worker exit codes,
 # check_archive.py and rate_check.py results. Everything also lands in OUT/summary-*.json.
@@ -28,7 +40,8 @@ ARGS="$*"
 SHARED=$ROOT/../shared
 SITE=""; HOSTS=4; ARTICLES=5000; INTERVAL=0; CRAWLERS=1; PARSERS=1; STORES=1
 PREFETCH=""; MAX_IN_FLIGHT=""; MAX_CONN=""; PEER=0; ROUNDS=1; OUT=""; TIMEOUT=1800; BUILD=1; KEEP=0
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+SERVICES=private; PG_SHARED_BUFFERS=128MB; PG_STAT=0; QUEUE_TYPE=""; SETTINGS=()
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [[ $# -gt 0 ]]; do
     case $1 in
     --shared) SHARED=$2; shift 2 ;;
@@ -48,6 +61,11 @@ while [[ $# -gt 0 ]]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
+    --services) SERVICES=$2; shift 2 ;;
+    --pg-shared-buffers) PG_SHARED_BUFFERS=$2; shift 2 ;;
+    --pg-stat) PG_STAT=1; shift ;;
+    --queue-type) QUEUE_TYPE=$2; shift 2 ;;
+    --set) SETTINGS+=("$2"); shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench-crawl: unknown option $1" >&2; usage ;;
     esac
@@ -57,8 +75,11 @@ SITE=${SITE:-/tmp/newspipe-bench-site-$HOSTS-$ARTICLES}
 TS=$(date -u +%Y%m%d%H%M%S)
 OUT=${OUT:-/tmp/newspipe-bench-$TS}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+[[ $SERVICES == private || $SERVICES == shared ]] || { echo "bench-crawl: --services private|shared" >&2; exit 2; }
 PGURL=postgres://postgres@127.0.0.1:5432
-BIN=$ROOT/target/release/newspipe
+AMQP=amqp://guest:guest@127.0.0.1:5672/%2f
+MGMT=http://guest:guest@127.0.0.1:15672
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/newspipe
 SERVE=$SHARED/sitegen/serve.sh
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -189,6 +210,7 @@ cleanup() {
     [[ $SERVING == 1 ]] && "$SERVE" stop "$SITE" >/dev/null 2>&1
     SERVING=0
     drop_state
+    stop_services
     return $rc
 }
 drop_state() {
@@ -200,15 +222,81 @@ drop_state() {
     fi
     if [[ -n $PREFIX ]]; then
         for q in crawl pages store dead; do
-            rabbitmqctl -q delete_queue "$PREFIX.$q" >/dev/null 2>&1 || true
+            rmqctl -q delete_queue "$PREFIX.$q" >/dev/null 2>&1 || true
         done
-        rabbitmqctl -q eval "rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$PREFIX.dlx\">>), false, <<\"bench-crawl\">>)." >/dev/null 2>&1 || true
+        rmqctl -q eval "rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$PREFIX.dlx\">>), false, <<\"bench-crawl\">>)." >/dev/null 2>&1 || true
         log "deleted queues $PREFIX.{crawl,pages,store,dead} and exchange $PREFIX.dlx"
         PREFIX=""
     fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- private services
+SVC=""; PG_DATA=""; RMQ_PID=""; RMQ_NODE=""
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_services() {
+    SVC=$OUT/services; mkdir -p "$SVC"; chmod 755 "$SVC"
+    local pg_port amqp_port mgmt_port dist_port pg_bin
+    pg_port=$(free_port); amqp_port=$(free_port); mgmt_port=$(free_port); dist_port=$(free_port)
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    # Postgres: a cluster of its own, trust auth, the settings under test.
+    PG_DATA=$SVC/pg; mkdir -p "$PG_DATA"; chown postgres: "$PG_DATA"
+    runuser -u postgres -- "$pg_bin/initdb" -D "$PG_DATA" -A trust -U postgres --no-sync >"$SVC/initdb.log" 2>&1 \
+        || die "initdb failed: $(tail -3 "$SVC/initdb.log")"
+    local pg_opts="-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA -c shared_buffers=$PG_SHARED_BUFFERS"
+    [[ $PG_STAT == 1 ]] && pg_opts+=" -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+    touch "$SVC/postgres.log"; chown postgres: "$SVC/postgres.log"
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$PG_DATA" -o "$pg_opts" -l "$SVC/postgres.log" -w start >/dev/null \
+        || die "private Postgres did not start: $(tail -3 "$SVC/postgres.log")"
+    PGURL=postgres://postgres@127.0.0.1:$pg_port
+    # RabbitMQ: a node of its own with the management plugin, as the shared broker has.
+    RMQ_NODE=bench$$@localhost
+    mkdir -p "$SVC/rmq/mnesia" "$SVC/rmq/log"
+    echo '[rabbitmq_management].' > "$SVC/rmq/enabled_plugins"
+    printf 'listeners.tcp.local = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
+        "$amqp_port" "$mgmt_port" > "$SVC/rmq/rabbitmq.conf"
+    : > "$SVC/rmq/rabbitmq-env.conf"
+    chown -R rabbitmq: "$SVC/rmq"
+    runuser -u rabbitmq -- env RABBITMQ_NODENAME="$RMQ_NODE" RABBITMQ_NODE_PORT="$amqp_port" \
+        RABBITMQ_DIST_PORT="$dist_port" RABBITMQ_MNESIA_BASE="$SVC/rmq/mnesia" RABBITMQ_LOG_BASE="$SVC/rmq/log" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$SVC/rmq/enabled_plugins" RABBITMQ_CONFIG_FILE="$SVC/rmq/rabbitmq.conf" \
+        RABBITMQ_CONF_ENV_FILE="$SVC/rmq/rabbitmq-env.conf" RABBITMQ_PID_FILE="$SVC/rmq/pid" \
+        HOME=/var/lib/rabbitmq rabbitmq-server > "$SVC/rabbitmq.out" 2>&1 &
+    RMQ_PID=$!
+    local k=0
+    until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$amqp_port" 2>/dev/null; do
+        [[ -e /proc/$RMQ_PID ]] || die "private RabbitMQ exited: $(tail -5 "$SVC/rabbitmq.out")"
+        sleep 0.5; k=$((k + 1)); [[ $k -lt 120 ]] || die "private RabbitMQ not listening after 60 s"
+    done
+    AMQP=amqp://guest:guest@127.0.0.1:$amqp_port/%2f
+    MGMT=http://guest:guest@127.0.0.1:$mgmt_port
+    log "private Postgres on :$pg_port (shared_buffers $PG_SHARED_BUFFERS), RabbitMQ $RMQ_NODE on :$amqp_port"
+}
+stop_services() {
+    if [[ -n $RMQ_PID ]]; then
+        runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq rabbitmqctl -q -n "$RMQ_NODE" stop >/dev/null 2>&1 \
+            || kill -TERM "$RMQ_PID" 2>/dev/null
+        wait "$RMQ_PID" 2>/dev/null
+        RMQ_PID=""
+    fi
+    if [[ -n $PG_DATA ]]; then
+        runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1
+        PG_DATA=""
+    fi
+    if [[ -n $SVC ]]; then
+        rm -rf "$SVC/pg" "$SVC/rmq/mnesia"
+        SVC=""
+    fi
+}
+
+rmqctl() {  # rabbitmqctl for the broker under test
+    if [[ -n $RMQ_NODE ]]; then
+        runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq rabbitmqctl -n "$RMQ_NODE" "$@"
+    else
+        rabbitmqctl "$@"
+    fi
+}
 
 pg_postmaster() {  # pid of the postmaster, from its data directory's postmaster.pid
     local dd
@@ -217,6 +305,7 @@ pg_postmaster() {  # pid of the postmaster, from its data directory's postmaster
 }
 rabbit_pid() {  # the broker's beam.smp (owned by the rabbitmq user)
     local p
+    if [[ -n $RMQ_PID ]]; then echo "$RMQ_PID"; return; fi   # private: its whole process tree
     for p in $(pgrep -u rabbitmq -x beam.smp 2>/dev/null); do echo "$p"; return; done
 }
 
@@ -229,8 +318,12 @@ run_newspipe() {
     log "[$tag] database $DB, queue prefix $PREFIX"
     psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
     export DATABASE_URL=$PGURL/$DB
-    export AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f
+    export AMQP_URL=$AMQP
+    export NEWSPIPE__AMQP__MANAGEMENT_URL=$MGMT
     export NEWSPIPE__AMQP__PREFIX=$PREFIX
+    [[ -n $QUEUE_TYPE ]] && export NEWSPIPE__AMQP__QUEUE_TYPE=$QUEUE_TYPE
+    local kv
+    for kv in "${SETTINGS[@]}"; do export "${kv?}"; done
     export NEWSPIPE__CRAWLER__ALLOW_PRIVATE_NETWORKS=true
     export NEWSPIPE__POLITENESS__MIN_INTERVAL_MS=$INTERVAL
     export NEWSPIPE__FRONTIER__MAX_DEPTH=1000
@@ -243,6 +336,9 @@ run_newspipe() {
     export RUST_LOG=${RUST_LOG:-warn,newspipe=info}
     env | grep -E '^(NEWSPIPE|RUST_LOG|DATABASE_URL|AMQP_URL)' | sort > "$dir/env.txt"
     "$BIN" migrate > "$dir/migrate.log" 2>&1 || die "migrate failed: $(cat "$dir/migrate.log")"
+    if [[ $PG_STAT == 1 && -n $PG_DATA ]]; then
+        psql -q "$DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
 
     "$SERVE" stop "$SITE" >/dev/null 2>&1 || true
     local run; run=$("$SERVE" start "$SITE" 2>"$dir/serve.log"); SERVING=1
@@ -328,7 +424,10 @@ EOF
     python3 "$SHARED/sitegen/rate_check.py" "$dir/access.log" "${rate_args[@]}" --json > "$dir/rate.json" || true
     psql -Atq "$DATABASE_URL" -F ' | ' -c "SELECT state, coalesce(last_error, ''), count(*) FROM urls GROUP BY 1, 2 ORDER BY 3 DESC" > "$dir/url-states.txt"
     local counts; counts=$(psql -Atq "$DATABASE_URL" -F ' ' -c "SELECT (SELECT count(*) FROM urls WHERE state IN ('fetched','skipped','failed')), (SELECT count(*) FROM urls WHERE state = 'fetched'), (SELECT count(*) FROM articles), (SELECT count(*) FROM pages), (SELECT count(*) FROM article_revisions)")
-    local dead; dead=$(rabbitmqctl -q list_queues name messages 2>/dev/null | awk -v q="$PREFIX.dead" '$1 == q {print $2}')
+    if [[ $PG_STAT == 1 && -n $PG_DATA ]]; then
+        psql "$DATABASE_URL" -c "SELECT round(total_exec_time::numeric, 0) AS total_ms, calls, round((total_exec_time / calls)::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30" > "$dir/pg-statements.txt" 2>&1 || true
+    fi
+    local dead; dead=$(rmqctl -q list_queues name messages 2>/dev/null | awk -v q="$PREFIX.dead" '$1 == q {print $2}')
     python3 "$PROCS" diff "$dir/cpu0.json" "$dir/cpu1.json" "$groups" > "$dir/cpu.json"
     python3 - "$dir/timeline.txt" "${names[*]}" > "$dir/timeline-table.txt" <<'EOF' || true
 import json, sys
@@ -407,6 +506,7 @@ run_peer() {
 }
 
 log "output in $OUT"
+[[ $SERVICES == private ]] && start_services
 { echo "machine: $(lscpu | grep 'Model name' | sed 's/  */ /g'), $(nproc) cores"; echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD) $(cd "$ROOT" && git status --short crates | wc -l) modified files in crates/"; echo "args: $ARGS"; } > "$OUT/machine.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
     run_newspipe "$r"

@@ -24,6 +24,8 @@ pub struct MqConfig {
     /// `x-delivery-limit` of the work queues: a message whose failed deliveries exceed it
     /// is dead-lettered to `{prefix}.dead`. Must be ≥ 1.
     pub delivery_limit: u32,
+    /// The type of the work queues (see [`QueueType`]).
+    pub queue_type: QueueType,
 }
 
 impl Default for MqConfig {
@@ -33,6 +35,56 @@ impl Default for MqConfig {
             prefix: "newspipe".to_owned(),
             prefetch: 32,
             delivery_limit: 5,
+            queue_type: QueueType::Classic,
+        }
+    }
+}
+
+/// What the work queues (`crawl`, `pages`, `store`) are made of. The dead queue is always a
+/// quorum queue: it is written rarely and holds what an operator must see.
+///
+/// Both keep messages on disk (durable queues, persistent messages, publisher confirms), so a
+/// broker restart loses nothing, and both bound poison by `delivery_limit`: a quorum queue
+/// counts deliveries itself (`x-delivery-limit`); RabbitMQ's classic queues cannot, so the
+/// consumer counts them ([`crate::Delivery::admit`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueType {
+    /// Classic queues (version 2 storage): a message is written once to the node's message
+    /// store; the choice for a single broker node, which replicates nothing anyway.
+    #[default]
+    Classic,
+    /// Quorum queues (Raft log): replicated across a cluster, so they survive losing a node;
+    /// every message goes through the log and then a segment file.
+    Quorum,
+}
+
+impl QueueType {
+    /// The `x-queue-type` argument.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Classic => "classic",
+            QueueType::Quorum => "quorum",
+        }
+    }
+}
+
+impl fmt::Display for QueueType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for QueueType {
+    type Err = MqError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "classic" => Ok(QueueType::Classic),
+            "quorum" => Ok(QueueType::Quorum),
+            other => Err(MqError::Config(format!(
+                "queue type must be \"classic\" or \"quorum\", not {other:?}"
+            ))),
         }
     }
 }
@@ -44,6 +96,7 @@ impl fmt::Debug for MqConfig {
             .field("prefix", &self.prefix)
             .field("prefetch", &self.prefetch)
             .field("delivery_limit", &self.delivery_limit)
+            .field("queue_type", &self.queue_type)
             .finish()
     }
 }
@@ -130,7 +183,7 @@ pub enum Queue {
 }
 
 impl Queue {
-    /// The work queues (quorum, delivery limit, dead-lettered to [`Queue::Dead`]).
+    /// The work queues (delivery limit, dead-lettered to [`Queue::Dead`]).
     pub const WORK: [Queue; 3] = [Queue::Crawl, Queue::Pages, Queue::Store];
     /// Every queue of the topology.
     pub const ALL: [Queue; 4] = [Queue::Crawl, Queue::Pages, Queue::Store, Queue::Dead];

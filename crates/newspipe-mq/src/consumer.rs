@@ -23,6 +23,7 @@ pub struct Consumer {
     channel: Channel,
     inner: lapin::Consumer,
     queue: String,
+    counting: Option<Counting>,
     tag: ShortString,
     cancel_requested: Arc<AtomicBool>,
     errored: bool,
@@ -68,12 +69,18 @@ impl ConsumerCanceller {
 }
 
 impl Consumer {
-    pub(crate) fn new(channel: Channel, inner: lapin::Consumer, queue: String) -> Self {
+    pub(crate) fn new(
+        channel: Channel,
+        inner: lapin::Consumer,
+        queue: String,
+        counting: Option<Counting>,
+    ) -> Self {
         let tag = inner.tag();
         Self {
             channel,
             inner,
             queue,
+            counting,
             tag,
             cancel_requested: Arc::new(AtomicBool::new(false)),
             errored: false,
@@ -140,6 +147,7 @@ impl Stream for Consumer {
                 d,
                 this.channel.clone(),
                 this.queue.clone(),
+                this.counting,
             )))),
             Poll::Ready(Some(Err(e))) => {
                 // lapin always follows an error with the end of the stream.
@@ -180,9 +188,10 @@ pub struct Delivery {
     pub data: Vec<u8>,
     /// The broker flagged it as possibly seen before.
     pub redelivered: bool,
-    /// How many earlier deliveries of this message failed (quorum `x-delivery-count`;
-    /// 0 on the first delivery). When it would exceed `delivery_limit`, the broker
-    /// dead-letters the message instead of delivering it.
+    /// How many earlier deliveries of this message failed (quorum `x-delivery-count`, or on
+    /// a classic queue [`RETURNS_HEADER`]; 0 on the first delivery). When it would exceed
+    /// `delivery_limit`, the message is dead-lettered instead (by the broker on a quorum
+    /// queue, by [`Delivery::admit`] on a classic one).
     pub delivery_count: u32,
     /// The full name of the queue it was taken from.
     pub queue: String,
@@ -191,6 +200,8 @@ pub struct Delivery {
     /// Set on messages in the dead queue.
     pub death: Option<Death>,
     content_type: Option<ShortString>,
+    headers: Option<FieldTable>,
+    counting: Option<Counting>,
     acker: Acker,
     // Keeps the channel open while this delivery is unacked, even if the Consumer is gone.
     _channel: Channel,
@@ -209,10 +220,20 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    pub(crate) fn from_lapin(d: lapin::message::Delivery, channel: Channel, queue: String) -> Self {
+    pub(crate) fn from_lapin(
+        d: lapin::message::Delivery,
+        channel: Channel,
+        queue: String,
+        counting: Option<Counting>,
+    ) -> Self {
         let headers = d.properties.headers().as_ref();
+        // The broker's count on a quorum queue, ours on a classic one.
         let delivery_count = headers
-            .and_then(|h| h.inner().get("x-delivery-count"))
+            .and_then(|h| {
+                h.inner()
+                    .get("x-delivery-count")
+                    .or_else(|| h.inner().get(RETURNS_HEADER))
+            })
             .and_then(as_u32)
             .unwrap_or(0);
         let death = headers.and_then(|h| {
@@ -223,6 +244,8 @@ impl Delivery {
         });
         Self {
             content_type: d.properties.content_type().clone(),
+            headers: d.properties.headers().clone(),
+            counting,
             data: d.data,
             redelivered: d.redelivered,
             delivery_count,
@@ -242,7 +265,7 @@ impl Delivery {
     }
 
     /// Transient failure: requeue (`basic.nack`, requeue). Counts toward the delivery
-    /// limit; past it the broker moves the message to the dead queue.
+    /// limit; past it the message goes to the dead queue (see [`Delivery::admit`]).
     pub async fn retry_later(self) -> Result<(), MqError> {
         acked(
             self.acker
@@ -262,6 +285,93 @@ impl Delivery {
                 .reject(BasicRejectOptions { requeue: false })
                 .await,
         )
+    }
+}
+
+/// A classic work queue's consumer counts deliveries itself: which queue a returned copy goes
+/// back to, and the limit past which it is dead-lettered instead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Counting {
+    pub(crate) queue: crate::Queue,
+    pub(crate) limit: u32,
+}
+
+/// Header of a copy put back by [`Delivery::admit`]: how many times the message came back
+/// without being settled (read as [`Delivery::delivery_count`]). Dropped by a dead-letter
+/// replay, which starts the count afresh as RabbitMQ does with `x-delivery-count`.
+pub const RETURNS_HEADER: &str = "x-newspipe-returns";
+
+/// What [`Delivery::admit`] did with a delivery.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "moved once per delivery and unpacked at once; a Box would allocate per message"
+)]
+pub enum Admission {
+    /// Work on it as usual.
+    Process(Delivery),
+    /// It had come back unsettled (`redelivered`): a copy counting the return is confirmed at
+    /// the back of its queue and this delivery is acked. Nothing more to do with it.
+    Returned,
+    /// It came back more than `delivery_limit` times: it is in `{prefix}.dead` with the reason.
+    DeadLettered(DeadLettered),
+}
+
+impl Delivery {
+    /// The delivery limit of a classic queue, which RabbitMQ cannot keep there; call it first
+    /// with every delivery (on a quorum queue it only hands the delivery back).
+    ///
+    /// A delivery flagged `redelivered` came back unsettled: a `retry_later`, or a worker
+    /// that died or lost its channel while holding it. Such a message is published again with
+    /// its count of returns raised ([`RETURNS_HEADER`]) and then acked, so the count travels
+    /// with the message; past `delivery_limit` returns it is dead-lettered with the reason
+    /// instead. A message that keeps crashing its worker is thus dead-lettered after
+    /// `delivery_limit` returns, as on a quorum queue. The republish happens only for
+    /// messages that came back (rare); a crash between the copy's confirm and the ack leaves
+    /// both, which idempotent consumers absorb. `Err`: the copy could not be published (the
+    /// delivery was handed back uncounted, if its channel still works) or the ack was lost.
+    pub async fn admit(
+        self,
+        publisher: &crate::Publisher,
+        worker: &str,
+    ) -> Result<Admission, MqError> {
+        let Some(counting) = self.counting.filter(|_| self.redelivered) else {
+            return Ok(Admission::Process(self));
+        };
+        let returns = self.delivery_count.saturating_add(1);
+        if returns > counting.limit {
+            let reason = format!(
+                "delivery limit: came back {returns} times without being settled (limit {})",
+                counting.limit
+            );
+            warn!(queue = %self.queue, returns, "message over the delivery limit");
+            let how = self
+                .dead_letter_with_reason(publisher, worker, &reason)
+                .await?;
+            return Ok(Admission::DeadLettered(how));
+        }
+        let mut headers = self.headers.clone().unwrap_or_default();
+        headers.insert(
+            RETURNS_HEADER.into(),
+            AMQPValue::LongLongInt(i64::from(returns)),
+        );
+        let mut props = crate::publisher::properties().with_headers(headers);
+        if let Some(ct) = &self.content_type {
+            props = props.with_content_type(ct.clone());
+        }
+        debug!(queue = %self.queue, returns, "returned message counted and put back");
+        if let Err(e) = publisher
+            .publish_props(counting.queue, &self.data, props)
+            .await
+        {
+            // Back where it was, still uncounted; it is counted when it comes round again.
+            if let Err(nack) = self.retry_later().await {
+                debug!(error = %nack, "could not return an uncounted delivery");
+            }
+            return Err(e);
+        }
+        self.ack().await?;
+        Ok(Admission::Returned)
     }
 }
 

@@ -16,6 +16,12 @@
 //!     let err = loop {
 //!         let Some(next) = consumer.next().await else { return Ok(()) }; // cancelled + drained
 //!         let delivery = match next { Ok(d) => d, Err(e) => break e };
+//!         // The delivery limit of a classic queue is counted here (a no-op on quorum).
+//!         let delivery = match delivery.admit(&publisher, "parser").await {
+//!             Ok(newspipe_mq::Admission::Process(d)) => d,
+//!             Ok(_) => continue,
+//!             Err(e) => break e,
+//!         };
 //!         let out = delivery.data.clone(); // … the real work …
 //!         if let Err(e) = publisher.publish(Queue::Store, &out).await {
 //!             match e.action() {
@@ -61,9 +67,10 @@ mod publisher;
 pub use backoff::Backoff;
 pub use broadcast::{BroadcastListener, BroadcastSender, broadcast_exchange};
 pub use broker::{Broker, QueueDepth};
-pub use config::{MqConfig, MqOptions, Queue};
+pub use config::{MqConfig, MqOptions, Queue, QueueType};
 pub use consumer::{
-    Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES, dead_headers,
+    Admission, Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES,
+    RETURNS_HEADER, dead_headers,
 };
 pub use dead::{DeadMessage, REPLAYED_HEADER, ReplayReport};
 pub use error::{MqAction, MqError};

@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use newspipe_mq::{Broker, MqAction, MqConfig, MqError, MqOptions, Queue};
+use newspipe_mq::{
+    Admission, Broker, DeadLettered, MqAction, MqConfig, MqError, MqOptions, Queue, QueueType,
+};
 use tokio_util::sync::CancellationToken;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -140,9 +142,10 @@ async fn declare_topology_twice_is_idempotent() {
         let depth = broker.queue_depth(q).await.expect("queue exists");
         assert_eq!(depth.ready, 0);
     }
-    // Same names, different delivery limit: the broker refuses, and that is fatal.
+    // Same names, the other queue type (a deployment switching types without deleting the
+    // old queues): the broker refuses, and that is fatal.
     let mut other = broker.config().clone();
-    other.delivery_limit = 9;
+    other.queue_type = QueueType::Quorum;
     let other = connect(&other).await;
     let err = other.declare_topology().await.expect_err("mismatch");
     assert!(matches!(err, MqError::TopologyMismatch(_)), "{err:?}");
@@ -188,9 +191,13 @@ async fn publish_then_consume_and_ack_removes_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retry_later_counts_deliveries_then_dead_letters() {
+async fn retry_later_counts_deliveries_then_dead_letters_quorum() {
     let limit = 3;
-    let broker = setup("retry", |c| c.delivery_limit = limit).await;
+    let broker = setup("retry", |c| {
+        c.delivery_limit = limit;
+        c.queue_type = QueueType::Quorum;
+    })
+    .await;
     let publisher = broker.publisher().await.expect("publisher");
     publisher
         .publish(Queue::Crawl, b"poison")
@@ -220,6 +227,85 @@ async fn retry_later_counts_deliveries_then_dead_letters() {
     assert_eq!(death.reason, "delivery_limit");
     dead.ack().await.expect("ack dead");
     consumer.close().await.expect("close");
+    assert_empty_by_sentinel(&broker, &publisher, Queue::Crawl).await;
+    teardown(broker).await;
+}
+
+/// Classic queues have no `x-delivery-limit`: `admit` counts returns on the message itself.
+/// A message is returned by `retry_later` and by a consumer that goes away holding it (a
+/// crashed worker); either way it is dead-lettered, with the reason, after `limit` returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn classic_queue_counts_returns_then_dead_letters() {
+    let limit = 3;
+    let broker = setup("classic-limit", |c| {
+        c.delivery_limit = limit;
+        c.queue_type = QueueType::Classic;
+    })
+    .await;
+    let publisher = broker.publisher().await.expect("publisher");
+    publisher
+        .publish(Queue::Crawl, b"poison")
+        .await
+        .expect("publish");
+    let mut counts = Vec::new();
+    let mut returned = 0u32;
+    let mut crash = false;
+    let how = 'outer: loop {
+        let mut consumer = broker
+            .consumer(Queue::Crawl, "t-classic")
+            .await
+            .expect("consumer");
+        loop {
+            let d = next_within(&mut consumer, WAIT)
+                .await
+                .expect("a delivery in time")
+                .expect("stream open")
+                .expect("delivery ok");
+            assert_eq!(d.data, b"poison");
+            assert!(
+                counts.len() + returned as usize <= 2 * limit as usize + 2,
+                "never dead-lettered: processed with counts {counts:?}, {returned} returns"
+            );
+            match d.admit(&publisher, "test").await.expect("admit") {
+                Admission::Process(d) => {
+                    counts.push(d.delivery_count);
+                    // Alternate the two ways a message comes back: a nack, and a consumer
+                    // that disappears with it unacked.
+                    crash = !crash;
+                    if crash {
+                        drop(d);
+                        consumer.close().await.expect("close");
+                        no_consumers_eventually(&broker, Queue::Crawl).await;
+                        continue 'outer;
+                    }
+                    d.retry_later().await.expect("nack");
+                }
+                Admission::Returned => returned += 1,
+                Admission::DeadLettered(how) => {
+                    consumer.close().await.expect("close");
+                    break 'outer how;
+                }
+            }
+        }
+    };
+    assert!(matches!(how, DeadLettered::WithReason), "{how:?}");
+    let want: Vec<u32> = (0..=limit).collect();
+    assert_eq!(counts, want, "delivery_count per processed delivery");
+    assert_eq!(
+        returned, limit,
+        "each return but the last was counted and put back"
+    );
+
+    let dead = broker.dead_list(10).await.expect("dead list");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].data, b"poison");
+    assert_eq!(dead[0].worker.as_deref(), Some("test"));
+    assert_eq!(
+        dead[0].source_queue.as_deref(),
+        Some(broker.queue_name(Queue::Crawl))
+    );
+    let reason = dead[0].reason.clone().unwrap_or_default();
+    assert!(reason.contains("delivery limit"), "{reason}");
     assert_empty_by_sentinel(&broker, &publisher, Queue::Crawl).await;
     teardown(broker).await;
 }

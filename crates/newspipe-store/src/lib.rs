@@ -8,7 +8,8 @@
 //! after commit and a redelivery changes nothing. SQL lives in `frontier.rs` (adding URLs),
 //! `dispatch.rs` (claiming due URLs), `batch.rs` (applying store messages in batches),
 //! `archive.rs` (pages, articles, revisions), `urlstate.rs` (the URL and robots state machine),
-//! `maintain.rs` (partitions, counters, the search indexer) and `query.rs` (reads).
+//! `maintain.rs` (partitions, counters, the search indexer), `query.rs` (status counts) and
+//! `read.rs` (the archive queries: search, articles, revisions, CDX, export).
 
 mod archive;
 mod batch;
@@ -206,20 +207,6 @@ pub struct ArchiveCounts {
     pub rate_window_ms: i64,
 }
 
-/// One full-text search result.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-pub struct SearchHit {
-    pub url: String,
-    pub canonical_url: String,
-    pub title: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    /// `ts_rank_cd`; title matches weigh more than body matches.
-    pub rank: f32,
-    /// `ts_headline` fragments with matches wrapped in `<b>…</b>`.
-    pub snippet: String,
-    pub id: i64,
-}
-
 impl Store {
     /// Connects a pool of at most `max_connections`. The acquire timeout is short so an overloaded
     /// database pushes back on the consumer (it stops acking) instead of piling up tasks.
@@ -383,11 +370,6 @@ impl Store {
     /// Why URLs were skipped or failed: the `limit` most common reasons with their counts.
     pub async fn failure_reasons(&self, limit: i64) -> Result<Reasons, StoreError> {
         outcomes::reasons(&self.pool, limit).await
-    }
-
-    /// Full-text search in web-search syntax (`words`, `"a phrase"`, `-not`, `or`), best first.
-    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>, StoreError> {
-        query::search(&self.pool, query, limit).await
     }
 
     /// True when no URL waits for its first fetch, none is in flight and no robots.txt job is

@@ -1,4 +1,5 @@
-//! Read-only queries: status counts, full-text search, and whether the crawl is over.
+//! Read-only queries of the workers: status counts and whether the crawl is over (the archive
+//! queries, search included, are in `read.rs`).
 
 use std::collections::HashMap;
 
@@ -6,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-use crate::{ArchiveCounts, SearchHit, StoreError, UrlState};
+use crate::{ArchiveCounts, StoreError, UrlState};
 
 /// Totals from `counters` plus the deltas not folded yet: a few dozen rows whatever the archive's
 /// size (see `maintain.rs`).
@@ -49,38 +50,6 @@ pub(crate) async fn counts(pool: &PgPool) -> Result<ArchiveCounts, StoreError> {
         fetched_last_minute,
         rate_window_ms,
     })
-}
-
-/// `websearch_to_tsquery('simple', …)` to match the `simple` configuration of the documents.
-/// The inner query ranks and limits; `ts_headline` (which re-parses the body) runs only on the
-/// rows returned.
-pub(crate) async fn search(
-    pool: &PgPool,
-    query: &str,
-    limit: i64,
-) -> Result<Vec<SearchHit>, StoreError> {
-    let query = crate::clean(query);
-    let hits: Vec<SearchHit> = sqlx::query_as(
-        "SELECT a.id, a.url, a.canonical_url, a.title, a.published_at, hit.rank,
-                ts_headline('simple', r.body, hit.q,
-                            'MaxFragments=2, MinWords=8, MaxWords=25, FragmentDelimiter=\" … \"') AS snippet
-         FROM (
-             SELECT article_id, ts_rank_cd(doc, q) AS rank, q
-             FROM article_search, websearch_to_tsquery('simple', $1) AS q
-             WHERE doc @@ q
-             ORDER BY rank DESC, article_id DESC
-             LIMIT $2
-         ) hit
-         JOIN articles a ON a.id = hit.article_id
-         JOIN article_revisions r
-           ON r.id = a.current_revision_id AND r.fetched_at = a.current_fetched_at
-         ORDER BY hit.rank DESC, a.id DESC",
-    )
-    .bind(query.as_ref())
-    .bind(limit.max(0))
-    .fetch_all(pool)
-    .await?;
-    Ok(hits)
 }
 
 /// Idle: no URL waits for its first fetch, none is in flight and no robots.txt job is out.

@@ -8,7 +8,7 @@ use std::{collections::HashSet, time::Duration};
 use chrono::{TimeDelta, Utc};
 use common::*;
 use newspipe_model::{Disposition, JobKind};
-use newspipe_store::{Applied, FrontierPolicy, UrlState};
+use newspipe_store::{Applied, FrontierPolicy, SearchQuery, UrlState};
 
 #[tokio::test]
 async fn migrate_twice_is_fine() {
@@ -651,29 +651,31 @@ async fn search_finds_a_phrase_and_counts_add_up() {
         .await
         .unwrap();
     // Searchable once the indexer has run (the store worker runs it every second).
-    assert!(db.store.search("coalition", 10).await.unwrap().is_empty());
+    assert!(search(&db.store, "coalition", 10).await.is_empty());
     assert_eq!(db.store.index_search(100).await.unwrap(), 2);
     assert_eq!(db.store.index_search(100).await.unwrap(), 0);
-    let hits = db
-        .store
-        .search("\"coalition of the willing\"", 10)
-        .await
-        .unwrap();
+    let hits = search(&db.store, "\"coalition of the willing\"", 10).await;
     assert_eq!(hits.len(), 1, "{hits:?}");
-    assert_eq!(hits[0].canonical_url, "http://a.test/1");
-    assert_eq!(hits[0].title.as_deref(), Some("Summit ends"));
+    assert_eq!(hits[0].article.canonical_url, "http://a.test/1");
+    assert_eq!(hits[0].article.title.as_deref(), Some("Summit ends"));
     assert!(
-        hits[0].snippet.contains("<b>coalition</b>"),
+        marked(&hits[0]).contains("[coalition]"),
         "{}",
-        hits[0].snippet
+        marked(&hits[0])
     );
     assert!(hits[0].rank > 0.0);
-    // Plain words match both; a title word ranks its article first.
-    let hits = db.store.search("coalition weather", 10).await.unwrap();
+    // Plain words must all match; one word matches both.
+    let hits = search(&db.store, "coalition weather", 10).await;
     assert_eq!(hits.len(), 1);
-    let hits = db.store.search("coalition", 10).await.unwrap();
+    let hits = search(&db.store, "coalition", 10).await;
     assert_eq!(hits.len(), 2);
-    assert!(db.store.search("", 10).await.unwrap().is_empty());
+    // An empty query is refused, not answered with nothing.
+    let empty = SearchQuery {
+        q: "  ".into(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    assert!(db.store.search_archive(&empty).await.is_err());
 
     let c = db.store.counts().await.unwrap();
     assert_eq!(

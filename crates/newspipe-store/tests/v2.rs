@@ -102,7 +102,7 @@ async fn v1_data_survives_the_v2_migration() {
     assert_counters_exact(&db).await;
     // Old articles become searchable through the backlog.
     assert_eq!(db.store.index_search(100).await.unwrap(), 1);
-    assert_eq!(db.store.search("two", 10).await.unwrap().len(), 1);
+    assert_eq!(search(&db.store, "two", 10).await.len(), 1);
 
     // The migrated frontier is crawlable: robots rules and Crawl-delay carried over.
     let p = policy();

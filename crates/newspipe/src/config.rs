@@ -32,6 +32,7 @@ pub struct Amqp {
     pub prefix: String,
     pub prefetch: u16,
     pub delivery_limit: u32,
+    pub queue_type: newspipe_mq::QueueType,
     pub management_url: String,
 }
 
@@ -53,6 +54,7 @@ pub struct Crawler {
     pub max_body_bytes: usize,
     pub allow_private_networks: bool,
     pub concurrency: usize,
+    pub parse_inline: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -197,6 +199,7 @@ impl Config {
             prefix: self.amqp.prefix.clone(),
             prefetch: self.amqp.prefetch,
             delivery_limit: self.amqp.delivery_limit,
+            queue_type: self.amqp.queue_type,
         }
     }
 

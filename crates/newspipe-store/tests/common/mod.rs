@@ -9,7 +9,7 @@ use newspipe_model::{
     Article, CrawlJob, Disposition, FetchFailure, FetchedPage, JobKind, ParsedPage, RobotsFetched,
     SCHEMA_VERSION, StoreMsg, Zstd,
 };
-use newspipe_store::{FrontierPolicy, Store};
+use newspipe_store::{FrontierPolicy, Hit, SearchQuery, Store};
 use sqlx::{AssertSqlSafe, PgPool, postgres::PgPoolOptions};
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -235,4 +235,28 @@ pub fn failure(
         retry_after_secs,
         at: Utc::now(),
     })
+}
+
+/// The archive search (`search_archive`, what the CLI and the API run) without filters.
+pub async fn search(store: &Store, q: &str, limit: i64) -> Vec<Hit> {
+    let query = SearchQuery {
+        q: q.to_owned(),
+        limit,
+        ..SearchQuery::default()
+    };
+    store.search_archive(&query).await.unwrap().hits
+}
+
+/// A hit's snippet as text, with the matched words in `[…]`.
+pub fn marked(hit: &Hit) -> String {
+    hit.snippet
+        .iter()
+        .map(|s| {
+            if s.hit {
+                format!("[{}]", s.text)
+            } else {
+                s.text.clone()
+            }
+        })
+        .collect()
 }

@@ -34,6 +34,9 @@ struct Ctx {
     blocked: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     /// Blocks this crawler learnt first, for `host_blocks` to tell the other replicas.
     announce: tokio::sync::mpsc::UnboundedSender<HostBlock>,
+    /// `crawler.parse_inline`: parse fetched pages here (extractions at once, one per core) and
+    /// send them straight to the store, instead of through the `pages` queue and a parser.
+    parse_inline: Option<tokio::sync::Semaphore>,
 }
 
 /// The broadcast topic (`{prefix}.hostblock`) crawlers tell each other Retry-After on.
@@ -144,6 +147,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
         fetching: tokio::sync::Semaphore::new(cfg.crawler.concurrency.max(1)),
         blocked: Default::default(),
         announce,
+        parse_inline: cfg.crawler.parse_inline.then(super::parser::cpu_slots),
     });
     let token = cancel.clone();
     let blocks = tokio::spawn(host_blocks(
@@ -276,7 +280,7 @@ async fn fetch_robots(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url
         error,
         at: Utc::now(),
     });
-    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
+    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).encode()).await
 }
 
 async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) -> Decision {
@@ -320,7 +324,22 @@ async fn fetch_page(ctx: &Ctx, publisher: &Publisher, job: CrawlJob, url: &Url) 
                     charset: f.encoding.to_string(),
                     body,
                 };
-                super::forward(publisher, Queue::Pages, &page.to_bytes()).await
+                let Some(cpu) = &ctx.parse_inline else {
+                    return super::forward(publisher, Queue::Pages, &page.encode()).await;
+                };
+                // The page body crosses the broker once (to the store) instead of twice, and
+                // the text the fetcher decoded is parsed as it is.
+                let (bytes, text) = match f.raw {
+                    Some(raw) => (raw, Some(f.body)),
+                    None => (f.body.into_bytes(), None),
+                };
+                match super::parser::parse(page, &bytes, text, cpu).await {
+                    Some(msg) => {
+                        let env = StoreEnvelope::new(msg).encode();
+                        super::forward(publisher, Queue::Store, &env).await
+                    }
+                    None => Decision::Requeue("shutting down".into()),
+                }
             }
             Some(disposition) => {
                 let reason = format!("HTTP {}", f.status);
@@ -369,5 +388,5 @@ async fn publish_failure(
         retry_after_secs,
         at: Utc::now(),
     });
-    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
+    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).encode()).await
 }

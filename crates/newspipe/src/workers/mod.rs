@@ -206,6 +206,30 @@ async fn handle<H, Fut>(
     H: Fn(Arc<[u8]>, Publisher) -> Fut,
     Fut: Future<Output = Decision>,
 {
+    // A message that came back unsettled is counted first (classic queues), so one that
+    // keeps crashing a worker ends in the dead queue after the delivery limit.
+    delivery = match delivery.admit(&publisher, worker).await {
+        Ok(newspipe_mq::Admission::Process(d)) => d,
+        Ok(newspipe_mq::Admission::Returned) => return,
+        Ok(newspipe_mq::Admission::DeadLettered(how)) => {
+            events::dead_lettered(worker, "delivery limit");
+            if let newspipe_mq::DeadLettered::Rejected(e) = how {
+                tracing::warn!(error = %e, "dead-lettered without its reason header");
+            }
+            return;
+        }
+        Err(e) => {
+            // Handed back uncounted (or left unsettled): it is counted when it comes again.
+            tracing::warn!(error = %e, "could not count a returned delivery");
+            match e.action() {
+                newspipe_mq::MqAction::Retry | newspipe_mq::MqAction::DeadLetter => {}
+                _ => {
+                    let _ = ended.try_send(SessionEnd::from(e));
+                }
+            }
+            return;
+        }
+    };
     // The handler shares the body; it is copied back only to dead-letter it with a reason.
     let data: Arc<[u8]> = std::mem::take(&mut delivery.data).into();
     let outcome = match handler(data.clone(), publisher.clone()).await {

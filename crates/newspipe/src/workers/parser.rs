@@ -1,4 +1,5 @@
 //! Parser worker: turns a fetched page into an article and its links, off the async threads.
+//! A crawler with `crawler.parse_inline` runs the same [`parse`] itself and skips this hop.
 
 use std::{
     sync::Arc,
@@ -23,9 +24,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     let cancel = crate::shutdown::on_signal();
     crate::telemetry::init_metrics(&cfg).await?;
     crate::telemetry::spawn_progress("parser", "pages parsed", cfg.progress_every());
-    // Extraction is CPU-bound: one at a time per core keeps memory flat whatever the prefetch.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let cpu = Arc::new(Semaphore::new(cores));
+    let cpu = Arc::new(cpu_slots());
     let max_body = cfg.crawler.max_body_bytes;
     super::serve(
         "parser",
@@ -38,6 +37,11 @@ pub async fn run(cfg: Config) -> Result<bool> {
         },
     )
     .await
+}
+
+/// Extraction is CPU-bound: one at a time per core keeps memory flat whatever the prefetch.
+pub fn cpu_slots() -> Semaphore {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 async fn handle(
@@ -55,20 +59,34 @@ async fn handle(
         Ok(b) => b,
         Err(e) => return Decision::DeadLetter(e.to_string()),
     };
-    let Ok(_permit) = cpu.acquire().await else {
-        return Decision::Requeue("shutting down".into());
-    };
+    match parse(page, &bytes, None, cpu).await {
+        Some(msg) => {
+            super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).encode()).await
+        }
+        None => Decision::Requeue("shutting down".into()),
+    }
+}
+
+/// What a fetched page yields for the store: a stored page (an article or not, with its links;
+/// a sitemap or feed with its entries as links), or the reason it yields nothing. `bytes` is the
+/// body as received; `text` the body already decoded with `page.charset`, if the caller has it.
+/// `None` when shutting down. Shared by the parser worker and a crawler that parses inline.
+pub async fn parse(
+    page: FetchedPage,
+    bytes: &[u8],
+    text: Option<String>,
+    cpu: &Semaphore,
+) -> Option<StoreMsg> {
+    let _permit = cpu.acquire().await.ok()?;
     let base = Url::parse(&page.final_url).ok();
     // Sitemaps and feeds are discovery documents: their entries are followed, they are never
     // articles. They are told apart from HTML by their bytes, not their URL.
     if let Some(base) = &base
-        && newspipe_discover::sniff(&bytes, page.content_type.as_deref()).is_some()
+        && newspipe_discover::sniff(bytes, page.content_type.as_deref()).is_some()
     {
-        let msg = discovery(page, &bytes, base);
-        return super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await;
+        return Some(discovery(page, bytes, base));
     }
-    let html = newspipe_fetch::decode_labelled(&bytes, &page.charset);
-    drop(bytes);
+    let html = text.unwrap_or_else(|| newspipe_fetch::decode_labelled(bytes, &page.charset));
     let started = Instant::now();
     // The fetch time anchors relative dates ("3 hours ago").
     let fetched_at = Some(page.fetched_at.fixed_offset());
@@ -76,7 +94,7 @@ async fn handle(
         newspipe_extract::extract_at(&html, base.as_ref(), fetched_at)
     })
     .await;
-    let msg = match extracted {
+    Some(match extracted {
         Ok(x) => {
             events::page_parsed(
                 &page.final_url,
@@ -98,8 +116,7 @@ async fn handle(
         // The extractor is fuzzed not to panic; if it still does, the URL is recorded as failed
         // with the reason instead of the message bouncing until the delivery limit.
         Err(e) => not_parsed(&page, Disposition::Fail, format!("extraction failed: {e}")),
-    };
-    super::forward(publisher, Queue::Store, &StoreEnvelope::new(msg).to_bytes()).await
+    })
 }
 
 /// A sitemap or feed: its entries become the page's links. One that cannot be read is recorded

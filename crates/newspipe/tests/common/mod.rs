@@ -26,6 +26,7 @@ pub async fn broker(prefix: &str) -> newspipe_mq::Broker {
         prefix: prefix.into(),
         prefetch: 10,
         delivery_limit: 5,
+        ..newspipe_mq::MqConfig::default()
     };
     newspipe_mq::Broker::connect(&cfg, &tokio_util::sync::CancellationToken::new())
         .await
