@@ -157,8 +157,9 @@ async fn apply_all(
     Ok(out)
 }
 
-/// Visit counts per host and minute, and the last change seen, in one statement per table, in
-/// host-id order.
+/// Visit counts per host and minute, in one statement, in host-id order. `hosts` is not written:
+/// the dispatcher locks host rows for its passes (`SKIP LOCKED`), and a store batch holding one
+/// until commit would make it skip that host.
 async fn write_host_visits(
     tx: &mut PgConnection,
     visits: &BTreeMap<i32, HostVisits>,
@@ -187,15 +188,6 @@ async fn write_host_visits(
     .bind(&ids)
     .bind(&revisits)
     .bind(&not_modified)
-    .bind(&changed)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE hosts SET last_change_at = now()
-         FROM UNNEST($1::int[], $2::int[]) AS x (id, c)
-         WHERE hosts.id = x.id AND x.c > 0",
-    )
-    .bind(&ids)
     .bind(&changed)
     .execute(&mut *tx)
     .await?;

@@ -28,10 +28,22 @@ pub(crate) async fn run(pool: &PgPool, search_batch: i64) -> Result<Maintenance,
     sqlx::query("SELECT compact_counters()")
         .execute(pool)
         .await?;
-    // Visit figures serve `status`'s last hour; a day is kept for a look back.
-    sqlx::query("DELETE FROM host_visits WHERE minute < now() - interval '1 day'")
-        .execute(pool)
-        .await?;
+    // Visit figures serve `status`'s last hour; a day is kept, and the last change of what is
+    // pruned is kept on the host.
+    sqlx::query(
+        "WITH gone AS (
+             DELETE FROM host_visits WHERE minute < now() - interval '1 day'
+             RETURNING host_id, minute, changed
+         ), last AS (
+             SELECT host_id, max(minute) AS at FROM gone WHERE changed > 0 GROUP BY host_id
+         )
+         UPDATE hosts SET last_change_at = last.at
+         FROM last
+         WHERE hosts.id = last.host_id
+           AND (hosts.last_change_at IS NULL OR hosts.last_change_at < last.at)",
+    )
+    .execute(pool)
+    .await?;
     let documents_indexed = index_search(pool, search_batch).await?;
     Ok(Maintenance {
         partitions_created,

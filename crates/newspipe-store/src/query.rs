@@ -80,7 +80,7 @@ pub struct HostStatus {
     /// Revisits in the last hour, and how many of them were answered 304.
     pub revisits_last_hour: i64,
     pub not_modified_last_hour: i64,
-    /// The last visit that found something new or changed.
+    /// The minute of the last visit that found something new or changed.
     pub last_change_at: Option<DateTime<Utc>>,
 }
 
@@ -95,13 +95,17 @@ pub(crate) async fn host_status(pool: &PgPool, limit: i64) -> Result<Vec<HostSta
                      LIMIT $2) x) AS due_now,
                 coalesce(v.revisits, 0) AS revisits_last_hour,
                 coalesce(v.not_modified, 0) AS not_modified_last_hour,
-                h.last_change_at
+                coalesce(c.at, h.last_change_at) AS last_change_at
          FROM hosts h
          LEFT JOIN LATERAL (
              SELECT sum(revisits)::int8 AS revisits, sum(not_modified)::int8 AS not_modified
              FROM host_visits WHERE host_id = h.id AND minute > now() - interval '1 hour'
          ) v ON true
-         ORDER BY h.last_change_at DESC NULLS LAST, h.updated_at DESC, h.host
+         -- The minute of the last change (host_visits keeps a day; older ones are on the host).
+         LEFT JOIN LATERAL (
+             SELECT max(minute) AS at FROM host_visits WHERE host_id = h.id AND changed > 0
+         ) c ON true
+         ORDER BY 6 DESC NULLS LAST, h.updated_at DESC, h.host
          LIMIT $1",
     )
     .bind(limit.max(0))

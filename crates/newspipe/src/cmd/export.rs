@@ -63,6 +63,8 @@ async fn export(cfg: &Config, args: Args) -> Result<bool> {
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let mut progress = Progress::new(if args.format == Format::Warc {
         "pages"
+    } else if args.revisions {
+        "revisions"
     } else {
         "articles"
     });
