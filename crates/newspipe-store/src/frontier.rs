@@ -137,7 +137,8 @@ pub(crate) async fn due_on_change(
 }
 
 /// Inserts the URLs not yet known (the shallowest depth wins when one is listed twice) and queues
-/// them; returns the URLs that were new. One statement, rows in key order.
+/// them; returns the URLs that were new. One statement, rows in key order, and only keys not
+/// already known are written, so a batch never waits on rows another batch is settling.
 pub(crate) async fn insert_urls(
     conn: &mut PgConnection,
     urls: &[NewUrl],
@@ -161,6 +162,10 @@ pub(crate) async fn insert_urls(
                     url_key(x.url) AS id, x.url, x.host_id, x.depth, x.ahead
              FROM UNNEST($1::text[], $2::int[], $3::int[], $4::float8[])
                   AS x (url, host_id, depth, ahead)
+             -- Known URLs are left out by a plain read before the insert: an insert that meets
+             -- a row another batch has updated (settled) but not committed waits for that batch,
+             -- and that batch may be waiting for this one's settled rows: a deadlock.
+             WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE u.id = url_key(x.url))
              ORDER BY url_key(x.url), x.depth, x.ahead DESC
          ), ins AS (
              INSERT INTO urls (id, url, host_id, depth)

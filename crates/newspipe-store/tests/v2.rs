@@ -1,6 +1,6 @@
 //! The v2 data model: the migration from v1 keeps data, counters agree with the tables they
 //! count, partitions are kept ahead, failed publishes are released, and concurrent batches that
-//! share links do not deadlock.
+//! share links, or link to each other's pages, do not deadlock.
 
 mod common;
 
@@ -292,6 +292,43 @@ async fn concurrent_batches_sharing_links_never_deadlock() {
             .await,
         2000 * ROUNDS as i64
     );
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn batches_linking_to_each_others_pages_never_deadlock() {
+    const ROUNDS: usize = 8;
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let pages: Vec<String> = (0..2 * ROUNDS)
+        .map(|i| format!("http://a.test/s{i}"))
+        .collect();
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    db.store.enqueue(&urls(&refs)).await.unwrap();
+    let jobs = dispatch_all(&db.store, &p, &refs).await;
+    for (round, jobs) in jobs.chunks(2).enumerate() {
+        // Each batch settles its own page, then links to the page the other batch settles (as
+        // sections and stories link to each other). An insert that met the other batch's
+        // uncommitted settle would wait for it while that batch waits for this one's.
+        let with = |other: &str, name: &str| -> Vec<String> {
+            std::iter::once(other.to_string())
+                .chain((0..1000).map(|i| format!("http://a.test/t{round}/{name}{i}")))
+                .collect()
+        };
+        let (la, lb) = (with(&refs[2 * round + 1], "a"), with(&refs[2 * round], "b"));
+        let la: Vec<&str> = la.iter().map(String::as_str).collect();
+        let lb: Vec<&str> = lb.iter().map(String::as_str).collect();
+        let ma = vec![page_msg(&jobs[0], Utc::now(), None, &la)];
+        let mb = vec![page_msg(&jobs[1], Utc::now(), None, &lb)];
+        let (ra, rb) = tokio::join!(db.store.apply_batch(&ma, &p), db.store.apply_batch(&mb, &p));
+        for r in ra
+            .expect("no deadlock")
+            .iter()
+            .chain(&rb.expect("no deadlock"))
+        {
+            assert!(matches!(r, Ok(Applied::Page { .. })), "{r:?}");
+        }
+    }
     db.finish().await;
 }
 

@@ -440,9 +440,13 @@ async fn a_failing_store_message_is_dead_lettered_alone_and_its_batch_mates_comm
         .execute(&mut *lock)
         .await
         .unwrap();
-    wait_for("a store batch waiting for the lock", &mut w, async || {
-        waiting_page_inserts(&db).await > 0
-    })
+    // Both of the store's batch slots (it runs two batches at once) must be held, or the orphan
+    // would start a batch of its own in the free slot.
+    wait_for(
+        "both store batches waiting for the lock",
+        &mut w,
+        async || waiting_page_inserts(&db).await >= 2,
+    )
     .await;
     let b = common::broker(&prefix).await;
     let publisher = b.publisher().await.unwrap();
