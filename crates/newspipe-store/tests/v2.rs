@@ -315,7 +315,7 @@ async fn batches_linking_to_each_others_pages_never_deadlock() {
                 .chain((0..1000).map(|i| format!("http://a.test/t{round}/{name}{i}")))
                 .collect()
         };
-        let (la, lb) = (with(&refs[2 * round + 1], "a"), with(&refs[2 * round], "b"));
+        let (la, lb) = (with(refs[2 * round + 1], "a"), with(refs[2 * round], "b"));
         let la: Vec<&str> = la.iter().map(String::as_str).collect();
         let lb: Vec<&str> = lb.iter().map(String::as_str).collect();
         let ma = vec![page_msg(&jobs[0], Utc::now(), None, &la)];
