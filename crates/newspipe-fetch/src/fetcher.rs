@@ -317,19 +317,14 @@ impl Fetcher {
             .header(header::ACCEPT, accept.header_value());
         // A validator that is not a valid header value (it came from a server) is not sent:
         // the request is then an ordinary GET.
-        if let Some(v) = cond
-            .etag
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            request = request.header(header::IF_NONE_MATCH, v);
-        }
-        if let Some(v) = cond
-            .last_modified
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            request = request.header(header::IF_MODIFIED_SINCE, v);
+        let validators = [
+            (header::IF_NONE_MATCH, &cond.etag),
+            (header::IF_MODIFIED_SINCE, &cond.last_modified),
+        ];
+        for (name, value) in validators {
+            if let Some(v) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                request = request.header(name, v);
+            }
         }
         let request = request.send();
         tokio::time::timeout_at(deadline, request)
