@@ -5,10 +5,11 @@
 //! the bytes on disk per article.
 //!
 //! ```sh
-//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep]
+//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep] [--reuse]
 //! ```
 //! `DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`); the
-//! databases `np_scale_big` and `np_scale_small` are created there (and dropped unless `--keep`).
+//! databases `np_scale_big` and `np_scale_small` are created there (and dropped unless `--keep`;
+//! `--reuse` measures the ones a `--keep` run left, without generating them again).
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,8 @@ struct Args {
     urls: i64,
     articles: i64,
     keep: bool,
+    /// Measure the databases a `--keep` run left instead of generating them again.
+    reuse: bool,
 }
 
 fn args() -> Args {
@@ -35,6 +38,7 @@ fn args() -> Args {
         urls: 10_000_000,
         articles: 1_000_000,
         keep: false,
+        reuse: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -47,6 +51,7 @@ fn args() -> Args {
             "--urls" => a.urls = num(),
             "--articles" => a.articles = num(),
             "--keep" => a.keep = true,
+            "--reuse" => a.reuse = true,
             other => panic!("unknown argument {other}; see the file's docs"),
         }
     }
@@ -67,8 +72,17 @@ async fn main() {
         .connect(&base)
         .await
         .expect("Postgres");
-    let small = setup(&admin, &base, "np_scale_small", 20 * HOSTS, 2 * TERM_DOCS).await;
-    let big = setup(&admin, &base, "np_scale_big", a.urls, a.articles).await;
+    let (small, big) = if a.reuse {
+        (
+            reuse(&base, "np_scale_small").await,
+            reuse(&base, "np_scale_big").await,
+        )
+    } else {
+        (
+            setup(&admin, &base, "np_scale_small", 20 * HOSTS, 2 * TERM_DOCS).await,
+            setup(&admin, &base, "np_scale_big", a.urls, a.articles).await,
+        )
+    };
 
     println!("\n| operation | small archive | big archive | ratio |");
     println!("| --- | --- | --- | --- |");
@@ -151,6 +165,17 @@ fn ms(d: Duration) -> f64 {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// Connects to a database a `--keep` run generated (migrating it to this build's schema).
+async fn reuse(base: &str, name: &str) -> Store {
+    let mut u = url::Url::parse(base).unwrap();
+    u.set_path(name);
+    let store = Store::connect(u.as_str(), 4)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e} (run once with --keep first)"));
+    store.migrate().await.unwrap();
+    store
 }
 
 /// Creates `name` afresh, migrates it and generates `urls` URLs of which `articles` are stored

@@ -275,7 +275,8 @@ async fn page_jobs(
          FOR UPDATE OF h SKIP LOCKED",
     )
     .bind(horizon_end)
-    .bind(HOSTS_PER_PASS)
+    // Never more hosts than jobs the budget allows: each host taken gets at least one.
+    .bind(HOSTS_PER_PASS.min(budget))
     .bind(RobotsState::Ok)
     .fetch_all(&mut *tx)
     .await?;
@@ -284,11 +285,14 @@ async fn page_jobs(
     }
 
     // How many URLs each host may take this pass: the slots that fit in the horizon, and a fair
-    // share of the in-flight budget so one big host does not crowd out the others.
-    let share = (budget + hosts.len() as i64 - 1) / hosts.len() as i64;
+    // share of the in-flight budget so one big host does not crowd out the others. The shares
+    // add up to the budget exactly (the hosts with the earliest slots get the remainder), so a
+    // pass never takes more than `max_in_flight` allows.
+    let (base, extra) = (budget / hosts.len() as i64, budget % hosts.len() as i64);
     let mut reads = Vec::with_capacity(hosts.len());
     let mut slots: Vec<i32> = Vec::with_capacity(hosts.len());
-    for h in &hosts {
+    for (i, h) in hosts.iter().enumerate() {
+        let share = base + i64::from((i as i64) < extra);
         let interval = host_interval(policy, h.crawl_delay_ms);
         let fit = if interval.is_zero() {
             share

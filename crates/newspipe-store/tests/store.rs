@@ -247,6 +247,29 @@ async fn in_flight_cap_is_respected() {
 }
 
 #[tokio::test]
+async fn in_flight_cap_holds_when_more_hosts_are_due_than_the_cap() {
+    // Each due host gets a share of the budget: 30 hosts and a cap of 7 must still give 7 jobs,
+    // not one for every host.
+    let db = TestDb::new().await;
+    let p = FrontierPolicy {
+        max_in_flight: 7,
+        ..fast_policy()
+    };
+    let seeds: Vec<String> = (0..30)
+        .flat_map(|h| (0..2).map(move |i| format!("http://h{h}.test/{i}")))
+        .collect();
+    let refs: Vec<&str> = seeds.iter().map(String::as_str).collect();
+    db.store.enqueue(&urls(&refs)).await.unwrap();
+    // Every host's robots.txt answered first (a pass with room for all 30).
+    let robots = answer_robots(&db.store, &fast_policy(), Some(404), None).await;
+    assert!(robots.is_empty());
+    let jobs = db.store.claim_due(&p).await.unwrap();
+    assert_eq!(jobs.len(), 7);
+    assert!(db.store.claim_due(&p).await.unwrap().is_empty());
+    db.finish().await;
+}
+
+#[tokio::test]
 async fn expired_lease_is_dispatched_again() {
     let db = TestDb::new().await;
     let p = FrontierPolicy {
