@@ -34,23 +34,20 @@ pub(crate) async fn store_page(
 ) -> Result<Option<StoredPage>, StoreError> {
     let page = &parsed.page;
     let url_id = page.job.url_id;
-    let row: Option<(i32, String, i32)> = sqlx::query_as(
-        "SELECT u.host_id, h.host, u.depth FROM urls u JOIN hosts h ON h.id = u.host_id
-         WHERE u.id = $1",
-    )
-    .bind(url_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((host_id, host, depth)) = row else {
-        return Err(StoreError::UnknownUrl(url_id));
-    };
-
-    let page_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO pages (url_id, final_url, status, content_type, etag, last_modified,
-                            charset, fetched_at, truncated, body_zstd)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (url_id, fetched_at) DO NOTHING
-         RETURNING id",
+    // The URL's facts and the page insert in one round trip: no row means an unknown URL, a
+    // NULL page id a redelivery.
+    let row: Option<(i32, String, i32, Option<i64>)> = sqlx::query_as(
+        "WITH u AS (
+             SELECT u.host_id, h.host, u.depth FROM urls u JOIN hosts h ON h.id = u.host_id
+             WHERE u.id = $1
+         ), p AS (
+             INSERT INTO pages (url_id, final_url, status, content_type, etag, last_modified,
+                                charset, fetched_at, truncated, body_zstd)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM u)
+             ON CONFLICT (url_id, fetched_at) DO NOTHING
+             RETURNING id
+         )
+         SELECT u.host_id, u.host, u.depth, (SELECT id FROM p) FROM u",
     )
     .bind(url_id)
     .bind(clean(&page.final_url).as_ref())
@@ -64,6 +61,9 @@ pub(crate) async fn store_page(
     .bind(page.body.0.as_slice())
     .fetch_optional(&mut *tx)
     .await?;
+    let Some((host_id, host, depth, page_id)) = row else {
+        return Err(StoreError::UnknownUrl(url_id));
+    };
     let Some(page_id) = page_id else {
         return Ok(None);
     };

@@ -38,6 +38,32 @@ struct Sched {
     interval_secs: Option<i32>,
 }
 
+/// `Sched` beside whether the URL's record moved forward; the schedule columns are NULL when
+/// the URL has no frontier row.
+#[derive(sqlx::FromRow)]
+struct SchedRow {
+    updated: bool,
+    host_id: Option<i32>,
+    visited_at: Option<DateTime<Utc>>,
+    changed_at: Option<DateTime<Utc>>,
+    content_hash: Option<String>,
+    hub: Option<bool>,
+    interval_secs: Option<i32>,
+}
+
+impl SchedRow {
+    fn sched(self) -> Option<Sched> {
+        Some(Sched {
+            host_id: self.host_id?,
+            visited_at: self.visited_at,
+            changed_at: self.changed_at,
+            content_hash: self.content_hash,
+            hub: self.hub.unwrap_or(false),
+            interval_secs: self.interval_secs,
+        })
+    }
+}
+
 /// A stored page: the URL is `fetched` (its record moves forward only: a late answer older than
 /// the last fetch changes nothing there), and its frontier row now waits for the next visit, or
 /// is gone when the schedule has none. Returns whether `urls` moved forward, and the visit.
@@ -50,23 +76,37 @@ pub(crate) async fn page_visited(
     policy: &FrontierPolicy,
 ) -> Result<(bool, Visit), StoreError> {
     let page = &parsed.page;
-    let updated = sqlx::query(
-        "UPDATE urls SET state = $5, last_status = $2, is_article = $3, fetched_at = $4,
-             last_error = NULL, updated_at = now()
-         WHERE id = $1 AND state <> $6 AND (fetched_at IS NULL OR fetched_at < $4)",
-    )
-    .bind(url_id)
-    .bind(i32::from(page.status))
-    .bind(parsed.is_article)
-    .bind(page.fetched_at)
-    .bind(UrlState::Fetched)
-    .bind(UrlState::Skipped)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        > 0;
+    // The URL's state moves forward and the schedule row is read (and locked) in one round trip.
+    let (updated, prev): (bool, Option<Sched>) = {
+        let row: SchedRow = sqlx::query_as(
+            "WITH upd AS (
+                 UPDATE urls SET state = $5, last_status = $2, is_article = $3, fetched_at = $4,
+                     last_error = NULL, updated_at = now()
+                 WHERE id = $1 AND state <> $6 AND (fetched_at IS NULL OR fetched_at < $4)
+                 RETURNING id
+             )
+             -- The lateral join runs the update (the outer side) before it locks the frontier
+             -- row: urls then frontier, as every other writer of both takes them.
+             SELECT u.updated, s.host_id, s.visited_at, s.changed_at, s.content_hash, s.hub,
+                    s.interval_secs
+             FROM (SELECT EXISTS (SELECT 1 FROM upd) AS updated) u
+             LEFT JOIN LATERAL (
+                 SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs
+                 -- (the reference to u is what makes it lateral: always a nested loop)
+                 FROM frontier WHERE url_id = $1 AND u.updated IS NOT NULL FOR UPDATE
+             ) s ON true",
+        )
+        .bind(url_id)
+        .bind(i32::from(page.status))
+        .bind(parsed.is_article)
+        .bind(page.fetched_at)
+        .bind(UrlState::Fetched)
+        .bind(UrlState::Skipped)
+        .fetch_one(&mut *tx)
+        .await?;
+        (row.updated, row.sched())
+    };
     let hash = parsed.change_hash();
-    let prev = schedule_row(tx, url_id).await?;
     if prev
         .as_ref()
         .and_then(|p| p.visited_at)
@@ -151,16 +191,6 @@ pub(crate) async fn page_visited(
             changed,
         },
     ))
-}
-
-async fn schedule_row(tx: &mut PgConnection, url_id: i64) -> Result<Option<Sched>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs FROM frontier
-         WHERE url_id = $1 FOR UPDATE",
-    )
-    .bind(url_id)
-    .fetch_optional(&mut *tx)
-    .await?)
 }
 
 /// A revisit answered 304: an unchanged visit. The schedule moves on as for an unchanged page;
