@@ -430,8 +430,10 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     || (mark == Mark::WeakFurniture && !cx.in_story));
 
             // Dates here belong to other stories or to readers, not to this story.
-            let elsewhere =
-                hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id"));
+            // Not on `<body>`: its class lists page-wide layout words ("has-sidebar",
+            // "widget-layout") that say nothing about where the story's own metadata stands.
+            let elsewhere = !never
+                && (hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id")));
             // Metadata that lives in the body.
             match name {
                 // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.

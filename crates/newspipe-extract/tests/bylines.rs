@@ -84,3 +84,26 @@ fn author_page_links_outside_teasers() {
     );
     assert_eq!(got, ["Uriel Gadessaud"]);
 }
+
+fn authors_at(url: &str, head: &str, body: &str, body_class: &str) -> Vec<String> {
+    let html = format!(
+        r#"<html><head><title>Night buses stay</title>{head}</head><body class="{body_class}">{body}</body></html>"#
+    );
+    let url = url::Url::parse(url).ok();
+    extract(&html, url.as_ref()).article.authors
+}
+
+#[test]
+fn layout_words_on_body_do_not_hide_the_byline() {
+    // WordPress lists the layout on `<body>` ("has-sidebar", "widget-layout2"); the story's
+    // byline below is still the story's.
+    let got = authors_at(
+        "https://news.example/2019/night-buses",
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="entry-meta">22. Dezember 2019 <span class="byline author">von <a class="fn" href="/author/admin/">Peter Addor</a></span></div>{PROSE}</article>"#
+        ),
+        "single single-post has-sidebar mh-widget-layout2",
+    );
+    assert_eq!(got, ["Peter Addor"]);
+}
