@@ -85,6 +85,8 @@ pub fn clean(raw: &str) -> Vec<String> {
         }
     }
     let mut s = strip_by(s.trim());
+    drop_handles(&mut s);
+    cut_weekday_stamp(&mut s);
     cut_dateline(&mut s);
     cut_outlet_after_period(&mut s);
     if let Some(i) = s.find(" for ") {
@@ -97,12 +99,69 @@ pub fn clean(raw: &str) -> Vec<String> {
     if parts.len() > 1 && parts.iter().any(|p| is_prose(p)) {
         return Vec::new();
     }
-    let mut out: Vec<String> = parts.iter().filter_map(|p| clean_one(p)).collect();
+    let mut out: Vec<String> = parts
+        .iter()
+        .filter_map(|p| clean_one(&undouble(p)))
+        .collect();
     // "Reuters, Washington": after an agency, a lone word is the dateline's place.
     if out.iter().any(|n| is_org(n)) {
         out.retain(|n| is_org(n) || n.contains(' '));
     }
     out
+}
+
+/// Words that name an account, not a person, when they stand alone as the author.
+const NOT_HANDLES: &[&str] = &[
+    "admin",
+    "administrator",
+    "webmaster",
+    "root",
+    "user",
+    "redaktion",
+    "redaction",
+    "rédaction",
+    "redacción",
+    "redazione",
+    "redactie",
+    "newsroom",
+    "null",
+    "none",
+    "undefined",
+];
+
+/// A single-word account name ("gizzmo", "delta201", "Karoherr") given as the author where
+/// [`clean`] finds no person: letters with digits, dots, hyphens or underscores, no role word,
+/// label or account placeholder.
+pub fn handle(raw: &str) -> Option<String> {
+    let s = strip_by(collapse(raw).trim());
+    let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+    let n = s.chars().count();
+    if !(2..=30).contains(&n)
+        || !s.chars().any(char::is_alphabetic)
+        || !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return None;
+    }
+    let l = s.to_lowercase();
+    let blocked = |w: &str| {
+        ROLE_WORDS.contains(&w)
+            || NOT_NAMES.contains(&w)
+            || NOT_HANDLES.contains(&w)
+            || WEEKDAY_WORDS.contains(&w)
+    };
+    if blocked(&l) || l.split(['.', '-', '_']).any(blocked) || month_word(&l) {
+        return None;
+    }
+    Some(s.to_string())
+}
+
+/// An English month name or its three-letter abbreviation.
+fn month_word(l: &str) -> bool {
+    MONTHS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(l) || (l.len() == 3 && m.to_lowercase().starts_with(l)))
 }
 
 /// Several words with a lowercase one that is neither a particle nor a role word.
@@ -199,6 +258,29 @@ fn strip_by(s: &str) -> String {
             "text:",
             "texto:",
             "interview:",
+            "von:",
+            "artikel von:",
+            "auteur:",
+            "auteurs:",
+            "autore:",
+            "autori:",
+            "forfatter:",
+            "författare:",
+            "tekst:",
+            "yazar:",
+            "автор:",
+            "text von ",
+            "eingestellt von ",
+            "veröffentlicht von ",
+            "gespeichert von ",
+            "publicado por ",
+            "escrito por ",
+            "scritto da ",
+            "écrit par ",
+            "geplaatst door ",
+            "skrevet af ",
+            "skrevet av ",
+            "skriven av ",
             "artikel von ",
             "ein artikel von ",
             "geschrieben von ",
@@ -242,7 +324,7 @@ fn split_names(s: &str) -> Vec<String> {
 fn clean_one(s: &str) -> Option<String> {
     let s = strip_by(s.trim());
     let s = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
-    let s = s.trim_end_matches('.');
+    let s = trim_end_period(s);
     if s.is_empty() || s.chars().count() > 60 || s.contains('@') || s.contains("://") {
         return None;
     }
@@ -594,6 +676,132 @@ fn cut_outlet_after_period(s: &mut String) {
         }
         from = i + 2;
     }
+}
+
+/// Social handles after a name ("Ann Lee @annlee") are dropped; a value that is only a handle
+/// stays and is rejected later as a whole.
+fn drop_handles(s: &mut String) {
+    if !s.contains('@') {
+        return;
+    }
+    let kept: Vec<&str> = s
+        .split_whitespace()
+        .filter(|w| !(w.starts_with('@') && w.len() > 1))
+        .collect();
+    if !kept.is_empty() {
+        *s = kept.join(" ");
+    }
+}
+
+/// Weekday names and abbreviations that open a date stamp glued to a byline ("Von Ann Lee Fr,
+/// 18. Oktober 2019"), in the byline languages handled above.
+const WEEKDAY_WORDS: &[&str] = &[
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "mié",
+    "jue",
+    "vie",
+    "sáb",
+    "dom",
+    "gio",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+];
+
+/// Cuts a date stamp that opens with a weekday followed by a comma or period and then a digit
+/// ("Ann Lee Fr, 18. Oktober 2019" → "Ann Lee"). The weekday must follow at least one word.
+fn cut_weekday_stamp(s: &mut String) {
+    let mut at = 0;
+    let mut cut = None;
+    for (i, w) in s.split(' ').enumerate() {
+        let start = at;
+        at += w.len() + 1;
+        if i == 0 {
+            continue;
+        }
+        let Some(word) = w.strip_suffix([',', '.']) else {
+            continue;
+        };
+        let next_digit = s
+            .get(at..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_digit());
+        if next_digit && WEEKDAY_WORDS.contains(&word.to_lowercase().as_str()) {
+            cut = Some(start);
+            break;
+        }
+    }
+    if let Some(c) = cut {
+        s.truncate(c);
+        let t = s.trim_end().to_string();
+        *s = t;
+    }
+}
+
+/// "Ann Lee Ann Lee" (a name and its link text, both read) → "Ann Lee".
+fn undouble(p: &str) -> String {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    let n = words.len();
+    if n >= 2 && n.is_multiple_of(2) && words[..n / 2] == words[n / 2..] {
+        return words[..n / 2].join(" ");
+    }
+    p.to_string()
+}
+
+/// Drops trailing periods, except the one of an initial or a suffix ("Joe S.", "Perry Bacon
+/// Jr.") that belongs to the name.
+fn trim_end_period(s: &str) -> &str {
+    let t = s.trim_end_matches('.');
+    if t.len() == s.len() {
+        return s;
+    }
+    let last = t.rsplit([' ', '.']).next().unwrap_or("");
+    let initial = last.chars().count() == 1 && last.chars().all(char::is_uppercase);
+    if t.contains(' ') && (initial || matches!(last, "Jr" | "Sr")) {
+        return &s[..t.len() + 1];
+    }
+    t
 }
 
 /// Appends names not yet present (case-insensitive), keeping first-seen order.

@@ -172,14 +172,29 @@ pub fn authors(
     host: Option<&str>,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    // The publication's own name is never an author; an agency or a desk is one only when no
-    // person is named, so later sources are read until a person turns up.
+    // The publication's own name is an author only when nothing else names one (a personal
+    // blog named after its writer, a press release); it waits in `site_named` till the end.
+    // An agency or a desk is one only when no person is named, so later sources are read
+    // until a person turns up.
+    let site_named = std::cell::RefCell::new(Vec::new());
     let push = |out: &mut Vec<String>, raw: &str| {
-        let names = authors::clean(&decode_entities(raw))
+        let raw = decode_entities(raw);
+        let (mut names, mut site_names): (Vec<String>, Vec<String>) = authors::clean(&raw)
             .into_iter()
-            .filter(|n| !authors::is_site(n, site, host))
-            .collect();
+            .partition(|n| !authors::is_site(n, site, host));
+        // "Outlet - Ann Lee": the outlet first, the person after the separator.
+        if names.is_empty()
+            && let Some((head, tail)) = raw.split_once(" - ").or_else(|| raw.split_once(" | "))
+            && authors::is_site(head.trim(), site, host)
+        {
+            let (n, s): (Vec<String>, Vec<String>) = authors::clean(tail)
+                .into_iter()
+                .partition(|n| !authors::is_site(n, site, host));
+            names = n;
+            site_names.extend(s);
+        }
         authors::push_unique(out, names);
+        authors::push_unique(&mut site_named.borrow_mut(), site_names);
     };
     let has_person = |out: &Vec<String>| out.iter().any(|a| !authors::is_org(a));
     for a in &ld.authors {
@@ -256,6 +271,33 @@ pub fn authors(
                 }
             }
         }
+    }
+    if out.is_empty() {
+        // A lone handle ("gizzmo", "delta201") where the page marks its author explicitly.
+        let explicit = ld
+            .authors
+            .iter()
+            .map(String::as_str)
+            .chain(m.all("author"))
+            .chain(
+                w.itemprops
+                    .iter()
+                    .filter(|(k, _)| k == "author")
+                    .map(|(_, v)| v.as_str()),
+            )
+            .chain(w.rel_authors.iter().map(String::as_str))
+            .chain(w.bylines.iter().map(String::as_str))
+            .chain(w.author_links.iter().map(String::as_str));
+        if let Some(h) = explicit
+            .filter_map(|v| authors::handle(&decode_entities(v)))
+            .find(|h| !authors::is_site(h, site, host))
+        {
+            out.push(h);
+        }
+    }
+    if out.is_empty() {
+        out = site_named.into_inner();
+        out.truncate(1);
     }
     if has_person(&out) {
         out.retain(|a| !authors::is_org(a));

@@ -107,3 +107,92 @@ fn layout_words_on_body_do_not_hide_the_byline() {
     );
     assert_eq!(got, ["Peter Addor"]);
 }
+
+#[test]
+fn a_lone_handle_is_the_author_when_nothing_else_is() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="entry-meta">von <a href="/author/gizzmo/" rel="author">gizzmo</a></div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["gizzmo"]);
+    // A placeholder account is no author.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><a href="/author/admin/" rel="author">admin</a>{PROSE}</article>"#
+        ),
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn the_site_name_only_when_nothing_else_names_an_author() {
+    // A blog named after its writer: the site name is all the page gives.
+    let head = r#"<meta property="og:site_name" content="Wolfgang Schmale">"#;
+    let got = authors_at(
+        "https://wolfgangschmale.example/2020/night-buses",
+        head,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><a rel="author" href="/about">Wolfgang Schmale</a>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Wolfgang Schmale"]);
+    // A person named beside it wins.
+    let got = authors_at(
+        "https://wolfgangschmale.example/2020/night-buses",
+        &format!(r#"{head}<meta name="author" content="Wolfgang Schmale">"#),
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">By Ann Lee</p>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Ann Lee"]);
+}
+
+#[test]
+fn outlet_before_the_name_and_handles_after_it() {
+    let got = authors_at(
+        "https://www.unocero.example/noticias/night-buses",
+        r#"<meta property="og:site_name" content="unocero"><meta name="author" content="unocero - Alberto Ávila">"#,
+        PROSE,
+        "",
+    );
+    assert_eq!(got, ["Alberto Ávila"]);
+    let got = authors(
+        r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Williams Perdomo @wperdomod"}}</script>"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Williams Perdomo"]);
+}
+
+#[test]
+fn weekday_stamps_labels_initials_and_doubled_names() {
+    for (line, want) in [
+        (
+            r#"<div class="author vcard">Von Tomas Spahn Fr, 18. Oktober 2019</div>"#,
+            "Tomas Spahn",
+        ),
+        (
+            r#"<p class="byline">Auteur: Anna Kubišta</p>"#,
+            "Anna Kubišta",
+        ),
+        (r#"<span class="author">Joe S.</span>"#, "Joe S."),
+        (
+            r#"<span class="author">Perry Bacon Jr.</span>"#,
+            "Perry Bacon Jr.",
+        ),
+        (
+            r#"<div class="author"><img alt=""><span>Kathrin Führes</span> <a href="/k">Kathrin Führes</a></div>"#,
+            "Kathrin Führes",
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+}
