@@ -126,6 +126,27 @@ struct Ctx {
     in_furniture: bool,
     /// `nav`, `aside` and `footer` are not furniture by their tag alone.
     lenient: bool,
+    /// The first `<h1>` in document order, looked up once when first needed.
+    first_h1: Option<Option<u32>>,
+}
+
+/// Whether `node`'s subtree holds the page's first `<h1>`: a wrapper classed like a sidebar
+/// ("zen-one-sidebar-second") that holds the headline holds the story, not other stories.
+fn holds_h1(dom: &Dom, node: u32, cx: &mut Ctx) -> bool {
+    let h1 = *cx
+        .first_h1
+        .get_or_insert_with(|| (0..dom.nodes.len() as u32).find(|&i| dom.name(i) == Some("h1")));
+    let Some(h1) = h1 else {
+        return false;
+    };
+    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
+    let mut last = node;
+    while let Some(n) = dom.nodes.get(last as usize)
+        && n.last_child != crate::dom::NONE
+    {
+        last = n.last_child;
+    }
+    node < h1 && h1 <= last
 }
 
 /// Class or id of a site logo or site title.
@@ -212,28 +233,49 @@ fn byline_class(class: &str) -> bool {
 /// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
 fn elsewhere_class(v: Option<&str>) -> bool {
     v.is_some_and(|v| {
-        [
-            "related",
-            "comment",
-            "sidebar",
-            "teaser",
-            "widget",
-            "recommend",
-            "popular",
-            "trending",
-            "footer",
-            "menu",
-            "recirc",
-            "promo",
-            "more-",
-            "latest",
-            "most-read",
-            "newest",
-            "archive",
-        ]
-        .iter()
-        .any(|k| has(v, k))
+        v.split_ascii_whitespace()
+            .any(|t| !layout_word(t) && elsewhere_word(t))
     })
+}
+
+/// A class that says how the page is laid out ("has-sidebar", "sidebar-position-right",
+/// "mh-widget-layout2"), on a wrapper that holds the story too.
+fn layout_word(t: &str) -> bool {
+    let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    starts("has-")
+        || starts("with-")
+        || starts("no-")
+        || has(t, "layout")
+        || has(t, "position")
+        || has(t, "postition")
+}
+
+fn elsewhere_word(t: &str) -> bool {
+    [
+        "related",
+        "comment",
+        "sidebar",
+        "teaser",
+        "widget",
+        "recommend",
+        "popular",
+        "trending",
+        "footer",
+        "menu",
+        "recirc",
+        "promo",
+        "more-",
+        "latest",
+        "most-read",
+        "newest",
+        "archive",
+        // Embedded posts carry their own dates and authors.
+        "instagram-media",
+        "twitter-tweet",
+        "tiktok-embed",
+    ]
+    .iter()
+    .any(|k| has(t, k))
 }
 
 /// Walks the document from its root.
@@ -254,6 +296,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         in_story: false,
         in_brand: false,
         in_furniture: false,
+        first_h1: None,
         lenient,
     };
     cx.w.elems.push(El {
@@ -433,7 +476,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             // Not on `<body>`: its class lists page-wide layout words ("has-sidebar",
             // "widget-layout") that say nothing about where the story's own metadata stands.
             let elsewhere = !never
-                && (hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id")));
+                && (hard
+                    || ((elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id")))
+                        && !holds_h1(dom, node, cx)));
             // Metadata that lives in the body.
             match name {
                 // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.
@@ -538,7 +583,13 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 160 && t.bytes().any(|b| b.is_ascii_digit()) {
-                    cx.w.date_texts.push((t, cx.in_furniture || elsewhere));
+                    // The site's "today" stamp in its header is no story's date.
+                    let today = has(class, "current-date")
+                        || has(class, "current-time")
+                        || has(class, "currentdate")
+                        || has(class, "today");
+                    cx.w.date_texts
+                        .push((t, cx.in_furniture || elsewhere || today));
                 }
             }
             if cx.w.bylines.len() < 8

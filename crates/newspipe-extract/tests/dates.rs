@@ -318,3 +318,62 @@ fn the_raw_page_is_the_last_resort() {
     );
     assert_eq!(day(&html, None).as_deref(), Some("2020-04-17"));
 }
+
+/// Metadata naming another day than the story shows, for the rules where the shown stamp must
+/// win.
+const RESTAMPED: &str =
+    r#"<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">"#;
+
+#[test]
+fn layout_classes_on_wrappers_are_no_sidebar() {
+    // The wrapper says where the sidebar goes; the story and its stamp are inside it (the
+    // headline before it, so that only the class decides).
+    for wrapper in [
+        "page-wrapper blog-sidebar-position-right",
+        "content has-sidebar",
+        "main-layout widget-layout2",
+    ] {
+        let html = page(
+            "de",
+            RESTAMPED,
+            &format!(
+                r#"<h1>Night buses stay</h1><div class="{wrapper}"><article><span class="post-date">27. Januar 2022</span>{PROSE}</article></div>"#
+            ),
+        );
+        assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"), "{wrapper}");
+    }
+}
+
+#[test]
+fn a_sidebar_classed_wrapper_holding_the_headline_holds_the_story() {
+    let html = page(
+        "de",
+        RESTAMPED,
+        &format!(
+            r#"<div class="panel-display zen-one-sidebar-second"><h1>Night buses stay</h1><span class="published-at">27.01.2022</span>{PROSE}</div>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"));
+}
+
+#[test]
+fn embedded_posts_and_todays_date_are_not_the_story() {
+    // An embedded Instagram post's `<time>` is the post's day, not the story's.
+    let html = page(
+        "en",
+        r#"<meta property="article:published_time" content="2022-01-27T09:00:00+01:00">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<blockquote class="instagram-media"><p><a href="https://instagram.example/p/1">A post shared by Ann</a> on <time datetime="2019-04-21T23:47:18+00:00">Apr 21, 2019</time></p></blockquote></article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"));
+    // The site header's "today" stamp does not move a UTC timestamp to its day.
+    let html = page(
+        "fr",
+        r#"<meta property="article:published_time" content="2020-02-18T12:53:40+00:00">"#,
+        &format!(
+            r#"<header><div class="logo"><a href="/">La Gazette</a><span class="site-current-time">mercredi 19 février 2020</span></div></header><article><h1>Night buses stay</h1>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-02-18"));
+}
