@@ -463,8 +463,21 @@ pub fn published(
                 .then(|| printed_stamps.iter().find_map(|t| printed(t)))
                 .flatten()
         });
+        // A story `<time>` or printed stamp on the declared day confirms it: the other stamp
+        // is then a reader's join date, the site's clock or a teaser.
+        let confirmed = || {
+            let same = |v: Option<Date>| v.is_some_and(|v| v.date_naive() == d.date_naive());
+            story_times().any(|t| {
+                same(if t.text_only {
+                    printed(&t.value)
+                } else {
+                    dates::parse(&t.value)
+                })
+            }) || printed_stamps.iter().any(|t| same(printed(t)))
+        };
         if let Some(v) = shown
             && (v.date_naive() - d.date_naive()).num_days().abs() > 1
+            && !confirmed()
         {
             return Some(v);
         }
@@ -543,6 +556,7 @@ pub fn published(
             dates::scan(t, cx.order).and_then(dates::day)
         });
     stamp
+        .or_else(|| posted_sentence(w, cx.order))
         .or_else(|| text_times(true).find_map(|t| printed(&t.value)))
         .or_else(|| w.date_texts.iter().find_map(|t| printed(&t.0)))
         .or_else(|| {
@@ -560,6 +574,50 @@ pub fn published(
                 )
                 .find_map(|t| dates::relative(t, now))
         })
+}
+
+/// Phrases inside a sentence that say when the post went up ("This entry was posted on
+/// Saturday, December 3rd, 2011", "Dieser Beitrag wurde am 3. Dezember 2011 veröffentlicht").
+const POSTED_PHRASES: &[&str] = &[
+    "was posted on",
+    "posted on",
+    "published on",
+    "wurde am",
+    "veröffentlicht am",
+    "erstellt am",
+    "publié le",
+    "publicado el",
+    "publicado em",
+    "pubblicato il",
+    "gepubliceerd op",
+];
+
+/// Longest block searched for a [`POSTED_PHRASES`] sentence: a post's closing line, not prose.
+const POSTED_MAX_BYTES: usize = 400;
+
+/// The date after a "was posted on" phrase in a short block outside hard furniture.
+fn posted_sentence(w: &Walk, order: dates::Order) -> Option<Date> {
+    w.blocks
+        .iter()
+        .take(3000)
+        .filter(|b| b.text.len() <= POSTED_MAX_BYTES)
+        .filter(|b| {
+            let e = &w.elems[b.elem as usize];
+            !(e.furniture && e.hard)
+        })
+        .find_map(|b| {
+            let lower = b.text.to_lowercase();
+            let at = POSTED_PHRASES.iter().find_map(|p| lower.find(p))?;
+            dates::scan(head(&lower[at..], 80), order).and_then(dates::day)
+        })
+}
+
+/// A date in the page's description ("… (News of 14 January 2020)"), for a page that shows
+/// no date anywhere else.
+pub fn described(m: &Metas<'_>, order: dates::Order) -> Option<Date> {
+    m.get(&["og:description", "description", "twitter:description"])
+        .and_then(|d| dates::scan(&d, order))
+        .and_then(dates::day)
 }
 
 /// Labels that introduce a story's publication date on the page.

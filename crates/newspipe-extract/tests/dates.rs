@@ -377,3 +377,43 @@ fn embedded_posts_and_todays_date_are_not_the_story() {
     );
     assert_eq!(day(&html, None).as_deref(), Some("2020-02-18"));
 }
+
+#[test]
+fn a_stamp_on_the_declared_day_confirms_it() {
+    // The header's clock (a `<time>` without datetime) names another day, but the story's
+    // printed stamp agrees with the metadata: the metadata stays.
+    let html = page(
+        "de",
+        r#"<meta property="article:published_time" content="2020-04-27T17:58:19+02:00">"#,
+        &format!(
+            r#"<div class="top"><time>Mittwoch, 8. Juli 2020</time></div><article><h1>Night buses stay</h1><div class="publish-info">27.04.2020 - 18:50 Uhr</div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-04-27"));
+}
+
+#[test]
+fn a_day_first_url_segment() {
+    let html = page("de", "", &format!("<article>{PROSE}</article>"));
+    assert_eq!(
+        day(&html, Some("https://verein.example/meldungen/29-10-2021")).as_deref(),
+        Some("2021-10-29")
+    );
+}
+
+#[test]
+fn a_posted_on_sentence_and_the_description() {
+    let html = page(
+        "de",
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<p class="news"><small>Der Beitrag <a href="/2011/night-buses">Night buses stay: the council extends the service for another year</a> wurde am <nobr>3. Dezember 2011</nobr> um <nobr>23:03</nobr> Uhr gepostet und unter <a href="/c/news">News</a> abgelegt. Kommentare sind geschlossen.</small></p></article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2011-12-03"));
+    // No date on the page but in its description.
+    let html = format!(
+        r#"<html lang="it"><head><title>Night buses stay</title><meta name="description" content="NIGHT BUSES STAY (Notizia del 14 Gennaio 2020)"></head><body><article>{PROSE}</article></body></html>"#
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-01-14"));
+}
