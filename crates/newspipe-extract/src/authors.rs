@@ -21,6 +21,10 @@ const ROLE_WORDS: &[&str] = &[
     "updated",
     "published",
     "posted",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "pubblicato",
     "minutes",
     "min",
     "read",
@@ -85,8 +89,15 @@ pub fn clean(raw: &str) -> Vec<String> {
         }
     }
     let mut s = strip_by(s.trim());
+    // "Ann Lee/SP-X": a full name, then the agency after the slash.
+    if let Some((name, _)) = s.split_once('/')
+        && name.trim().contains(' ')
+    {
+        s = name.trim().to_string();
+    }
     drop_handles(&mut s);
     cut_weekday_stamp(&mut s);
+    cut_joined_date(&mut s);
     cut_dateline(&mut s);
     cut_outlet_after_period(&mut s);
     if let Some(i) = s.find(" for ") {
@@ -164,10 +175,24 @@ fn month_word(l: &str) -> bool {
         .any(|m| m.eq_ignore_ascii_case(l) || (l.len() == 3 && m.to_lowercase().starts_with(l)))
 }
 
+/// Most words in a date written out ("Samstag, 19. Oktober 2019").
+const DATE_PART_WORDS: usize = 4;
+
 /// Several words with a lowercase one that is neither a particle nor a role word.
 fn is_prose(part: &str) -> bool {
     let words: Vec<&str> = part.split_whitespace().collect();
+    // A short part that opens with a digit or a weekday is a date ("21 juin 2018",
+    // "Samstag, 19. Oktober") and dropped on its own.
+    let date = words.len() <= DATE_PART_WORDS
+        && words.first().is_some_and(|w| {
+            let l = w.trim_end_matches([',', '.']).to_lowercase();
+            l.starts_with(|c: char| c.is_ascii_digit())
+                || WEEKDAY_WORDS.contains(&l.as_str())
+                || LOCAL_WEEKDAYS.contains(&l.as_str())
+                || WEEKDAYS.iter().any(|d| d.eq_ignore_ascii_case(&l))
+        });
     words.len() > 1
+        && !date
         && words.iter().any(|w| {
             let l = w.to_lowercase();
             let l = l.trim_matches(|c: char| !c.is_alphanumeric());
@@ -179,7 +204,26 @@ fn is_prose(part: &str) -> bool {
 }
 
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Soft hyphens (U+00AD) are hyphenation hints inside a name ("Mat\u{ad}thias").
+    s.split_whitespace()
+        .map(|w| w.replace('\u{ad}', ""))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Byline openers that adjacent elements glue to the name ("By" + "Alex Lee" → "ByAlex Lee").
+const GLUED_OPENERS: &[&str] = &["By", "Von", "Par", "Por", "Door", "Av", "Af", "Di"];
+
+/// The rest of `s` after an opener glued to a capitalised name, if it is one.
+pub fn unglue_opener(s: &str) -> Option<&str> {
+    GLUED_OPENERS.iter().find_map(|o| {
+        let rest = s.strip_prefix(o)?;
+        let mut cs = rest.chars();
+        let (a, b) = (cs.next()?, cs.next()?);
+        // "ByAlex", not "BYU" or "Bypass": a capital and then a lowercase letter or period.
+        (a.is_uppercase() && (b.is_lowercase() || b == '.')).then_some(rest)
+    })
 }
 
 fn looks_like_url(s: &str) -> bool {
@@ -225,9 +269,8 @@ fn from_url(s: &str) -> Option<String> {
 }
 
 fn strip_by(s: &str) -> String {
-    let mut s = s
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
+    let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let mut s = unglue_opener(s).unwrap_or(s).to_string();
     loop {
         let lower = s.to_lowercase();
         let mut changed = false;
@@ -325,7 +368,13 @@ fn clean_one(s: &str) -> Option<String> {
     let s = strip_by(s.trim());
     let s = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
     let s = trim_end_period(s);
-    if s.is_empty() || s.chars().count() > 60 || s.contains('@') || s.contains("://") {
+    if s.is_empty()
+        || s.chars().count() > 60
+        || s.contains('@')
+        || s.contains("://")
+        || s.contains("(s)")
+        || s.contains(':')
+    {
         return None;
     }
     if s.chars().any(|c| c.is_ascii_digit()) {
@@ -779,11 +828,61 @@ fn cut_weekday_stamp(s: &mut String) {
     }
 }
 
+/// Words that join a byline to its date ("Von Ann Lee am 07.08.2013", "par Ann Lee le 7 mai").
+const DATE_JOINERS: &[&str] = &["am", "le", "el", "il", "on", "op", "den", "em"];
+
+/// Cuts "… am 07.08.2013 …" / "… am Samstag, 19. Oktober …" off a byline: a joining word
+/// after at least one word, followed by a digit or a weekday.
+fn cut_joined_date(s: &mut String) {
+    let words: Vec<&str> = s.split(' ').collect();
+    let cut = (1..words.len().saturating_sub(1)).find(|&i| {
+        let next = words[i + 1].trim_end_matches([',', '.']).to_lowercase();
+        DATE_JOINERS.contains(&words[i].to_lowercase().as_str())
+            && (next.starts_with(|c: char| c.is_ascii_digit())
+                || WEEKDAY_WORDS.contains(&next.as_str())
+                || WEEKDAYS.iter().any(|d| d.eq_ignore_ascii_case(&next))
+                || LOCAL_WEEKDAYS.contains(&next.as_str()))
+    });
+    if let Some(i) = cut {
+        *s = words[..i].join(" ");
+    }
+}
+
+/// German, Dutch and Nordic weekdays, lowercase ([`WEEKDAY_WORDS`] has the Romance ones).
+const LOCAL_WEEKDAYS: &[&str] = &[
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "måndag",
+    "tisdag",
+    "onsdag",
+    "torsdag",
+    "fredag",
+    "lördag",
+    "söndag",
+    "mandag",
+    "tirsdag",
+    "lørdag",
+    "søndag",
+];
+
 /// "Ann Lee Ann Lee" (a name and its link text, both read) → "Ann Lee".
 fn undouble(p: &str) -> String {
     let words: Vec<&str> = p.split_whitespace().collect();
     let n = words.len();
-    if n >= 2 && n.is_multiple_of(2) && words[..n / 2] == words[n / 2..] {
+    // Two words at least in each half: "R. R." is a name of two initials.
+    if n >= 4 && n.is_multiple_of(2) && words[..n / 2] == words[n / 2..] {
         return words[..n / 2].join(" ");
     }
     p.to_string()

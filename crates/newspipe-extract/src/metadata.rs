@@ -261,14 +261,23 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
-        // A "By A and B" line near the top of the text, in the page's language.
-        for b in w.blocks.iter().take(400) {
+        // A "By A and B" line near the top of the text, in the page's language, or a line
+        // that is only the label ("By", "Von:") with the names in the next one.
+        let blocks = &w.blocks[..w.blocks.len().min(400)];
+        for (i, b) in blocks.iter().enumerate() {
             let t = b.text.trim();
             if t.len() < 120 && by_line(t) {
                 push(&mut out, t);
-                if has_person(&out) {
-                    break;
-                }
+            } else if is_by_label(t)
+                && let Some(next) = blocks.get(i + 1).filter(|n| {
+                    // Names, not a lone button label ("Filter").
+                    n.text.len() < 120 && n.text.split_whitespace().nth(1).is_some()
+                })
+            {
+                push(&mut out, &next.text);
+            }
+            if has_person(&out) {
+                break;
             }
         }
     }
@@ -306,6 +315,15 @@ pub fn authors(
     out
 }
 
+/// A line that is only a byline label: "By", "Von:", "Par", "Autor:".
+fn is_by_label(t: &str) -> bool {
+    let l = t.trim_end_matches(':').trim().to_lowercase();
+    matches!(
+        l.as_str(),
+        "by" | "von" | "par" | "por" | "door" | "autor" | "author" | "auteur"
+    )
+}
+
 /// Whether a line opens like a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af",
 /// "Przez", "Autor:", "Text:" and a capitalised name.
 fn by_line(t: &str) -> bool {
@@ -325,7 +343,11 @@ fn by_line(t: &str) -> bool {
         "text: ",
         "texto: ",
         "written by ",
+        "von: ",
     ];
+    if authors::unglue_opener(t).is_some() {
+        return true;
+    }
     let lower = t.to_lowercase();
     OPENERS.iter().any(|o| {
         // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.

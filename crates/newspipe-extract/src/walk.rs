@@ -593,10 +593,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
             }
             if cx.w.bylines.len() < 8
-                && !class.is_empty()
                 && !cx.in_furniture
                 && !elsewhere
-                && byline_class(class)
+                && (byline_class(class) || el.attr("id").is_some_and(byline_class))
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 200 {

@@ -196,3 +196,70 @@ fn weekday_stamps_labels_initials_and_doubled_names() {
         assert_eq!(got, [want], "{line}");
     }
 }
+
+#[test]
+fn glued_openers_label_lines_and_author_ids() {
+    for (line, want) in [
+        // "By" and the name in adjacent spans, no space between.
+        (
+            r#"<div><span>By</span><span><a href="/about/newsteam/alex-bozarjian">Alex Bozarjian</a></span></div>"#,
+            "Alex Bozarjian",
+        ),
+        // The label alone on its line, the name on the next.
+        (
+            r#"<div class="meta-a"><p>Von:</p><p>Götz Warnke</p></div>"#,
+            "Götz Warnke",
+        ),
+        // An id, not a class, names the author element.
+        (
+            r#"<div id="author_header">Gunter Frank</div>"#,
+            "Gunter Frank",
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+    // A label line followed by a heading or a lone button label is no byline.
+    for next in ["<h2>Fazit: Night Buses Stay</h2>", "<p>Filter</p>"] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1><p>Von:</p>{next}{PROSE}</article>"),
+        );
+        assert!(got.is_empty(), "{next}: {got:?}");
+    }
+}
+
+#[test]
+fn dates_agencies_and_hyphenation_hints_around_names() {
+    for (line, want) in [
+        (
+            r#"<p class="byline">VON MORITZ GATHMANN am 21. April 2020</p>"#,
+            vec!["Moritz Gathmann"],
+        ),
+        (
+            r#"<div class="dates_auteurs">par <span class="auteurs">Didier Roy</span>, 21 juin 2018</div>"#,
+            vec!["Didier Roy"],
+        ),
+        (
+            r#"<p class="byline">Von R. R. am 07.08.2013 um 09:07 Uhr</p>"#,
+            vec!["R. R."],
+        ),
+        (
+            r#"<p class="author">Peter Maahn/SP-X</p>"#,
+            vec!["Peter Maahn"],
+        ),
+        (
+            "<p class=\"author\">Von Mat\u{ad}thi\u{ad}as Lauerer</p>",
+            vec!["Matthias Lauerer"],
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, want, "{line}");
+    }
+}
