@@ -181,6 +181,11 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
+/// An id naming the byline (`id="author_header"`); ids rarely do, so a cheap test first.
+fn byline_id(id: &str) -> bool {
+    (has(id, "author") || has(id, "byline")) && byline_class(id)
+}
+
 /// A class naming the story's byline or author ("byline", "c-intro__author", "autor"), not
 /// the author's picture or biography.
 fn byline_class(class: &str) -> bool {
@@ -232,9 +237,12 @@ fn byline_class(class: &str) -> bool {
 
 /// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
 fn elsewhere_class(v: Option<&str>) -> bool {
+    // The whole value first (one pass, as most elements name none of the words); the
+    // layout test only runs per token when a word is there.
     v.is_some_and(|v| {
-        v.split_ascii_whitespace()
-            .any(|t| !layout_word(t) && elsewhere_word(t))
+        elsewhere_word(v)
+            && v.split_ascii_whitespace()
+                .any(|t| !layout_word(t) && elsewhere_word(t))
     })
 }
 
@@ -595,7 +603,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             if cx.w.bylines.len() < 8
                 && !cx.in_furniture
                 && !elsewhere
-                && (byline_class(class) || el.attr("id").is_some_and(byline_class))
+                && (byline_class(class) || el.attr("id").is_some_and(byline_id))
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 200 {
