@@ -160,7 +160,7 @@ pub fn handle(raw: &str) -> Option<String> {
         ROLE_WORDS.contains(&w)
             || NOT_NAMES.contains(&w)
             || NOT_HANDLES.contains(&w)
-            || WEEKDAY_WORDS.contains(&w)
+            || is_weekday(w)
     };
     if blocked(&l) || l.split(['.', '-', '_']).any(blocked) || month_word(&l) {
         return None;
@@ -186,10 +186,7 @@ fn is_prose(part: &str) -> bool {
     let date = words.len() <= DATE_PART_WORDS
         && words.first().is_some_and(|w| {
             let l = w.trim_end_matches([',', '.']).to_lowercase();
-            l.starts_with(|c: char| c.is_ascii_digit())
-                || WEEKDAY_WORDS.contains(&l.as_str())
-                || LOCAL_WEEKDAYS.contains(&l.as_str())
-                || WEEKDAYS.iter().any(|d| d.eq_ignore_ascii_case(&l))
+            l.starts_with(|c: char| c.is_ascii_digit()) || is_weekday(&l)
         });
     words.len() > 1
         && !date
@@ -398,7 +395,8 @@ fn clean_one(s: &str) -> Option<String> {
     // Byline labels, weekdays and links left alone when the name itself was elsewhere.
     if words.iter().all(|w| {
         let w = w.to_lowercase();
-        NOT_NAMES.contains(&w.trim_matches(|c: char| !c.is_alphanumeric()))
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        NOT_NAMES.contains(&w) || is_weekday(w)
     }) {
         return None;
     }
@@ -452,20 +450,6 @@ const NOT_NAMES: &[&str] = &[
     "posts",
     "beiträge",
     "home",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-    "sonntag",
     "hire",
     "anonymous",
     "unknown",
@@ -838,18 +822,23 @@ fn cut_joined_date(s: &mut String) {
     let cut = (1..words.len().saturating_sub(1)).find(|&i| {
         let next = words[i + 1].trim_end_matches([',', '.']).to_lowercase();
         DATE_JOINERS.contains(&words[i].to_lowercase().as_str())
-            && (next.starts_with(|c: char| c.is_ascii_digit())
-                || WEEKDAY_WORDS.contains(&next.as_str())
-                || WEEKDAYS.iter().any(|d| d.eq_ignore_ascii_case(&next))
-                || LOCAL_WEEKDAYS.contains(&next.as_str()))
+            && (next.starts_with(|c: char| c.is_ascii_digit()) || is_weekday(&next))
     });
     if let Some(i) = cut {
         *s = words[..i].join(" ");
     }
 }
 
-/// German, Dutch and Nordic weekdays, lowercase ([`WEEKDAY_WORDS`] has the Romance ones).
-const LOCAL_WEEKDAYS: &[&str] = &[
+/// Weekday names in English, German, Dutch and the Nordic languages, lowercase
+/// ([`WEEKDAY_WORDS`] has the abbreviations and the Romance ones).
+const WEEKDAY_NAMES: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
     "montag",
     "dienstag",
     "mittwoch",
@@ -876,6 +865,11 @@ const LOCAL_WEEKDAYS: &[&str] = &[
     "lørdag",
     "søndag",
 ];
+
+/// A weekday's name or abbreviation, given in lowercase.
+fn is_weekday(l: &str) -> bool {
+    WEEKDAY_WORDS.contains(&l) || WEEKDAY_NAMES.contains(&l)
+}
 
 /// "Ann Lee Ann Lee" (a name and its link text, both read) → "Ann Lee".
 fn undouble(p: &str) -> String {
