@@ -281,6 +281,33 @@ pub fn authors(
             }
         }
     }
+    // Structured data often names only the first of several authors; a byline or meta value
+    // that lists them all, the ones found among them, completes the list.
+    if has_person(&out) {
+        let fuller = w
+            .bylines
+            .iter()
+            .take(4)
+            .map(String::as_str)
+            .chain(m.all("author"))
+            .map(|v| {
+                authors::clean(&decode_entities(v))
+                    .into_iter()
+                    .filter(|n| !authors::is_site(n, site, host))
+                    // Initials after a name ("Tina Klostermeier, TK") sign the same person.
+                    .filter(|n| n.contains(' ') || n.chars().count() > INITIALS_MAX)
+                    .collect::<Vec<_>>()
+            })
+            .find(|names| {
+                names.len() > out.len()
+                    && out
+                        .iter()
+                        .all(|o| names.iter().any(|n| n.eq_ignore_ascii_case(o)))
+            });
+        if let Some(names) = fuller {
+            out = names;
+        }
+    }
     if out.is_empty() {
         // A lone handle ("gizzmo", "delta201") where the page marks its author explicitly.
         let explicit = ld
@@ -323,6 +350,9 @@ fn is_by_label(t: &str) -> bool {
         "by" | "von" | "par" | "por" | "door" | "autor" | "author" | "auteur"
     )
 }
+
+/// Longest run of letters read as a person's initials ("TK", "dpa" is an agency).
+const INITIALS_MAX: usize = 3;
 
 /// Whether a line opens like a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af",
 /// "Przez", "Autor:", "Text:" and a capitalised name.

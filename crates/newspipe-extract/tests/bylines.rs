@@ -263,3 +263,23 @@ fn dates_agencies_and_hyphenation_hints_around_names() {
         assert_eq!(got, want, "{line}");
     }
 }
+
+#[test]
+fn the_byline_completes_a_structured_list_of_one() {
+    let ld = r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Rudolf Fischer"}}</script>"#;
+    let got = authors(
+        ld,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">von Rudolf Fischer, Simon Kohler</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Rudolf Fischer", "Simon Kohler"]);
+    // Initials that sign the same person add nobody.
+    let got = authors(
+        ld,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">Rudolf Fischer, RF</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Rudolf Fischer"]);
+}
