@@ -189,49 +189,44 @@ fn byline_id(id: &str) -> bool {
 /// A class naming the story's byline or author ("byline", "c-intro__author", "autor"), not
 /// the author's picture or biography.
 fn byline_class(class: &str) -> bool {
+    const NAMED: &[&str] = &[
+        "byline",
+        "author",
+        "authors",
+        "autor",
+        "autoren",
+        "autorin",
+        "writer",
+        "contributor",
+        "creator",
+        "auteur",
+        "firma",
+        "signature",
+    ];
+    const NOT: &[&str] = &[
+        "bio",
+        "biography",
+        "image",
+        "img",
+        "avatar",
+        "photo",
+        "picture",
+        "description",
+        "desc",
+        "about",
+        "box",
+        "more",
+        "social",
+        "follow",
+        "list",
+        "info",
+    ];
+    // Case-insensitive comparisons without lowercasing a copy: this runs on every class.
+    let is = |t: &str, words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
     class.len() < 300
         && class.split_ascii_whitespace().any(|name| {
-            let lower = name.to_ascii_lowercase();
-            let mut toks = lower.split(['-', '_']).filter(|t| !t.is_empty());
-            let named = toks.clone().any(|t| {
-                matches!(
-                    t,
-                    "byline"
-                        | "author"
-                        | "authors"
-                        | "autor"
-                        | "autoren"
-                        | "autorin"
-                        | "writer"
-                        | "contributor"
-                        | "creator"
-                        | "auteur"
-                        | "firma"
-                        | "signature"
-                )
-            }) || lower.contains("byline");
-            named
-                && !toks.any(|t| {
-                    matches!(
-                        t,
-                        "bio"
-                            | "biography"
-                            | "image"
-                            | "img"
-                            | "avatar"
-                            | "photo"
-                            | "picture"
-                            | "description"
-                            | "desc"
-                            | "about"
-                            | "box"
-                            | "more"
-                            | "social"
-                            | "follow"
-                            | "list"
-                            | "info"
-                    )
-                })
+            let toks = || name.split(['-', '_']).filter(|t| !t.is_empty());
+            (toks().any(|t| is(t, NAMED)) || has(name, "byline")) && !toks().any(|t| is(t, NOT))
         })
 }
 
@@ -241,9 +236,19 @@ fn elsewhere_class(v: Option<&str>) -> bool {
     // layout test only runs per token when a word is there.
     v.is_some_and(|v| {
         elsewhere_word(v)
-            && v.split_ascii_whitespace()
-                .any(|t| !layout_word(t) && elsewhere_word(t))
+            && (!layout_marker(v)
+                || v.split_ascii_whitespace()
+                    .any(|t| !layout_word(t) && elsewhere_word(t)))
     })
+}
+
+/// An embedded post (`<blockquote class="instagram-media">`, "twitter-tweet", "tiktok-embed"):
+/// its `<time>` and author are the post's.
+fn embedded_post(name: &str, class: Option<&str>) -> bool {
+    name == "blockquote"
+        && class.is_some_and(|c| {
+            has(c, "instagram-media") || has(c, "twitter-tweet") || has(c, "tiktok-embed")
+        })
 }
 
 /// A class that says how the page is laid out ("has-sidebar", "sidebar-position-right",
@@ -256,6 +261,13 @@ fn layout_word(t: &str) -> bool {
         || has(t, "layout")
         || has(t, "position")
         || has(t, "postition")
+}
+
+/// Whether any token of `v` may be a [`layout_word`]; a cheap test on the whole value.
+fn layout_marker(v: &str) -> bool {
+    ["has-", "with-", "no-", "layout", "position", "postition"]
+        .iter()
+        .any(|k| has(v, k))
 }
 
 fn elsewhere_word(t: &str) -> bool {
@@ -277,10 +289,6 @@ fn elsewhere_word(t: &str) -> bool {
         "most-read",
         "newest",
         "archive",
-        // Embedded posts carry their own dates and authors.
-        "instagram-media",
-        "twitter-tweet",
-        "tiktok-embed",
     ]
     .iter()
     .any(|k| has(t, k))
@@ -485,6 +493,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             // "widget-layout") that say nothing about where the story's own metadata stands.
             let elsewhere = !never
                 && (hard
+                    || embedded_post(name, el.attr("class"))
                     || ((elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id")))
                         && !holds_h1(dom, node, cx)));
             // Metadata that lives in the body.
