@@ -21,6 +21,10 @@ const ROLE_WORDS: &[&str] = &[
     "updated",
     "published",
     "posted",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "pubblicato",
     "minutes",
     "min",
     "read",
@@ -85,6 +89,15 @@ pub fn clean(raw: &str) -> Vec<String> {
         }
     }
     let mut s = strip_by(s.trim());
+    // "Ann Lee/SP-X": a full name, then the agency after the slash.
+    if let Some((name, _)) = s.split_once('/')
+        && name.trim().contains(' ')
+    {
+        s = name.trim().to_string();
+    }
+    drop_handles(&mut s);
+    cut_weekday_stamp(&mut s);
+    cut_joined_date(&mut s);
     cut_dateline(&mut s);
     cut_outlet_after_period(&mut s);
     if let Some(i) = s.find(" for ") {
@@ -97,7 +110,10 @@ pub fn clean(raw: &str) -> Vec<String> {
     if parts.len() > 1 && parts.iter().any(|p| is_prose(p)) {
         return Vec::new();
     }
-    let mut out: Vec<String> = parts.iter().filter_map(|p| clean_one(p)).collect();
+    let mut out: Vec<String> = parts
+        .iter()
+        .filter_map(|p| clean_one(&undouble(p)))
+        .collect();
     // "Reuters, Washington": after an agency, a lone word is the dateline's place.
     if out.iter().any(|n| is_org(n)) {
         out.retain(|n| is_org(n) || n.contains(' '));
@@ -105,10 +121,83 @@ pub fn clean(raw: &str) -> Vec<String> {
     out
 }
 
+/// Words that name an account, not a person, when they stand alone as the author.
+const NOT_HANDLES: &[&str] = &[
+    "admin",
+    "administrator",
+    "webmaster",
+    "root",
+    "user",
+    "redaktion",
+    "redaction",
+    "rédaction",
+    "redacción",
+    "redazione",
+    "redactie",
+    "newsroom",
+    "publisher",
+    "red",
+    "redakcja",
+    "anonym",
+    "anonymous",
+    "anónimo",
+    "anonimo",
+    "zvg",
+    "null",
+    "none",
+    "undefined",
+];
+
+/// A single-word account name ("gizzmo", "delta201", "Karoherr") given as the author where
+/// [`clean`] finds no person: letters with digits, dots, hyphens or underscores, no role word,
+/// label or account placeholder.
+pub fn handle(raw: &str) -> Option<String> {
+    let s = strip_by(collapse(raw).trim());
+    let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+    let n = s.chars().count();
+    if !(2..=30).contains(&n)
+        || !s.chars().any(char::is_alphabetic)
+        || !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return None;
+    }
+    let l = s.to_lowercase();
+    let blocked = |w: &str| {
+        ROLE_WORDS.contains(&w)
+            || NOT_NAMES.contains(&w)
+            || NOT_HANDLES.contains(&w)
+            || is_weekday(w)
+    };
+    if blocked(&l) || l.split(['.', '-', '_']).any(blocked) || month_word(&l) {
+        return None;
+    }
+    Some(s.to_string())
+}
+
+/// An English month name or its three-letter abbreviation.
+fn month_word(l: &str) -> bool {
+    MONTHS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(l) || (l.len() == 3 && m.to_lowercase().starts_with(l)))
+}
+
+/// Most words in a date written out ("Samstag, 19. Oktober 2019").
+const DATE_PART_WORDS: usize = 4;
+
 /// Several words with a lowercase one that is neither a particle nor a role word.
 fn is_prose(part: &str) -> bool {
     let words: Vec<&str> = part.split_whitespace().collect();
+    // A short part that opens with a digit or a weekday is a date ("21 juin 2018",
+    // "Samstag, 19. Oktober") and dropped on its own.
+    let date = words.len() <= DATE_PART_WORDS
+        && words.first().is_some_and(|w| {
+            let l = w.trim_end_matches([',', '.']).to_lowercase();
+            l.starts_with(|c: char| c.is_ascii_digit()) || is_weekday(&l)
+        });
     words.len() > 1
+        && !date
         && words.iter().any(|w| {
             let l = w.to_lowercase();
             let l = l.trim_matches(|c: char| !c.is_alphanumeric());
@@ -120,7 +209,26 @@ fn is_prose(part: &str) -> bool {
 }
 
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Soft hyphens (U+00AD) are hyphenation hints inside a name ("Mat\u{ad}thias").
+    s.split_whitespace()
+        .map(|w| w.replace('\u{ad}', ""))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Byline openers that adjacent elements glue to the name ("By" + "Alex Lee" → "ByAlex Lee").
+const GLUED_OPENERS: &[&str] = &["By", "Von", "Par", "Por", "Door", "Av", "Af", "Di"];
+
+/// The rest of `s` after an opener glued to a capitalised name, if it is one.
+pub fn unglue_opener(s: &str) -> Option<&str> {
+    GLUED_OPENERS.iter().find_map(|o| {
+        let rest = s.strip_prefix(o)?;
+        let mut cs = rest.chars();
+        let (a, b) = (cs.next()?, cs.next()?);
+        // "ByAlex", not "BYU" or "Bypass": a capital and then a lowercase letter or period.
+        (a.is_uppercase() && (b.is_lowercase() || b == '.')).then_some(rest)
+    })
 }
 
 fn looks_like_url(s: &str) -> bool {
@@ -166,9 +274,8 @@ fn from_url(s: &str) -> Option<String> {
 }
 
 fn strip_by(s: &str) -> String {
-    let mut s = s
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
+    let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let mut s = unglue_opener(s).unwrap_or(s).to_string();
     loop {
         let lower = s.to_lowercase();
         let mut changed = false;
@@ -199,6 +306,29 @@ fn strip_by(s: &str) -> String {
             "text:",
             "texto:",
             "interview:",
+            "von:",
+            "artikel von:",
+            "auteur:",
+            "auteurs:",
+            "autore:",
+            "autori:",
+            "forfatter:",
+            "författare:",
+            "tekst:",
+            "yazar:",
+            "автор:",
+            "text von ",
+            "eingestellt von ",
+            "veröffentlicht von ",
+            "gespeichert von ",
+            "publicado por ",
+            "escrito por ",
+            "scritto da ",
+            "écrit par ",
+            "geplaatst door ",
+            "skrevet af ",
+            "skrevet av ",
+            "skriven av ",
             "artikel von ",
             "ein artikel von ",
             "geschrieben von ",
@@ -242,8 +372,14 @@ fn split_names(s: &str) -> Vec<String> {
 fn clean_one(s: &str) -> Option<String> {
     let s = strip_by(s.trim());
     let s = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
-    let s = s.trim_end_matches('.');
-    if s.is_empty() || s.chars().count() > 60 || s.contains('@') || s.contains("://") {
+    let s = trim_end_period(s);
+    if s.is_empty()
+        || s.chars().count() > 60
+        || s.contains('@')
+        || s.contains("://")
+        || s.contains("(s)")
+        || s.contains(':')
+    {
         return None;
     }
     if s.chars().any(|c| c.is_ascii_digit()) {
@@ -267,7 +403,8 @@ fn clean_one(s: &str) -> Option<String> {
     // Byline labels, weekdays and links left alone when the name itself was elsewhere.
     if words.iter().all(|w| {
         let w = w.to_lowercase();
-        NOT_NAMES.contains(&w.trim_matches(|c: char| !c.is_alphanumeric()))
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        NOT_NAMES.contains(&w) || is_weekday(w)
     }) {
         return None;
     }
@@ -321,20 +458,6 @@ const NOT_NAMES: &[&str] = &[
     "posts",
     "beiträge",
     "home",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-    "sonntag",
     "hire",
     "anonymous",
     "unknown",
@@ -594,6 +717,192 @@ fn cut_outlet_after_period(s: &mut String) {
         }
         from = i + 2;
     }
+}
+
+/// Social handles after a name ("Ann Lee @annlee") are dropped; a value that is only a handle
+/// stays and is rejected later as a whole.
+fn drop_handles(s: &mut String) {
+    if !s.contains('@') {
+        return;
+    }
+    let kept: Vec<&str> = s
+        .split_whitespace()
+        .filter(|w| !(w.starts_with('@') && w.len() > 1))
+        .collect();
+    if !kept.is_empty() {
+        *s = kept.join(" ");
+    }
+}
+
+/// Weekday names and abbreviations that open a date stamp glued to a byline ("Von Ann Lee Fr,
+/// 18. Oktober 2019"), in the byline languages handled above.
+const WEEKDAY_WORDS: &[&str] = &[
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "mié",
+    "jue",
+    "vie",
+    "sáb",
+    "dom",
+    "gio",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+];
+
+/// Cuts a date stamp that opens with a weekday followed by a comma or period and then a digit
+/// ("Ann Lee Fr, 18. Oktober 2019" → "Ann Lee"). The weekday must follow at least one word.
+fn cut_weekday_stamp(s: &mut String) {
+    let mut at = 0;
+    let mut cut = None;
+    for (i, w) in s.split(' ').enumerate() {
+        let start = at;
+        at += w.len() + 1;
+        if i == 0 {
+            continue;
+        }
+        let Some(word) = w.strip_suffix([',', '.']) else {
+            continue;
+        };
+        let next_digit = s
+            .get(at..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_digit());
+        if next_digit && WEEKDAY_WORDS.contains(&word.to_lowercase().as_str()) {
+            cut = Some(start);
+            break;
+        }
+    }
+    if let Some(c) = cut {
+        s.truncate(c);
+        let t = s.trim_end().to_string();
+        *s = t;
+    }
+}
+
+/// Words that join a byline to its date ("Von Ann Lee am 07.08.2013", "par Ann Lee le 7 mai").
+const DATE_JOINERS: &[&str] = &["am", "le", "el", "il", "on", "op", "den", "em"];
+
+/// Cuts "… am 07.08.2013 …" / "… am Samstag, 19. Oktober …" off a byline: a joining word
+/// after at least one word, followed by a digit or a weekday.
+fn cut_joined_date(s: &mut String) {
+    let words: Vec<&str> = s.split(' ').collect();
+    let cut = (1..words.len().saturating_sub(1)).find(|&i| {
+        let next = words[i + 1].trim_end_matches([',', '.']).to_lowercase();
+        DATE_JOINERS.contains(&words[i].to_lowercase().as_str())
+            && (next.starts_with(|c: char| c.is_ascii_digit()) || is_weekday(&next))
+    });
+    if let Some(i) = cut {
+        *s = words[..i].join(" ");
+    }
+}
+
+/// Weekday names in English, German, Dutch and the Nordic languages, lowercase
+/// ([`WEEKDAY_WORDS`] has the abbreviations and the Romance ones).
+const WEEKDAY_NAMES: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "måndag",
+    "tisdag",
+    "onsdag",
+    "torsdag",
+    "fredag",
+    "lördag",
+    "söndag",
+    "mandag",
+    "tirsdag",
+    "lørdag",
+    "søndag",
+];
+
+/// A weekday's name or abbreviation, given in lowercase.
+fn is_weekday(l: &str) -> bool {
+    WEEKDAY_WORDS.contains(&l) || WEEKDAY_NAMES.contains(&l)
+}
+
+/// "Ann Lee Ann Lee" (a name and its link text, both read) → "Ann Lee".
+fn undouble(p: &str) -> String {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    let n = words.len();
+    // Two words at least in each half: "R. R." is a name of two initials.
+    if n >= 4 && n.is_multiple_of(2) && words[..n / 2] == words[n / 2..] {
+        return words[..n / 2].join(" ");
+    }
+    p.to_string()
+}
+
+/// Drops trailing periods, except the one of an initial or a suffix ("Joe S.", "Perry Bacon
+/// Jr.") that belongs to the name.
+fn trim_end_period(s: &str) -> &str {
+    let t = s.trim_end_matches('.');
+    if t.len() == s.len() {
+        return s;
+    }
+    let last = t.rsplit([' ', '.']).next().unwrap_or("");
+    let initial = last.chars().count() == 1 && last.chars().all(char::is_uppercase);
+    if t.contains(' ') && (initial || matches!(last, "Jr" | "Sr")) {
+        return &s[..t.len() + 1];
+    }
+    t
 }
 
 /// Appends names not yet present (case-insensitive), keeping first-seen order.

@@ -794,7 +794,7 @@ pub fn from_url(path: &str) -> Option<NaiveDate> {
         {
             return Some(x);
         }
-        if let Some(x) = compact_day(s) {
+        if let Some(x) = compact_day(s).or_else(|| day_first_segment(s)) {
             return Some(x);
         }
         // A slug ending in the day: "bridge-closed-20200113", "story_20200113.html".
@@ -808,6 +808,25 @@ pub fn from_url(path: &str) -> Option<NaiveDate> {
         }
     }
     None
+}
+
+/// A segment that is exactly a day written day first, `29-10-2021` (or with `.` or `_`, and
+/// an extension): month first only where the day cannot be a month (`10-29-2021`).
+fn day_first_segment(s: &str) -> Option<NaiveDate> {
+    let stem = s
+        .rsplit_once('.')
+        .filter(|(_, ext)| ext.len() <= 5 && ext.bytes().all(|b| b.is_ascii_alphabetic()))
+        .map_or(s, |(stem, _)| stem);
+    let b = stem.as_bytes();
+    if b.len() != 10 || b[2] != b[5] || !matches!(b[2], b'-' | b'.' | b'_') {
+        return None;
+    }
+    let (a, m, y) = (
+        digits(&stem[..2], 2)?,
+        digits(&stem[3..5], 2)?,
+        digits(&stem[6..], 4)?,
+    );
+    ymd(y, m, a).or_else(|| ymd(y, a, m))
 }
 
 /// A day written as exactly eight digits, `20161215`.
@@ -1076,6 +1095,10 @@ mod tests {
         assert_eq!(u("/archive/20161215/story"), "2016-12-15");
         assert_eq!(u("/2016/12/story"), "");
         assert_eq!(u("/story-12345678"), "");
+        assert_eq!(u("/media-news/meldungen/29-10-2021"), "2021-10-29");
+        assert_eq!(u("/notes/05.03.2020.html"), "2020-03-05");
+        assert_eq!(u("/notes/10-29-2021"), "2021-10-29");
+        assert_eq!(u("/item/12-345-6789"), "");
     }
 
     #[test]

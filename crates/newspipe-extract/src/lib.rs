@@ -113,7 +113,8 @@ pub fn extract_at(
             let (pre2, w2) = lenient.get_or_insert_with(|| lenient_pass(html));
             metadata::published(&ld, &metas, w2, pre2, &date_cx)
         })
-        .or_else(|| dates::most_frequent_iso(html).and_then(dates::day));
+        .or_else(|| dates::most_frequent_iso(html).and_then(dates::day))
+        .or_else(|| metadata::described(&metas, date_cx.order));
     drop(lenient);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
     let (paragraphs, longest_paragraph, kind_words) =

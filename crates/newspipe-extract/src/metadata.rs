@@ -172,14 +172,29 @@ pub fn authors(
     host: Option<&str>,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    // The publication's own name is never an author; an agency or a desk is one only when no
-    // person is named, so later sources are read until a person turns up.
+    // The publication's own name is an author only when nothing else names one (a personal
+    // blog named after its writer, a press release); it waits in `site_named` till the end.
+    // An agency or a desk is one only when no person is named, so later sources are read
+    // until a person turns up.
+    let site_named = std::cell::RefCell::new(Vec::new());
     let push = |out: &mut Vec<String>, raw: &str| {
-        let names = authors::clean(&decode_entities(raw))
+        let raw = decode_entities(raw);
+        let (mut names, mut site_names): (Vec<String>, Vec<String>) = authors::clean(&raw)
             .into_iter()
-            .filter(|n| !authors::is_site(n, site, host))
-            .collect();
+            .partition(|n| !authors::is_site(n, site, host));
+        // "Outlet - Ann Lee": the outlet first, the person after the separator.
+        if names.is_empty()
+            && let Some((head, tail)) = raw.split_once(" - ").or_else(|| raw.split_once(" | "))
+            && authors::is_site(head.trim(), site, host)
+        {
+            let (n, s): (Vec<String>, Vec<String>) = authors::clean(tail)
+                .into_iter()
+                .partition(|n| !authors::is_site(n, site, host));
+            names = n;
+            site_names.extend(s);
+        }
         authors::push_unique(out, names);
+        authors::push_unique(&mut site_named.borrow_mut(), site_names);
     };
     let has_person = |out: &Vec<String>| out.iter().any(|a| !authors::is_org(a));
     for a in &ld.authors {
@@ -246,16 +261,79 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
-        // A "By A and B" line near the top of the text, in the page's language.
-        for b in w.blocks.iter().take(400) {
+        // A "By A and B" line near the top of the text, in the page's language, or a line
+        // that is only the label ("By", "Von:") with the names in the next one.
+        let blocks = &w.blocks[..w.blocks.len().min(400)];
+        for (i, b) in blocks.iter().enumerate() {
             let t = b.text.trim();
             if t.len() < 120 && by_line(t) {
                 push(&mut out, t);
-                if has_person(&out) {
-                    break;
-                }
+            } else if is_by_label(t)
+                && let Some(next) = blocks.get(i + 1).filter(|n| {
+                    // Names, not a lone button label ("Filter").
+                    n.text.len() < 120 && n.text.split_whitespace().nth(1).is_some()
+                })
+            {
+                push(&mut out, &next.text);
+            }
+            if has_person(&out) {
+                break;
             }
         }
+    }
+    // Structured data often names only the first of several authors; a byline or meta value
+    // that lists them all, the ones found among them, completes the list.
+    if has_person(&out) {
+        let fuller = w
+            .bylines
+            .iter()
+            .take(4)
+            .map(String::as_str)
+            .chain(m.all("author"))
+            .map(|v| {
+                authors::clean(&decode_entities(v))
+                    .into_iter()
+                    .filter(|n| !authors::is_site(n, site, host))
+                    // Initials after a name ("Tina Klostermeier, TK") sign the same person.
+                    .filter(|n| n.contains(' ') || n.chars().count() > INITIALS_MAX)
+                    .collect::<Vec<_>>()
+            })
+            .find(|names| {
+                names.len() > out.len()
+                    && out
+                        .iter()
+                        .all(|o| names.iter().any(|n| n.eq_ignore_ascii_case(o)))
+            });
+        if let Some(names) = fuller {
+            out = names;
+        }
+    }
+    if out.is_empty() {
+        // A lone handle ("gizzmo", "delta201") where the page marks its author explicitly.
+        let explicit = ld
+            .authors
+            .iter()
+            .map(String::as_str)
+            .chain(m.all("author"))
+            .chain(
+                w.itemprops
+                    .iter()
+                    .filter(|(k, _)| k == "author")
+                    .map(|(_, v)| v.as_str()),
+            )
+            .chain(w.rel_authors.iter().map(String::as_str))
+            .chain(w.bylines.iter().map(String::as_str))
+            .chain(w.author_links.iter().map(String::as_str));
+        if let Some(h) = explicit
+            .filter_map(|v| authors::handle(&decode_entities(v)))
+            .find(|h| !authors::is_site(h, site, host))
+        {
+            out.push(h);
+        }
+    }
+    if out.is_empty() {
+        out = site_named.into_inner();
+        out.truncate(1);
     }
     if has_person(&out) {
         out.retain(|a| !authors::is_org(a));
@@ -263,6 +341,18 @@ pub fn authors(
     out.truncate(20);
     out
 }
+
+/// A line that is only a byline label: "By", "Von:", "Par", "Autor:".
+fn is_by_label(t: &str) -> bool {
+    let l = t.trim_end_matches(':').trim().to_lowercase();
+    matches!(
+        l.as_str(),
+        "by" | "von" | "par" | "por" | "door" | "autor" | "author" | "auteur"
+    )
+}
+
+/// Longest run of letters read as a person's initials ("TK", "dpa" is an agency).
+const INITIALS_MAX: usize = 3;
 
 /// Whether a line opens like a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af",
 /// "Przez", "Autor:", "Text:" and a capitalised name.
@@ -283,7 +373,11 @@ fn by_line(t: &str) -> bool {
         "text: ",
         "texto: ",
         "written by ",
+        "von: ",
     ];
+    if authors::unglue_opener(t).is_some() {
+        return true;
+    }
     let lower = t.to_lowercase();
     OPENERS.iter().any(|o| {
         // `get`: lowercasing may change byte lengths ("İ"), so the cut must be checked.
@@ -421,8 +515,21 @@ pub fn published(
                 .then(|| printed_stamps.iter().find_map(|t| printed(t)))
                 .flatten()
         });
+        // A story `<time>` or printed stamp on the declared day confirms it: the other stamp
+        // is then a reader's join date, the site's clock or a teaser.
+        let confirmed = || {
+            let same = |v: Option<Date>| v.is_some_and(|v| v.date_naive() == d.date_naive());
+            story_times().any(|t| {
+                same(if t.text_only {
+                    printed(&t.value)
+                } else {
+                    dates::parse(&t.value)
+                })
+            }) || printed_stamps.iter().any(|t| same(printed(t)))
+        };
         if let Some(v) = shown
             && (v.date_naive() - d.date_naive()).num_days().abs() > 1
+            && !confirmed()
         {
             return Some(v);
         }
@@ -501,6 +608,7 @@ pub fn published(
             dates::scan(t, cx.order).and_then(dates::day)
         });
     stamp
+        .or_else(|| posted_sentence(w, cx.order))
         .or_else(|| text_times(true).find_map(|t| printed(&t.value)))
         .or_else(|| w.date_texts.iter().find_map(|t| printed(&t.0)))
         .or_else(|| {
@@ -518,6 +626,50 @@ pub fn published(
                 )
                 .find_map(|t| dates::relative(t, now))
         })
+}
+
+/// Phrases inside a sentence that say when the post went up ("This entry was posted on
+/// Saturday, December 3rd, 2011", "Dieser Beitrag wurde am 3. Dezember 2011 veröffentlicht").
+const POSTED_PHRASES: &[&str] = &[
+    "was posted on",
+    "posted on",
+    "published on",
+    "wurde am",
+    "veröffentlicht am",
+    "erstellt am",
+    "publié le",
+    "publicado el",
+    "publicado em",
+    "pubblicato il",
+    "gepubliceerd op",
+];
+
+/// Longest block searched for a [`POSTED_PHRASES`] sentence: a post's closing line, not prose.
+const POSTED_MAX_BYTES: usize = 400;
+
+/// The date after a "was posted on" phrase in a short block outside hard furniture.
+fn posted_sentence(w: &Walk, order: dates::Order) -> Option<Date> {
+    w.blocks
+        .iter()
+        .take(3000)
+        .filter(|b| b.text.len() <= POSTED_MAX_BYTES)
+        .filter(|b| {
+            let e = &w.elems[b.elem as usize];
+            !(e.furniture && e.hard)
+        })
+        .find_map(|b| {
+            let lower = b.text.to_lowercase();
+            let at = POSTED_PHRASES.iter().find_map(|p| lower.find(p))?;
+            dates::scan(head(&lower[at..], 80), order).and_then(dates::day)
+        })
+}
+
+/// A date in the page's description ("… (News of 14 January 2020)"), for a page that shows
+/// no date anywhere else.
+pub fn described(m: &Metas<'_>, order: dates::Order) -> Option<Date> {
+    m.get(&["og:description", "description", "twitter:description"])
+        .and_then(|d| dates::scan(&d, order))
+        .and_then(dates::day)
 }
 
 /// Labels that introduce a story's publication date on the page.

@@ -126,6 +126,27 @@ struct Ctx {
     in_furniture: bool,
     /// `nav`, `aside` and `footer` are not furniture by their tag alone.
     lenient: bool,
+    /// The first `<h1>` in document order, looked up once when first needed.
+    first_h1: Option<Option<u32>>,
+}
+
+/// Whether `node`'s subtree holds the page's first `<h1>`: a wrapper classed like a sidebar
+/// ("zen-one-sidebar-second") that holds the headline holds the story, not other stories.
+fn holds_h1(dom: &Dom, node: u32, cx: &mut Ctx) -> bool {
+    let h1 = *cx
+        .first_h1
+        .get_or_insert_with(|| (0..dom.nodes.len() as u32).find(|&i| dom.name(i) == Some("h1")));
+    let Some(h1) = h1 else {
+        return false;
+    };
+    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
+    let mut last = node;
+    while let Some(n) = dom.nodes.get(last as usize)
+        && n.last_child != crate::dom::NONE
+    {
+        last = n.last_child;
+    }
+    node < h1 && h1 <= last
 }
 
 /// Class or id of a site logo or site title.
@@ -160,80 +181,117 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
+/// An id naming the byline (`id="author_header"`); ids rarely do, so a cheap test first.
+fn byline_id(id: &str) -> bool {
+    (has(id, "author") || has(id, "byline")) && byline_class(id)
+}
+
 /// A class naming the story's byline or author ("byline", "c-intro__author", "autor"), not
 /// the author's picture or biography.
 fn byline_class(class: &str) -> bool {
+    const NAMED: &[&str] = &[
+        "byline",
+        "author",
+        "authors",
+        "autor",
+        "autoren",
+        "autorin",
+        "writer",
+        "contributor",
+        "creator",
+        "auteur",
+        "firma",
+        "signature",
+    ];
+    const NOT: &[&str] = &[
+        "bio",
+        "biography",
+        "image",
+        "img",
+        "avatar",
+        "photo",
+        "picture",
+        "description",
+        "desc",
+        "about",
+        "box",
+        "more",
+        "social",
+        "follow",
+        "list",
+        "info",
+    ];
+    // Case-insensitive comparisons without lowercasing a copy: this runs on every class.
+    let is = |t: &str, words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
     class.len() < 300
         && class.split_ascii_whitespace().any(|name| {
-            let lower = name.to_ascii_lowercase();
-            let mut toks = lower.split(['-', '_']).filter(|t| !t.is_empty());
-            let named = toks.clone().any(|t| {
-                matches!(
-                    t,
-                    "byline"
-                        | "author"
-                        | "authors"
-                        | "autor"
-                        | "autoren"
-                        | "autorin"
-                        | "writer"
-                        | "contributor"
-                        | "creator"
-                        | "auteur"
-                        | "firma"
-                        | "signature"
-                )
-            }) || lower.contains("byline");
-            named
-                && !toks.any(|t| {
-                    matches!(
-                        t,
-                        "bio"
-                            | "biography"
-                            | "image"
-                            | "img"
-                            | "avatar"
-                            | "photo"
-                            | "picture"
-                            | "description"
-                            | "desc"
-                            | "about"
-                            | "box"
-                            | "more"
-                            | "social"
-                            | "follow"
-                            | "list"
-                            | "info"
-                    )
-                })
+            let toks = || name.split(['-', '_']).filter(|t| !t.is_empty());
+            (toks().any(|t| is(t, NAMED)) || has(name, "byline")) && !toks().any(|t| is(t, NOT))
         })
 }
 
 /// Class or id of a container whose dates are not the story's: teasers, comments, sidebars.
 fn elsewhere_class(v: Option<&str>) -> bool {
+    // The whole value first (one pass, as most elements name none of the words); the
+    // layout test only runs per token when a word is there.
     v.is_some_and(|v| {
-        [
-            "related",
-            "comment",
-            "sidebar",
-            "teaser",
-            "widget",
-            "recommend",
-            "popular",
-            "trending",
-            "footer",
-            "menu",
-            "recirc",
-            "promo",
-            "more-",
-            "latest",
-            "most-read",
-            "newest",
-            "archive",
-        ]
+        elsewhere_word(v)
+            && (!layout_marker(v)
+                || v.split_ascii_whitespace()
+                    .any(|t| !layout_word(t) && elsewhere_word(t)))
+    })
+}
+
+/// An embedded post (`<blockquote class="instagram-media">`, "twitter-tweet", "tiktok-embed"):
+/// its `<time>` and author are the post's.
+fn embedded_post(name: &str, class: Option<&str>) -> bool {
+    name == "blockquote"
+        && class.is_some_and(|c| {
+            has(c, "instagram-media") || has(c, "twitter-tweet") || has(c, "tiktok-embed")
+        })
+}
+
+/// A class that says how the page is laid out ("has-sidebar", "sidebar-position-right",
+/// "mh-widget-layout2"), on a wrapper that holds the story too.
+fn layout_word(t: &str) -> bool {
+    let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    starts("has-")
+        || starts("with-")
+        || starts("no-")
+        || has(t, "layout")
+        || has(t, "position")
+        || has(t, "postition")
+}
+
+/// Whether any token of `v` may be a [`layout_word`]; a cheap test on the whole value.
+fn layout_marker(v: &str) -> bool {
+    ["has-", "with-", "no-", "layout", "position", "postition"]
         .iter()
         .any(|k| has(v, k))
-    })
+}
+
+fn elsewhere_word(t: &str) -> bool {
+    [
+        "related",
+        "comment",
+        "sidebar",
+        "teaser",
+        "widget",
+        "recommend",
+        "popular",
+        "trending",
+        "footer",
+        "menu",
+        "recirc",
+        "promo",
+        "more-",
+        "latest",
+        "most-read",
+        "newest",
+        "archive",
+    ]
+    .iter()
+    .any(|k| has(t, k))
 }
 
 /// Walks the document from its root.
@@ -254,6 +312,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         in_story: false,
         in_brand: false,
         in_furniture: false,
+        first_h1: None,
         lenient,
     };
     cx.w.elems.push(El {
@@ -430,8 +489,13 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     || (mark == Mark::WeakFurniture && !cx.in_story));
 
             // Dates here belong to other stories or to readers, not to this story.
-            let elsewhere =
-                hard || elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id"));
+            // Not on `<body>`: its class lists page-wide layout words ("has-sidebar",
+            // "widget-layout") that say nothing about where the story's own metadata stands.
+            let elsewhere = !never
+                && (hard
+                    || embedded_post(name, el.attr("class"))
+                    || ((elsewhere_class(el.attr("class")) || elsewhere_class(el.attr("id")))
+                        && !holds_h1(dom, node, cx)));
             // Metadata that lives in the body.
             match name {
                 // An `<h1>` wrapped in a link is the site's logo linking home, not the headline.
@@ -536,14 +600,19 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 160 && t.bytes().any(|b| b.is_ascii_digit()) {
-                    cx.w.date_texts.push((t, cx.in_furniture || elsewhere));
+                    // The site's "today" stamp in its header is no story's date.
+                    let today = has(class, "current-date")
+                        || has(class, "current-time")
+                        || has(class, "currentdate")
+                        || has(class, "today");
+                    cx.w.date_texts
+                        .push((t, cx.in_furniture || elsewhere || today));
                 }
             }
             if cx.w.bylines.len() < 8
-                && !class.is_empty()
                 && !cx.in_furniture
                 && !elsewhere
-                && byline_class(class)
+                && (byline_class(class) || el.attr("id").is_some_and(byline_id))
             {
                 let t = text_of(dom, node);
                 if !t.is_empty() && t.len() < 200 {

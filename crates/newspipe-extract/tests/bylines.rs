@@ -84,3 +84,204 @@ fn author_page_links_outside_teasers() {
     );
     assert_eq!(got, ["Uriel Gadessaud"]);
 }
+
+fn authors_at(url: &str, head: &str, body: &str, body_class: &str) -> Vec<String> {
+    let html = format!(
+        r#"<html><head><title>Night buses stay</title>{head}</head><body class="{body_class}">{body}</body></html>"#
+    );
+    let url = url::Url::parse(url).ok();
+    extract(&html, url.as_ref()).article.authors
+}
+
+#[test]
+fn layout_words_on_body_do_not_hide_the_byline() {
+    // WordPress lists the layout on `<body>` ("has-sidebar", "widget-layout2"); the story's
+    // byline below is still the story's.
+    let got = authors_at(
+        "https://news.example/2019/night-buses",
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="entry-meta">22. Dezember 2019 <span class="byline author">von <a class="fn" href="/author/admin/">Peter Addor</a></span></div>{PROSE}</article>"#
+        ),
+        "single single-post has-sidebar mh-widget-layout2",
+    );
+    assert_eq!(got, ["Peter Addor"]);
+}
+
+#[test]
+fn a_lone_handle_is_the_author_when_nothing_else_is() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="entry-meta">von <a href="/author/gizzmo/" rel="author">gizzmo</a></div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["gizzmo"]);
+    // A placeholder account or a CMS default is no author.
+    for placeholder in ["admin", "publisher", "red"] {
+        let got = authors(
+            "",
+            &format!(
+                r#"<article><h1>Night buses stay</h1><a href="/author/x/" rel="author">{placeholder}</a>{PROSE}</article>"#
+            ),
+        );
+        assert!(got.is_empty(), "{placeholder}: {got:?}");
+    }
+}
+
+#[test]
+fn the_site_name_only_when_nothing_else_names_an_author() {
+    // A blog named after its writer: the site name is all the page gives.
+    let head = r#"<meta property="og:site_name" content="Wolfgang Schmale">"#;
+    let got = authors_at(
+        "https://wolfgangschmale.example/2020/night-buses",
+        head,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><a rel="author" href="/about">Wolfgang Schmale</a>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Wolfgang Schmale"]);
+    // A person named beside it wins.
+    let got = authors_at(
+        "https://wolfgangschmale.example/2020/night-buses",
+        &format!(r#"{head}<meta name="author" content="Wolfgang Schmale">"#),
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">By Ann Lee</p>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Ann Lee"]);
+}
+
+#[test]
+fn outlet_before_the_name_and_handles_after_it() {
+    let got = authors_at(
+        "https://www.unocero.example/noticias/night-buses",
+        r#"<meta property="og:site_name" content="unocero"><meta name="author" content="unocero - Alberto Ávila">"#,
+        PROSE,
+        "",
+    );
+    assert_eq!(got, ["Alberto Ávila"]);
+    let got = authors(
+        r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Williams Perdomo @wperdomod"}}</script>"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Williams Perdomo"]);
+}
+
+#[test]
+fn weekday_stamps_labels_initials_and_doubled_names() {
+    for (line, want) in [
+        (
+            r#"<div class="author vcard">Von Tomas Spahn Fr, 18. Oktober 2019</div>"#,
+            "Tomas Spahn",
+        ),
+        (
+            r#"<p class="byline">Auteur: Anna Kubišta</p>"#,
+            "Anna Kubišta",
+        ),
+        (r#"<span class="author">Joe S.</span>"#, "Joe S."),
+        (
+            r#"<span class="author">Perry Bacon Jr.</span>"#,
+            "Perry Bacon Jr.",
+        ),
+        (
+            r#"<div class="author"><img alt=""><span>Kathrin Führes</span> <a href="/k">Kathrin Führes</a></div>"#,
+            "Kathrin Führes",
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+}
+
+#[test]
+fn glued_openers_label_lines_and_author_ids() {
+    for (line, want) in [
+        // "By" and the name in adjacent spans, no space between.
+        (
+            r#"<div><span>By</span><span><a href="/about/newsteam/alex-bozarjian">Alex Bozarjian</a></span></div>"#,
+            "Alex Bozarjian",
+        ),
+        // The label alone on its line, the name on the next.
+        (
+            r#"<div class="meta-a"><p>Von:</p><p>Götz Warnke</p></div>"#,
+            "Götz Warnke",
+        ),
+        // An id, not a class, names the author element.
+        (
+            r#"<div id="author_header">Gunter Frank</div>"#,
+            "Gunter Frank",
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+    // A label line followed by a heading or a lone button label is no byline.
+    for next in ["<h2>Fazit: Night Buses Stay</h2>", "<p>Filter</p>"] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1><p>Von:</p>{next}{PROSE}</article>"),
+        );
+        assert!(got.is_empty(), "{next}: {got:?}");
+    }
+}
+
+#[test]
+fn dates_agencies_and_hyphenation_hints_around_names() {
+    for (line, want) in [
+        (
+            r#"<p class="byline">VON MORITZ GATHMANN am 21. April 2020</p>"#,
+            vec!["Moritz Gathmann"],
+        ),
+        (
+            r#"<div class="dates_auteurs">par <span class="auteurs">Didier Roy</span>, 21 juin 2018</div>"#,
+            vec!["Didier Roy"],
+        ),
+        (
+            r#"<p class="byline">Von R. R. am 07.08.2013 um 09:07 Uhr</p>"#,
+            vec!["R. R."],
+        ),
+        (
+            r#"<p class="author">Peter Maahn/SP-X</p>"#,
+            vec!["Peter Maahn"],
+        ),
+        (
+            "<p class=\"author\">Von Mat\u{ad}thi\u{ad}as Lauerer</p>",
+            vec!["Matthias Lauerer"],
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, want, "{line}");
+    }
+}
+
+#[test]
+fn the_byline_completes_a_structured_list_of_one() {
+    let ld = r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Rudolf Fischer"}}</script>"#;
+    let got = authors(
+        ld,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">von Rudolf Fischer, Simon Kohler</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Rudolf Fischer", "Simon Kohler"]);
+    // Initials that sign the same person add nobody.
+    let got = authors(
+        ld,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">Rudolf Fischer, RF</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Rudolf Fischer"]);
+}

@@ -318,3 +318,102 @@ fn the_raw_page_is_the_last_resort() {
     );
     assert_eq!(day(&html, None).as_deref(), Some("2020-04-17"));
 }
+
+/// Metadata naming another day than the story shows, for the rules where the shown stamp must
+/// win.
+const RESTAMPED: &str =
+    r#"<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">"#;
+
+#[test]
+fn layout_classes_on_wrappers_are_no_sidebar() {
+    // The wrapper says where the sidebar goes; the story and its stamp are inside it (the
+    // headline before it, so that only the class decides).
+    for wrapper in [
+        "page-wrapper blog-sidebar-position-right",
+        "content has-sidebar",
+        "main-layout widget-layout2",
+    ] {
+        let html = page(
+            "de",
+            RESTAMPED,
+            &format!(
+                r#"<h1>Night buses stay</h1><div class="{wrapper}"><article><span class="post-date">27. Januar 2022</span>{PROSE}</article></div>"#
+            ),
+        );
+        assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"), "{wrapper}");
+    }
+}
+
+#[test]
+fn a_sidebar_classed_wrapper_holding_the_headline_holds_the_story() {
+    let html = page(
+        "de",
+        RESTAMPED,
+        &format!(
+            r#"<div class="panel-display zen-one-sidebar-second"><h1>Night buses stay</h1><span class="published-at">27.01.2022</span>{PROSE}</div>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"));
+}
+
+#[test]
+fn embedded_posts_and_todays_date_are_not_the_story() {
+    // An embedded Instagram post's `<time>` is the post's day, not the story's.
+    let html = page(
+        "en",
+        r#"<meta property="article:published_time" content="2022-01-27T09:00:00+01:00">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<blockquote class="instagram-media"><p><a href="https://instagram.example/p/1">A post shared by Ann</a> on <time datetime="2019-04-21T23:47:18+00:00">Apr 21, 2019</time></p></blockquote></article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2022-01-27"));
+    // The site header's "today" stamp does not move a UTC timestamp to its day.
+    let html = page(
+        "fr",
+        r#"<meta property="article:published_time" content="2020-02-18T12:53:40+00:00">"#,
+        &format!(
+            r#"<header><div class="logo"><a href="/">La Gazette</a><span class="site-current-time">mercredi 19 février 2020</span></div></header><article><h1>Night buses stay</h1>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-02-18"));
+}
+
+#[test]
+fn a_stamp_on_the_declared_day_confirms_it() {
+    // The header's clock (a `<time>` without datetime) names another day, but the story's
+    // printed stamp agrees with the metadata: the metadata stays.
+    let html = page(
+        "de",
+        r#"<meta property="article:published_time" content="2020-04-27T17:58:19+02:00">"#,
+        &format!(
+            r#"<div class="top"><time>Mittwoch, 8. Juli 2020</time></div><article><h1>Night buses stay</h1><div class="publish-info">27.04.2020 - 18:50 Uhr</div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-04-27"));
+}
+
+#[test]
+fn a_day_first_url_segment() {
+    let html = page("de", "", &format!("<article>{PROSE}</article>"));
+    assert_eq!(
+        day(&html, Some("https://verein.example/meldungen/29-10-2021")).as_deref(),
+        Some("2021-10-29")
+    );
+}
+
+#[test]
+fn a_posted_on_sentence_and_the_description() {
+    let html = page(
+        "de",
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<p class="news"><small>Der Beitrag <a href="/2011/night-buses">Night buses stay: the council extends the service for another year</a> wurde am <nobr>3. Dezember 2011</nobr> um <nobr>23:03</nobr> Uhr gepostet und unter <a href="/c/news">News</a> abgelegt. Kommentare sind geschlossen.</small></p></article>"#
+        ),
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2011-12-03"));
+    // No date on the page but in its description.
+    let html = format!(
+        r#"<html lang="it"><head><title>Night buses stay</title><meta name="description" content="NIGHT BUSES STAY (Notizia del 14 Gennaio 2020)"></head><body><article>{PROSE}</article></body></html>"#
+    );
+    assert_eq!(day(&html, None).as_deref(), Some("2020-01-14"));
+}
