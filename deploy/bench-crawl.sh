@@ -5,7 +5,7 @@
 #
 #   deploy/bench-crawl.sh [--shared ../shared] [--site DIR] [--hosts 4] [--articles 5000]
 #                         [--interval-ms 0] [--crawlers 1] [--parsers 1] [--stores 1]
-#                         [--prefetch 32] [--max-in-flight 2000] [--max-connections 8]
+#                         [--prefetch 32] [--store-prefetch 128] [--max-in-flight 2000] [--max-connections 8]
 #                         [--peer] [--rounds 1] [--out DIR] [--timeout 1800] [--no-build] [--keep]
 #                         [--services private|shared] [--pg-shared-buffers 128MB] [--pg-stat]
 #                         [--queue-type classic|quorum] [--set KEY=VALUE ...]
@@ -39,7 +39,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARGS="$*"
 SHARED=$ROOT/../shared
 SITE=""; HOSTS=4; ARTICLES=5000; INTERVAL=0; CRAWLERS=1; PARSERS=1; STORES=1
-PREFETCH=""; MAX_IN_FLIGHT=""; MAX_CONN=""; PEER=0; ROUNDS=1; OUT=""; TIMEOUT=1800; BUILD=1; KEEP=0
+PREFETCH=""; STORE_PREFETCH=""; MAX_IN_FLIGHT=""; MAX_CONN=""; PEER=0; ROUNDS=1; OUT=""; TIMEOUT=1800; BUILD=1; KEEP=0
 SERVICES=private; PG_SHARED_BUFFERS=128MB; PG_STAT=0; QUEUE_TYPE=""; SETTINGS=()
 usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [[ $# -gt 0 ]]; do
@@ -53,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --parsers) PARSERS=$2; shift 2 ;;
     --stores) STORES=$2; shift 2 ;;
     --prefetch) PREFETCH=$2; shift 2 ;;
+    --store-prefetch) STORE_PREFETCH=$2; shift 2 ;;
     --max-in-flight) MAX_IN_FLIGHT=$2; shift 2 ;;
     --max-connections) MAX_CONN=$2; shift 2 ;;
     --peer) PEER=1; shift ;;
@@ -331,6 +332,7 @@ run_newspipe() {
     export NEWSPIPE__REVISIT__ENABLED=false
 
     [[ -n $PREFETCH ]] && export NEWSPIPE__AMQP__PREFETCH=$PREFETCH
+    [[ -n $STORE_PREFETCH ]] && export NEWSPIPE__STORE__PREFETCH=$STORE_PREFETCH
     [[ -n $MAX_IN_FLIGHT ]] && export NEWSPIPE__FRONTIER__MAX_IN_FLIGHT=$MAX_IN_FLIGHT
     [[ -n $MAX_CONN ]] && export NEWSPIPE__DATABASE__MAX_CONNECTIONS=$MAX_CONN
     export RUST_LOG=${RUST_LOG:-warn,newspipe=info}

@@ -17,6 +17,7 @@ const DEFAULTS: &str = include_str!("../../../config/default.toml");
 pub struct Config {
     pub amqp: Amqp,
     pub database: Database,
+    pub store: StoreWorker,
     pub crawler: Crawler,
     pub politeness: Politeness,
     pub frontier: Frontier,
@@ -41,6 +42,13 @@ pub struct Amqp {
 pub struct Database {
     pub url: String,
     pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreWorker {
+    /// Store messages a store worker holds unacked; its batches are cut from these.
+    pub prefetch: u16,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,6 +142,9 @@ impl Config {
     fn validate(&self) -> Result<()> {
         if self.amqp.prefetch == 0 {
             bail!("amqp.prefetch must be at least 1");
+        }
+        if self.store.prefetch == 0 {
+            bail!("store.prefetch must be at least 1");
         }
         if self.amqp.delivery_limit == 0 {
             bail!("amqp.delivery_limit must be at least 1");

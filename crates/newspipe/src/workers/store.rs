@@ -29,20 +29,16 @@ pub async fn run(cfg: Config) -> Result<bool> {
         cancel.clone(),
     ));
     let maintainer = tokio::spawn(maintain_loop(store.clone(), cancel.clone()));
-    let (batches, rx) = mpsc::channel(usize::from(cfg.amqp.prefetch));
+    let mut mq = cfg.mq();
+    mq.prefetch = cfg.store.prefetch;
+    let (batches, rx) = mpsc::channel(usize::from(mq.prefetch));
     // A batch holds at most what the broker has delivered and not seen acked: the prefetch.
-    let max_batch = usize::from(cfg.amqp.prefetch).max(1);
+    let max_batch = usize::from(mq.prefetch).max(1);
     let writer = tokio::spawn(write_batches(store, policy, rx, max_batch, cancel.clone()));
-    let served = super::serve(
-        "store",
-        Queue::Store,
-        cfg.mq(),
-        cancel.clone(),
-        move |data, _| {
-            let batches = batches.clone();
-            async move { handle(&batches, &data).await }
-        },
-    )
+    let served = super::serve("store", Queue::Store, mq, cancel.clone(), move |data, _| {
+        let batches = batches.clone();
+        async move { handle(&batches, &data).await }
+    })
     .await;
     // `serve` has dropped every sender, so the writer drains what is left and ends.
     writer.await.context("store writer task")?;
