@@ -87,28 +87,16 @@ async fn main() {
     println!("\n| operation | small archive | big archive | ratio |");
     println!("| --- | --- | --- | --- |");
     let mut rows = Vec::new();
-    for (name, s, b) in [
-        (
-            "dispatcher pass (claim_due, ~500 jobs)",
-            measure_dispatch(&small).await,
-            measure_dispatch(&big).await,
-        ),
-        (
-            "status counts",
-            measure_counts(&small).await,
-            measure_counts(&big).await,
-        ),
+    for (name, op) in [
+        ("dispatcher pass (claim_due, ~500 jobs)", Op::Dispatch),
+        ("status counts", Op::Counts),
         (
             "store batch (64 pages, 64 articles, 1,280 links)",
-            measure_batch(&small).await,
-            measure_batch(&big).await,
+            Op::Batch,
         ),
-        (
-            "search (50 hits, top 10)",
-            measure_search(&small).await,
-            measure_search(&big).await,
-        ),
+        ("search (50 hits, top 10)", Op::Search),
     ] {
+        let (s, b) = alternate(&small, &big, op).await;
         let ratio = b.as_secs_f64() / s.as_secs_f64();
         println!(
             "| {name} | {:.2} ms | {:.2} ms | {ratio:.2}× |",
@@ -307,62 +295,71 @@ fn policy() -> FrontierPolicy {
     }
 }
 
-async fn measure_dispatch(store: &Store) -> Duration {
-    let p = policy();
-    let mut times = Vec::new();
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        let jobs = store.claim_due(&p).await.unwrap();
-        times.push(t.elapsed());
-        assert!(!jobs.is_empty(), "the frontier has due URLs");
-        store.release(&jobs).await.unwrap();
-    }
-    median(times)
+/// What is timed: one round of it on one archive.
+#[derive(Clone, Copy)]
+enum Op {
+    Dispatch,
+    Counts,
+    Batch,
+    Search,
 }
 
-async fn measure_counts(store: &Store) -> Duration {
-    let mut times = Vec::new();
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        let c = store.counts().await.unwrap();
-        times.push(t.elapsed());
-        assert!(c.articles > 0);
-    }
-    median(times)
-}
-
-async fn measure_batch(store: &Store) -> Duration {
-    let p = FrontierPolicy {
-        max_in_flight: 64,
-        ..policy()
-    };
-    let mut times = Vec::new();
+/// `ROUNDS` rounds of `op`, small and big archive alternating round by round, so a change in the
+/// machine's load during the run weighs on both alike. Returns the two medians.
+async fn alternate(small: &Store, big: &Store, op: Op) -> (Duration, Duration) {
+    let (mut s, mut b) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
-        let jobs = store.claim_due(&p).await.unwrap();
-        let msgs: Vec<StoreMsg> = jobs.iter().map(|j| page(j, round)).collect();
-        let t = Instant::now();
-        let results = store.apply_batch(&msgs, &p).await.unwrap();
-        times.push(t.elapsed());
-        assert!(results.iter().all(Result::is_ok));
+        s.push(once(small, op, round).await);
+        b.push(once(big, op, round).await);
     }
-    median(times)
+    (median(s), median(b))
 }
 
-/// The search the CLI and the API run (`search_archive`: ranking, snippet spans, a cursor).
-async fn measure_search(store: &Store) -> Duration {
-    let query = SearchQuery {
-        q: SEARCH.to_owned(),
-        limit: 10,
-        ..SearchQuery::default()
-    };
-    let mut times = Vec::new();
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        let hits = store.search_archive(&query).await.unwrap().hits;
-        times.push(t.elapsed());
-        assert_eq!(hits.len(), 10);
+async fn once(store: &Store, op: Op, round: usize) -> Duration {
+    match op {
+        Op::Dispatch => {
+            let p = policy();
+            let t = Instant::now();
+            let jobs = store.claim_due(&p).await.unwrap();
+            let took = t.elapsed();
+            assert!(!jobs.is_empty(), "the frontier has due URLs");
+            store.release(&jobs).await.unwrap();
+            took
+        }
+        Op::Counts => {
+            let t = Instant::now();
+            let c = store.counts().await.unwrap();
+            let took = t.elapsed();
+            assert!(c.articles > 0);
+            took
+        }
+        Op::Batch => {
+            let p = FrontierPolicy {
+                max_in_flight: 64,
+                ..policy()
+            };
+            let jobs = store.claim_due(&p).await.unwrap();
+            let msgs: Vec<StoreMsg> = jobs.iter().map(|j| page(j, round)).collect();
+            let t = Instant::now();
+            let results = store.apply_batch(&msgs, &p).await.unwrap();
+            let took = t.elapsed();
+            assert!(results.iter().all(Result::is_ok));
+            took
+        }
+        // The search the CLI and the API run (`search_archive`: ranking, snippet spans, a cursor).
+        Op::Search => {
+            let query = SearchQuery {
+                q: SEARCH.to_owned(),
+                limit: 10,
+                ..SearchQuery::default()
+            };
+            let t = Instant::now();
+            let hits = store.search_archive(&query).await.unwrap().hits;
+            let took = t.elapsed();
+            assert_eq!(hits.len(), 10);
+            took
+        }
     }
-    median(times)
 }
 
 /// A stored page with an article of ~600 words and 20 new in-scope links.
