@@ -266,6 +266,23 @@ pub fn select(w: &Walk) -> String {
             }
         }
     }
+    // A story a template cut into repeated boxes (page-builder text columns, a section per
+    // group of paragraphs): boxes built like the story's container that branch off near it
+    // join it when they hold prose.
+    if top != 0 {
+        for i in twins(w, top) {
+            let el = &w.elems[i];
+            // After the story, a small copy is more often the publisher's note in the same
+            // box (an "about the company" paragraph, a call to join the forum).
+            let share = if i > top { TWIN_AFTER_SHARE } else { 0.0 };
+            if !furniture[i]
+                && fin[i] > fin[top] * share
+                && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+            {
+                chosen[i] = true;
+            }
+        }
+    }
     let mut inside = vec![false; n];
     for i in 0..n {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
@@ -363,6 +380,40 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         if lead && chars + len <= 1500 {
             chars += len;
             out.push(j);
+        }
+    }
+    out
+}
+
+/// How many levels above the story container its template's copies may branch off.
+const TWIN_LEVELS: usize = 6;
+
+/// Largest share of link text in a copy that joins the story (more is a teaser list).
+const TWIN_MAX_LINKS: f32 = 0.3;
+
+/// Share of the story container's score a copy after it must reach to join.
+const TWIN_AFTER_SHARE: f32 = 0.35;
+
+/// Elements built like `top`: the same tag and first class, under ancestors that match
+/// `top`'s level by level up to a shared one at most [`TWIN_LEVELS`] above.
+fn twins(w: &Walk, top: usize) -> Vec<usize> {
+    let sig = w.elems[top].sig;
+    let mut out = Vec::new();
+    for i in 1..w.elems.len() {
+        if i == top || w.elems[i].sig != sig {
+            continue;
+        }
+        let (mut a, mut b) = (top, i);
+        for _ in 0..TWIN_LEVELS {
+            a = w.elems[a].parent as usize;
+            b = w.elems[b].parent as usize;
+            if a == b {
+                out.push(i);
+                break;
+            }
+            if a == 0 || b == 0 || w.elems[a].sig != w.elems[b].sig {
+                break;
+            }
         }
     }
     out

@@ -116,3 +116,54 @@ fn closing_labels_leave_but_closing_lists_and_sentences_stay() {
         "{body}"
     );
 }
+
+/// `n` paragraphs of story text about `topic`, numbered from `from`.
+fn paras(topic: &str, from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| {
+            format!(
+                "<p>The council said on Monday that the {topic} would be rebuilt next year, after \
+                 an inspection found the old structure unsafe for heavy traffic. Part {i}.</p>"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn story_split_across_repeated_template_boxes_is_whole() {
+    // A page builder puts each group of paragraphs in its own row > column > text box: an
+    // intro, the main part, a closing part.
+    let boxed = |inner: String| {
+        format!(
+            r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="site"><div class="entry-content">{}{}{}</div>
+        <div class="widget-area"><div class="textwidget">{}</div></div></div></body></html>"#,
+        boxed(paras("bridge", 0, 2)),
+        boxed(paras("bridge", 2, 8)),
+        boxed(paras("bridge", 10, 3)),
+        paras("library", 0, 1),
+    );
+    let body = body_of(&html);
+    for i in 0..13 {
+        assert!(
+            body.contains(&format!("Part {i}.")),
+            "part {i} missing: {body}"
+        );
+    }
+    assert!(!body.contains("library"), "{body}");
+    // After the story, a small copy of its box is the publisher's note, not more story.
+    let html = format!(
+        r#"<html><body><div class="entry-content">{}{}</div></body></html>"#,
+        boxed(paras("bridge", 0, 6)),
+        boxed(
+            "<p>The Daily Planet is a newspaper founded in 1938, with offices in \
+               Metropolis and a staff of two hundred reporters.</p>"
+                .to_string()
+        ),
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("founded in 1938"), "{body}");
+}
