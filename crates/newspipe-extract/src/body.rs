@@ -343,6 +343,10 @@ fn tail_label(t: &str) -> bool {
 /// picture caption between them).
 const LEAD_REACH: usize = 12;
 
+/// How many levels above the story container the lead may branch off (article > header >
+/// hero wrappers > the lead's own box).
+const LEAD_LEVELS: usize = 6;
+
 /// Blocks of the story's lead that stand before its first block, outside the chosen container:
 /// in an element whose class names a lead, within a few levels above the story container, not
 /// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
@@ -351,7 +355,7 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         return Vec::new();
     }
     let mut scope = top;
-    for _ in 0..3 {
+    for _ in 0..LEAD_LEVELS {
         let p = w.elems[scope].parent as usize;
         if p == 0 {
             break;
@@ -363,7 +367,14 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     for j in first.saturating_sub(LEAD_REACH)..first {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
-        if len < 40 || !keep(b) || !is_ancestor(w, scope, b.elem as usize) {
+        // A lead the story repeats (as its first paragraph, or in a second lead box) is
+        // said once.
+        if len < 40
+            || !keep(b)
+            || !is_ancestor(w, scope, b.elem as usize)
+            || w.blocks[first].text.contains(b.text.as_str())
+            || out.iter().any(|&k: &usize| w.blocks[k].text == b.text)
+        {
             continue;
         }
         // Walk up to the scope: a lead class on the way, no hard furniture.

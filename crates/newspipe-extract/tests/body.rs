@@ -130,6 +130,32 @@ fn paras(topic: &str, from: usize, n: usize) -> String {
 }
 
 #[test]
+fn lead_far_above_the_body_container_opens_the_story() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    // The body container sits four grid levels below the article; the lead in its header.
+    let html = format!(
+        r#"<html><body><article><header><div class="hero"><h1>Bridge to close</h1>
+        <p class="standfirst">{LEAD}</p></div></header>
+        <div class="container"><div class="row"><div class="col-md-8"><div class="article-text">{}</div></div></div></div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // A dek the page repeats as an abstract is said once.
+    let html = format!(
+        r#"<html><body><article><header><div class="hero"><h1>Bridge to close</h1>
+        <div class="article-dek">{LEAD}</div></div></header>
+        <div class="container"><div class="row"><div class="col-md-8"><div class="article-abstract">{LEAD}</div>
+        <div class="article-text">{}</div></div></div></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert_eq!(body.matches("ferry").count(), 1, "{body}");
+}
+
+#[test]
 fn story_split_across_repeated_template_boxes_is_whole() {
     // A page builder puts each group of paragraphs in its own row > column > text box: an
     // intro, the main part, a closing part.
