@@ -27,6 +27,8 @@ const JUNK_PREFIXES: &[&str] = &[
     "updated",
     "last updated",
     "posted on",
+    "posted:",
+    "posted by",
     "publicado",
     "publicada",
     "atualizado",
@@ -295,9 +297,11 @@ pub fn select(w: &Walk) -> String {
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
     // Short lines that end the story without ending a sentence are the page's, not the
-    // story's: a "Contact:" label, a link to more, a newsletter name.
+    // story's: a "Contact:" label, a link to more, a newsletter name; and so are the
+    // publisher's closing notes: a call to subscribe, follow or download the app, a
+    // copyright or licence line.
     // Lists and tables end stories with short items of their own, so they are left alone.
-    for _ in 0..3 {
+    for _ in 0..TAIL_TRIM {
         match picked.last() {
             Some(&j)
                 if picked.len() > 3
@@ -305,7 +309,7 @@ pub fn select(w: &Walk) -> String {
                         w.blocks[j].kind,
                         Kind::Para | Kind::Loose | Kind::Heading(_)
                     )
-                    && tail_label(&w.blocks[j].text) =>
+                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text)) =>
             {
                 picked.pop();
             }
@@ -321,6 +325,71 @@ pub fn select(w: &Walk) -> String {
         out.push_str(&b.text);
     }
     out
+}
+
+/// How many closing blocks may be trimmed as labels or publisher's notes.
+const TAIL_TRIM: usize = 4;
+
+/// Closing notes are short; a story's last paragraph that mentions a newsletter runs longer.
+const NOTE_MAX_CHARS: usize = 320;
+
+/// Phrases of a publisher's closing note (lowercase): calls to subscribe, follow, download or
+/// support, copyright and licence lines, in the languages the pages come in most.
+const NOTE_PHRASES: &[&str] = &[
+    "newsletter",
+    "sign up",
+    "subscribe",
+    "follow us",
+    "follow him on",
+    "follow her on",
+    "follow them on",
+    "download the",
+    "our app",
+    "your inbox",
+    "support our",
+    "supporting our",
+    "all rights reserved",
+    "copyright",
+    "©",
+    "join our",
+    "abonnieren",
+    "abonnement",
+    "posteingang",
+    "folgen sie uns",
+    "folge uns",
+    "melde dich",
+    "jetzt anmelden",
+    "alle rechte vorbehalten",
+    "urheberrecht",
+    "unter der lizenz",
+    "suscríbete",
+    "suscribirse",
+    "síguenos",
+    "únete",
+    "derechos reservados",
+    "abonnez-vous",
+    "inscrivez-vous",
+    "suivez-nous",
+    "droits réservés",
+    "subskrypc",
+    "prawa zastrzeżone",
+    "prawem autorskim",
+    "iscriviti",
+    "seguici",
+    "diritti riservati",
+    "assine",
+    "inscreva-se",
+    "siga-nos",
+    "direitos reservados",
+];
+
+/// A publisher's closing note rather than the story's last paragraph.
+fn closing_note(t: &str) -> bool {
+    if t.chars().count() > NOTE_MAX_CHARS {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    NOTE_PHRASES.iter().any(|p| lower.contains(p))
 }
 
 /// A closing line that is a label or a link text, not the story's last sentence: short and

@@ -75,14 +75,21 @@ fn labels_for_other_stories_and_prompts_stay_out() {
     // The labels sit inside the body container, between its paragraphs.
     let story = story_body("article-text").replace(
         "</p><p>",
-        "</p><p>4 Min Read</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
+        "</p><p>4 Min Read</p><p>Posted: Fri 6:45 PM, Feb 16, 2018 |</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
          <p>War der Artikel nützlich?</p><p>Explore further</p><p>",
     );
     let html = format!(
         r#"<html><body><article><h1>Dredging to resume</h1>{story}</article></body></html>"#
     );
     let body = body_of(&html);
-    for label in ["Min Read", "Lesen Sie", "Zobacz", "nützlich", "Explore"] {
+    for label in [
+        "Min Read",
+        "Posted:",
+        "Lesen Sie",
+        "Zobacz",
+        "nützlich",
+        "Explore",
+    ] {
         assert!(!body.contains(label), "{label} in {body}");
     }
     assert_eq!(body.split("\n\n").count(), 6);
@@ -192,4 +199,33 @@ fn story_split_across_repeated_template_boxes_is_whole() {
     );
     let body = body_of(&html);
     assert!(!body.contains("founded in 1938"), "{body}");
+}
+
+#[test]
+fn publishers_closing_notes_leave_but_the_last_paragraph_stays() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>The ferry runs every twenty minutes.</p>
+        <p>Like this story? Sign up for our morning newsletter to get the news in your inbox.</p>
+        <p>This article is © 2024 Daily Planet. All rights reserved.</p></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.ends_with("The ferry runs every twenty minutes."),
+        "{body}"
+    );
+    // A long closing paragraph that happens to name a newsletter is the story's.
+    const LAST: &str = "The council's newsletter, which goes to every household, will list the \
+        ferry times each month, and the mayor said that residents who have no internet access \
+        can collect a printed timetable at the town hall, the library or any of the three \
+        ferry piers along the river from the first of May, when the new timetable starts and \
+        the night crossings are added.";
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>{LAST}</p></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.ends_with(LAST), "{body}");
 }
