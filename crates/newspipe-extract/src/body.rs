@@ -287,7 +287,9 @@ pub fn select(w: &Walk) -> String {
     // group of paragraphs): boxes built like the story's container that branch off near it
     // join it when they hold prose.
     if top != 0 {
-        for i in twins(w, top) {
+        let twins = twins(w, top);
+        let (mut lo, mut hi) = (top, top);
+        for &i in &twins {
             let el = &w.elems[i];
             // After the story, a small copy is more often the publisher's note in the same
             // box (an "about the company" paragraph, a call to join the forum).
@@ -296,6 +298,14 @@ pub fn select(w: &Walk) -> String {
                 && fin[i] > fin[top] * share
                 && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
             {
+                chosen[i] = true;
+                lo = lo.min(i);
+                hi = hi.max(i);
+            }
+        }
+        // A copy between the story's parts that holds only a subheading is the story's too.
+        for &i in &twins {
+            if i > lo && i < hi && !chosen[i] && !furniture[i] && fin[i] == 0.0 {
                 chosen[i] = true;
             }
         }

@@ -165,17 +165,18 @@ fn lead_far_above_the_body_container_opens_the_story() {
 #[test]
 fn story_split_across_repeated_template_boxes_is_whole() {
     // A page builder puts each group of paragraphs in its own row > column > text box: an
-    // intro, the main part, a closing part.
+    // intro, the main part, a subheading, a closing part.
     let boxed = |inner: String| {
         format!(
             r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
         )
     };
     let html = format!(
-        r#"<html><body><div class="site"><div class="entry-content">{}{}{}</div>
+        r#"<html><body><div class="site"><div class="entry-content">{}{}{}{}</div>
         <div class="widget-area"><div class="textwidget">{}</div></div></div></body></html>"#,
         boxed(paras("bridge", 0, 2)),
         boxed(paras("bridge", 2, 8)),
+        boxed("<h2>Where the ferry will run</h2>".to_string()),
         boxed(paras("bridge", 10, 3)),
         paras("library", 0, 1),
     );
@@ -186,6 +187,7 @@ fn story_split_across_repeated_template_boxes_is_whole() {
             "part {i} missing: {body}"
         );
     }
+    assert!(body.contains("Where the ferry will run"), "{body}");
     assert!(!body.contains("library"), "{body}");
     // After the story, a small copy of its box is the publisher's note, not more story.
     let html = format!(
