@@ -388,6 +388,26 @@ pub fn inline_furniture(class: &str) -> bool {
             })
 }
 
+/// A class naming a picture's caption, credit or description (`imagedescription`,
+/// `img-metadata`, `mdl-media__figcaption`, `photo_credit`), which no `figure` marks.
+pub fn picture_note(class: &str) -> bool {
+    const PICTURE: &[&str] = &["img", "image", "photo", "foto", "picture", "bild", "media"];
+    const NOTE: &[&str] = &[
+        "description",
+        "caption",
+        "metadata",
+        "credit",
+        "legend",
+        "unterschrift",
+        "beschreibung",
+    ];
+    class.len() < 300
+        && class.split_ascii_whitespace().any(|name| {
+            PICTURE.iter().any(|p| contains_ci(name, p))
+                && NOTE.iter().any(|n| contains_ci(name, n))
+        })
+}
+
 /// ARIA roles of furniture.
 pub fn furniture_role(role: &str) -> bool {
     matches!(

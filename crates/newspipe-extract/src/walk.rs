@@ -479,7 +479,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 && (hard
                     || name == "header"
                     || mark == Mark::Furniture
-                    || (mark == Mark::WeakFurniture && !cx.in_story));
+                    || (mark == Mark::WeakFurniture && !cx.in_story)
+                    || el.attr("class").is_some_and(classes::picture_note));
 
             // Dates here belong to other stories or to readers, not to this story.
             let elsewhere =

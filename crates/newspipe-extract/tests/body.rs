@@ -231,3 +231,20 @@ fn publishers_closing_notes_leave_but_the_last_paragraph_stays() {
     let body = body_of(&html);
     assert!(body.ends_with(LAST), "{body}");
 }
+
+#[test]
+fn picture_captions_named_by_class_stay_out() {
+    // No `figure` around the picture: only the class says the text is its caption.
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <div class="inline-image"><img src="b.jpg"><p class="imagedescription">The old bridge
+        seen from the ferry pier on a winter morning, before the repairs began.</p>
+        <span class="img-metadata__credit">Photo: Jane Roe</span></div>{}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("winter morning"), "{body}");
+    assert!(!body.contains("Jane Roe"), "{body}");
+    assert!(body.contains("Part 5."), "{body}");
+}
