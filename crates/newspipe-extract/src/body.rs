@@ -479,7 +479,8 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
                 lead = false;
                 break;
             }
-            lead |= el.lead;
+            // A headline-styled description is a subtitle, not a paragraph of the story.
+            lead |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
             e = el.parent as usize;
         }
         if lead && chars + len <= 1500 {

@@ -31,6 +31,8 @@ pub struct El {
     pub itemprop_body: bool,
     /// Class or id name the story's lead (standfirst).
     pub lead: bool,
+    /// Microdata `description`: next to a story, its standfirst.
+    pub describes: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
     /// Text and link-text characters in this element's subtree.
@@ -266,6 +268,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         furniture: false,
         itemprop_body: false,
         lead: false,
+        describes: false,
         sig: 0,
         chars: 0,
         link_chars: 0,
@@ -648,6 +651,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
+                        describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
                         sig: signature(name, el.attr("class")),
                         chars: 0,
                         link_chars: 0,

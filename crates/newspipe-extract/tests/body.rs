@@ -248,3 +248,26 @@ fn picture_captions_named_by_class_stay_out() {
     assert!(!body.contains("Jane Roe"), "{body}");
     assert!(body.contains("Part 5."), "{body}");
 }
+
+#[test]
+fn microdata_description_before_the_story_is_its_lead() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    let html = format!(
+        r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <p itemprop="description">{LEAD}</p></div><div class="article-text">{}</div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // Set as a headline, the description is a subtitle and stays out.
+    let html = format!(
+        r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <h2 itemprop="description">{LEAD}</h2></div><div class="article-text">{}</div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+}
