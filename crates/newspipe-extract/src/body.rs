@@ -18,6 +18,16 @@ const JUNK_EXACT: &[&str] = &[
     "advertisement",
     "ad",
     "advert",
+    // Labels of a contact or information box after the story.
+    "kontakt",
+    "contact",
+    "weitere informationen",
+    "zusatzinformationen",
+    "more information",
+    "über den autor",
+    "about the author",
+    "więcej informacji",
+    "externer inhalt",
 ];
 
 /// Short lines that are page furniture wherever they appear.
@@ -172,6 +182,21 @@ const JUNK_PREFIXES: &[&str] = &[
     "zobacz również",
     "czytaj również",
     "notícias relacionadas",
+    // Advertising notices, picture zoom links, comment-box states.
+    "anzeige:",
+    "anzeige,",
+    "anzeige -",
+    "(anzeige)",
+    "*anzeige",
+    "*werbung",
+    "werbung:",
+    "vergrößern",
+    "permalink",
+    "permalien",
+    "sie müssen sich einloggen",
+    "sie sind aktuell nicht eingeloggt",
+    "bitte registrieren sie sich",
+    "you must be logged in",
 ];
 
 /// Picks the story blocks; returns them joined by blank lines.
