@@ -618,6 +618,9 @@ fn keep(b: &Block) -> bool {
             return false;
         }
     }
+    if numbered_caption(&b.text) {
+        return false;
+    }
     // Leftover CMS shortcodes ("[button link=…]").
     if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
         return false;
@@ -626,6 +629,38 @@ fn keep(b: &Block) -> bool {
         return false;
     }
     true
+}
+
+/// Words that open a numbered figure caption ("Abbildung 4: …", "Fig. 2:", "Grafik:").
+const CAPTION_WORDS: &[&str] = &[
+    "abbildung",
+    "abb.",
+    "figure",
+    "fig.",
+    "grafik",
+    "tabelle",
+    "table",
+    "figura",
+    "tabla",
+    "rycina",
+    "ilustracja",
+];
+
+/// Captions are short; a paragraph that opens with "Figure 2:" and runs on is prose.
+const CAPTION_MAX_CHARS: usize = 300;
+
+/// A figure caption set as a paragraph: a caption word, an optional number, a colon.
+fn numbered_caption(t: &str) -> bool {
+    if t.chars().count() > CAPTION_MAX_CHARS {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    CAPTION_WORDS.iter().any(|w| {
+        lower.strip_prefix(w).is_some_and(|rest| {
+            rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.')
+                .starts_with(':')
+        })
+    })
 }
 
 fn is_ancestor(w: &Walk, anc: usize, mut i: usize) -> bool {

@@ -272,3 +272,20 @@ fn microdata_description_before_the_story_is_its_lead() {
     let body = body_of(&html);
     assert!(body.starts_with("The council said"), "{body}");
 }
+
+#[test]
+fn numbered_figure_captions_set_as_paragraphs_stay_out() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>Abbildung 4: Die Risse im Pfeiler, fotografiert bei der Prüfung im März.</p>
+        <p>Fig. 2: Traffic over the bridge per hour, 2019 to 2023.</p>
+        <p>Figure skating: the rink by the bridge stays open all winter, the council said.</p>{}
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("Risse"), "{body}");
+    assert!(!body.contains("per hour"), "{body}");
+    assert!(body.contains("Figure skating:"), "{body}");
+}
