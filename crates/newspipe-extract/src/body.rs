@@ -1,7 +1,7 @@
 //! Main-body selection: scores containers by the paragraphs they hold (readability-style), picks
 //! the story container plus its split-off siblings, and keeps the blocks that read as story.
 
-use crate::classes::Mark;
+use crate::classes::{Mark, contains_ci};
 use crate::walk::{Block, Kind, Tag, Walk};
 
 /// Share of the rivals' score an ancestor must hold before the story is widened to it.
@@ -618,7 +618,7 @@ fn keep(b: &Block) -> bool {
             return false;
         }
     }
-    if numbered_caption(&b.text) {
+    if numbered_caption(&b.text) || page_notice(&b.text) {
         return false;
     }
     // Leftover CMS shortcodes ("[button link=…]").
@@ -629,6 +629,34 @@ fn keep(b: &Block) -> bool {
         return false;
     }
     true
+}
+
+/// Phrases of the page's own notices inside the story column: a consent placeholder for an
+/// embedded player or map, a disclaimer on whose opinion a post gives (lowercase).
+const NOTICE_PHRASES: &[&str] = &[
+    "um den inhalt von",
+    "inhalt zu laden",
+    "inhalte zu laden",
+    "externe inhalte",
+    "wir respektieren deine privatsphäre",
+    "wir respektieren ihre privatsphäre",
+    "to load the content",
+    "click to load",
+    "n'engagent que leurs auteurs",
+    "gibt die meinung des autors wieder",
+    "the views expressed",
+    "opinions expressed",
+];
+
+/// Notices are short; a paragraph that quotes such a phrase and runs on is prose.
+const NOTICE_MAX_CHARS: usize = 300;
+
+/// A notice of the page rather than a paragraph of the story.
+fn page_notice(t: &str) -> bool {
+    // Matched without lowercasing the block: this runs on every paragraph.
+    t.len() <= NOTICE_MAX_CHARS * 2
+        && t.chars().count() <= NOTICE_MAX_CHARS
+        && NOTICE_PHRASES.iter().any(|p| contains_ci(t, p))
 }
 
 /// Words that open a numbered figure caption ("Abbildung 4: …", "Fig. 2:", "Grafik:").
