@@ -197,6 +197,22 @@ const JUNK_PREFIXES: &[&str] = &[
     "sie sind aktuell nicht eingeloggt",
     "bitte registrieren sie sich",
     "you must be logged in",
+    // Buttons of recipe and picture widgets, category lines of blog themes.
+    "jump to recipe",
+    "print recipe",
+    "pin recipe",
+    "rezept drucken",
+    "zum rezept",
+    "bild anzeigen",
+    "bild schließen",
+    "kommentarfeed",
+    "kategorie:",
+    "kategorien:",
+    "category:",
+    "categories:",
+    "filed under",
+    "schlagwörter:",
+    "schlagworte:",
 ];
 
 /// Picks the story blocks; returns them joined by blank lines.
