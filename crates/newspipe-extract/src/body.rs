@@ -637,6 +637,9 @@ fn keep(b: &Block) -> bool {
     if numbered_caption(&b.text) || page_notice(&b.text) {
         return false;
     }
+    if matches!(b.kind, Kind::Para | Kind::Loose) && date_line(&b.text) {
+        return false;
+    }
     // Leftover CMS shortcodes ("[button link=…]").
     if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
         return false;
@@ -673,6 +676,36 @@ fn page_notice(t: &str) -> bool {
     t.len() <= NOTICE_MAX_CHARS * 2
         && t.chars().count() <= NOTICE_MAX_CHARS
         && NOTICE_PHRASES.iter().any(|p| contains_ci(t, p))
+}
+
+/// A date stamp line is short: a date, perhaps a time and a word or two ("23.10.2018",
+/// "11 Jan 2019", "24. März 2004, 19:49 | Genesis").
+const DATE_LINE_CHARS: usize = 40;
+
+/// Letters a date stamp line may hold (a month name and a short label).
+const DATE_LINE_LETTERS: usize = 12;
+
+/// A line that is only a date stamp: a numeric date (`23.10.2018`, `2021-10-16`) or a month
+/// word with a year, and little else.
+fn date_line(t: &str) -> bool {
+    if t.len() > DATE_LINE_CHARS * 2 || t.chars().count() > DATE_LINE_CHARS {
+        return false;
+    }
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    if letters > DATE_LINE_LETTERS {
+        return false;
+    }
+    // Runs of digits and what separates them.
+    let runs: Vec<&str> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let year = |r: &&str| r.len() == 4 && (r.starts_with("19") || r.starts_with("20"));
+    let numeric = t.as_bytes().windows(3).any(|w| {
+        w[0].is_ascii_digit() && matches!(w[1], b'.' | b'/' | b'-') && w[2].is_ascii_digit()
+    }) && runs.len() >= 3
+        && runs.iter().any(year);
+    numeric || (letters >= 3 && runs.iter().any(year))
 }
 
 /// Words that open a numbered figure caption ("Abbildung 4: …", "Fig. 2:", "Grafik:").

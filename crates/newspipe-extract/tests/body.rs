@@ -305,3 +305,24 @@ fn consent_placeholders_and_disclaimers_stay_out() {
     assert!(!body.contains("views expressed"), "{body}");
     assert!(body.ends_with("Part 5."), "{body}");
 }
+
+#[test]
+fn date_stamp_lines_stay_out_but_dated_sentences_and_cells_stay() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">
+        <p>23.10.2018</p><p>11 Jan 2019 | News</p>{}
+        <p>In 2019, 1,200 people crossed daily.</p>
+        <table><tr><td>12.05.2024</td><td>Bridge closes</td></tr></table>{}
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+    assert!(!body.contains("11 Jan 2019"), "{body}");
+    assert!(
+        body.contains("In 2019, 1,200 people crossed daily."),
+        "{body}"
+    );
+    assert!(body.contains("12.05.2024"), "{body}");
+}
