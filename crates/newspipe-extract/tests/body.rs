@@ -77,7 +77,8 @@ fn labels_for_other_stories_and_prompts_stay_out() {
         "</p><p>",
         "</p><p>4 Min Read</p><p>Posted: Fri 6:45 PM, Feb 16, 2018 |</p><p>Quelle: Landesregierung</p><p>Schon gelesen?</p><p>Te puede interesar</p><p>Kontakt:</p>\
          <p>Anzeige - Heute mal ausgehen?</p><p>Sie müssen sich einloggen, um zu kommentieren.</p>\
-         <p>Kategorie: News, Hafen</p><p>Jump to Recipe</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
+         <p>Kategorie: News, Hafen</p><p>Jump to Recipe</p>\
+         <p>Beitragsbild: Der Hafen im Winter</p><p>(Credit: Jane Roe / Planet)</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
          <p>War der Artikel nützlich?</p><p>Explore further</p><p>",
     );
     let html = format!(
