@@ -610,12 +610,25 @@ fn scorable(b: &Block) -> bool {
     len >= 25 && (b.link_chars as f32) < 0.5 * len as f32
 }
 
+/// Paragraphs at least this long may be mostly link text and still be story.
+const LINKED_PROSE_CHARS: usize = 100;
+
+/// Largest share of link text in such a paragraph.
+const LINKED_PROSE_MAX_LINKS: f32 = 0.8;
+
 fn keep(b: &Block) -> bool {
     let len = b.text.chars().count().max(1);
     if b.kind == Kind::Heading(1) {
         return false;
     }
-    if b.link_chars as f32 > 0.5 * len as f32 {
+    // A long paragraph of prose keeps its links (a press release naming its sources); a
+    // short or all-link one is a link list or a teaser.
+    let max_links = if b.kind == Kind::Para && len >= LINKED_PROSE_CHARS {
+        LINKED_PROSE_MAX_LINKS
+    } else {
+        0.5
+    };
+    if b.link_chars as f32 > max_links * len as f32 {
         return false;
     }
     if len <= 80 {

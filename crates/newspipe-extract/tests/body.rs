@@ -327,3 +327,22 @@ fn date_stamp_lines_stay_out_but_dated_sentences_and_cells_stay() {
     );
     assert!(body.contains("12.05.2024"), "{body}");
 }
+
+#[test]
+fn long_paragraphs_keep_their_links_but_link_lines_stay_out() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>The full report is <a href="/r">The State of the Bridge 2024: cracks, corrosion and
+        the case for a new crossing over the river</a> on the council's site.</p>
+        <p><a href="/other">Another story: the library on the east side will open in spring, the mayor says</a></p>
+        {}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("The full report is The State of the Bridge"),
+        "{body}"
+    );
+    assert!(!body.contains("library"), "{body}");
+}
