@@ -346,3 +346,16 @@ fn long_paragraphs_keep_their_links_but_link_lines_stay_out() {
     );
     assert!(!body.contains("library"), "{body}");
 }
+
+#[test]
+fn an_svg_icons_self_closed_title_does_not_swallow_the_page() {
+    let html = format!(
+        r#"<html><head><title>Bridge to close</title></head><body>
+        <a class="icon"><svg viewBox="0 0 10 10"><title/><path d="M0,0"/></svg></a>
+        <article><h1>Bridge to close</h1><div class="article-text">{}</div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let ex = extract(&html, None);
+    assert!(ex.article.body.ends_with("Part 5."), "{}", ex.article.body);
+    assert_eq!(ex.article.title.as_deref(), Some("Bridge to close"));
+}
