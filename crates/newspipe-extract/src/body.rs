@@ -633,7 +633,12 @@ fn keep(b: &Block) -> bool {
     }
     if len <= 80 {
         let lower = b.text.to_lowercase();
-        if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p))
+        // The first byte decides most comparisons without a call (a short block is tested
+        // against every prefix).
+        let first = lower.as_bytes().first().copied().unwrap_or(0);
+        if JUNK_PREFIXES
+            .iter()
+            .any(|p| p.as_bytes().first() == Some(&first) && lower.starts_with(p))
             || JUNK_EXACT.contains(&lower.trim_end_matches([':', '.', '…']))
         {
             return false;
@@ -751,16 +756,16 @@ const CAPTION_MAX_CHARS: usize = 300;
 
 /// A figure caption set as a paragraph: a caption word, an optional number, a colon.
 fn numbered_caption(t: &str) -> bool {
-    if t.chars().count() > CAPTION_MAX_CHARS {
-        return false;
-    }
-    let lower = t.to_lowercase();
+    // The caption words are ASCII: compare the opening bytes, no lowercased copy (this runs
+    // on every paragraph).
+    let b = t.as_bytes();
     CAPTION_WORDS.iter().any(|w| {
-        lower.strip_prefix(w).is_some_and(|rest| {
-            rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.')
+        b.get(..w.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes()))
+            && t[w.len()..]
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.')
                 .starts_with(':')
-        })
-    })
+    }) && t.chars().count() <= CAPTION_MAX_CHARS
 }
 
 fn is_ancestor(w: &Walk, anc: usize, mut i: usize) -> bool {
