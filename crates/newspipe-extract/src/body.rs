@@ -693,6 +693,16 @@ const NOTICE_PHRASES: &[&str] = &[
     "gibt die meinung des autors wieder",
     "the views expressed",
     "opinions expressed",
+    // Where a post first appeared, how to cite it, a paywall's prompt, a liability note.
+    "suggested citation",
+    "dieser beitrag stammt aus",
+    "ursprünglich erschienen",
+    "originally appeared",
+    "originally published in",
+    "to view the full story",
+    "to continue reading",
+    "um weiterzulesen",
+    "alle angaben ohne gewähr",
 ];
 
 /// Notices are short; a paragraph that quotes such a phrase and runs on is prose.

@@ -297,13 +297,15 @@ fn consent_placeholders_and_disclaimers_stay_out() {
     let html = format!(
         r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
         <div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
-        {}<p>The views expressed in this post are the author's own.</p></div></article></body></html>"#,
+        {}<p>The views expressed in this post are the author's own.</p>
+        <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p></div></article></body></html>"#,
         paras("bridge", 0, 3),
         paras("bridge", 3, 3)
     );
     let body = body_of(&html);
     assert!(!body.contains("Klicken"), "{body}");
     assert!(!body.contains("views expressed"), "{body}");
+    assert!(!body.contains("citation"), "{body}");
     assert!(body.ends_with("Part 5."), "{body}");
 }
 
