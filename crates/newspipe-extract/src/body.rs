@@ -543,7 +543,9 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         if len < 40
             || !keep(b)
             || !is_ancestor(w, scope, b.elem as usize)
-            || w.blocks[first].text.contains(b.text.as_str())
+            || w.blocks
+                .get(first)
+                .is_some_and(|f| f.text.contains(b.text.as_str()))
             || out.iter().any(|&k: &usize| w.blocks[k].text == b.text)
         {
             continue;

@@ -361,3 +361,17 @@ fn an_svg_icons_self_closed_title_does_not_swallow_the_page() {
     assert!(ex.article.body.ends_with("Part 5."), "{}", ex.article.body);
     assert_eq!(ex.article.title.as_deref(), Some("Bridge to close"));
 }
+
+#[test]
+fn a_lead_before_a_container_with_nothing_kept_does_not_panic() {
+    // The scored container's only paragraph is a page notice, so no block of it is kept and
+    // the lead search starts past the last block.
+    const LEAD: &str = "The old bridge will close for a year, the council said.";
+    let html = format!(
+        r#"<html><body><article><p class="standfirst">{LEAD}</p><div class="article-text">
+        <p>The views expressed in this post, about the bridge and the ferry, are the author's own.</p>
+        </div></article></body></html>"#
+    );
+    let body = body_of(&html);
+    assert_eq!(body, LEAD);
+}
