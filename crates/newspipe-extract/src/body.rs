@@ -705,6 +705,13 @@ const NOTICE_PHRASES: &[&str] = &[
     "to continue reading",
     "um weiterzulesen",
     "alle angaben ohne gewähr",
+    // Pointers to more elsewhere.
+    "findest du hier",
+    "finden sie hier",
+    "weitere infos unter",
+    "weitere informationen unter",
+    "mehr informationen unter",
+    "more information at",
 ];
 
 /// Notices are short; a paragraph that quotes such a phrase and runs on is prose.

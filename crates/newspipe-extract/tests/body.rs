@@ -298,7 +298,8 @@ fn consent_placeholders_and_disclaimers_stay_out() {
         r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
         <div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
         {}<p>The views expressed in this post are the author's own.</p>
-        <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p></div></article></body></html>"#,
+        <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p>
+        <p>Alles über die Fähren findest du hier.</p></div></article></body></html>"#,
         paras("bridge", 0, 3),
         paras("bridge", 3, 3)
     );
@@ -306,6 +307,7 @@ fn consent_placeholders_and_disclaimers_stay_out() {
     assert!(!body.contains("Klicken"), "{body}");
     assert!(!body.contains("views expressed"), "{body}");
     assert!(!body.contains("citation"), "{body}");
+    assert!(!body.contains("Fähren"), "{body}");
     assert!(body.ends_with("Part 5."), "{body}");
 }
 
