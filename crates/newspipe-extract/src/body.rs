@@ -511,8 +511,8 @@ fn tail_label(t: &str) -> bool {
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a
-/// picture caption between them).
-const LEAD_REACH: usize = 12;
+/// picture caption, a run of sharing or audio tools between them).
+const LEAD_REACH: usize = 20;
 
 /// How many levels above the story container the lead may branch off (article > header >
 /// hero wrappers > the lead's own box).
