@@ -380,10 +380,19 @@ pub fn select(w: &Walk) -> String {
                 hi = hi.max(i);
             }
         }
-        // A copy between the story's parts that holds only a subheading is the story's too.
+        // A copy between the story's parts that holds only a subheading is the story's too,
+        // and so is a subheading standing between the parts on its own.
         for &i in &twins {
             if i > lo && i < hi && !chosen[i] && !furniture[i] && fin[i] == 0.0 {
                 chosen[i] = true;
+            }
+        }
+        if hi > lo {
+            for b in &w.blocks {
+                let e = b.elem as usize;
+                if e > lo && e < hi && !furniture[e] && matches!(b.kind, Kind::Heading(2..=6)) {
+                    chosen[e] = true;
+                }
             }
         }
     }

@@ -395,3 +395,20 @@ fn lead_above_a_long_run_of_page_furniture_is_found() {
     let body = body_of(&html);
     assert!(body.starts_with(LEAD), "{body}");
 }
+
+#[test]
+fn a_bare_subheading_between_template_boxes_joins_the_story() {
+    let boxed = |inner: String| {
+        format!(
+            r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="entry-content">{}{}<h3>What the ferry costs</h3>{}</div></body></html>"#,
+        boxed(paras("bridge", 0, 2)),
+        boxed(paras("bridge", 2, 8)),
+        boxed(paras("bridge", 10, 3)),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("What the ferry costs"), "{body}");
+}
