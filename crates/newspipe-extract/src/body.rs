@@ -1,7 +1,7 @@
 //! Main-body selection: scores containers by the paragraphs they hold (readability-style), picks
 //! the story container plus its split-off siblings, and keeps the blocks that read as story.
 
-use crate::classes::{Mark, contains_ci};
+use crate::classes::Mark;
 use crate::walk::{Block, Kind, Tag, Walk};
 
 /// Share of the rivals' score an ancestor must hold before the story is widened to it.
@@ -728,10 +728,12 @@ const NOTICE_MAX_CHARS: usize = 300;
 
 /// A notice of the page rather than a paragraph of the story.
 fn page_notice(t: &str) -> bool {
-    // Matched without lowercasing the block: this runs on every paragraph.
-    t.len() <= NOTICE_MAX_CHARS * 2
-        && t.chars().count() <= NOTICE_MAX_CHARS
-        && NOTICE_PHRASES.iter().any(|p| contains_ci(t, p))
+    if t.len() > NOTICE_MAX_CHARS * 4 || t.chars().count() > NOTICE_MAX_CHARS {
+        return false;
+    }
+    // One ASCII-lowercased copy, then substring searches: this runs on every paragraph.
+    let lower = t.to_ascii_lowercase();
+    NOTICE_PHRASES.iter().any(|p| lower.contains(p))
 }
 
 /// A date stamp line is short: a date, perhaps a time and a word or two ("23.10.2018",
