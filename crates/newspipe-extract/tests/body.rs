@@ -139,6 +139,24 @@ fn paras(topic: &str, from: usize, n: usize) -> String {
         .collect()
 }
 
+/// `inner` in one copy of a page builder's text box (row > column > text column > wrapper).
+fn boxed(inner: &str) -> String {
+    format!(
+        r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
+    )
+}
+
+/// A story page: six paragraphs of story text in an article-text box, `extra` between the
+/// third and the fourth.
+fn story_around(extra: &str) -> String {
+    format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}{extra}{}
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    )
+}
+
 #[test]
 fn lead_far_above_the_body_container_opens_the_story() {
     const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
@@ -169,18 +187,13 @@ fn lead_far_above_the_body_container_opens_the_story() {
 fn story_split_across_repeated_template_boxes_is_whole() {
     // A page builder puts each group of paragraphs in its own row > column > text box: an
     // intro, the main part, a subheading, a closing part.
-    let boxed = |inner: String| {
-        format!(
-            r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
-        )
-    };
     let html = format!(
         r#"<html><body><div class="site"><div class="entry-content">{}{}{}{}</div>
         <div class="widget-area"><div class="textwidget">{}</div></div></div></body></html>"#,
-        boxed(paras("bridge", 0, 2)),
-        boxed(paras("bridge", 2, 8)),
-        boxed("<h2>Where the ferry will run</h2>".to_string()),
-        boxed(paras("bridge", 10, 3)),
+        boxed(&paras("bridge", 0, 2)),
+        boxed(&paras("bridge", 2, 8)),
+        boxed("<h2>Where the ferry will run</h2>"),
+        boxed(&paras("bridge", 10, 3)),
         paras("library", 0, 1),
     );
     let body = body_of(&html);
@@ -195,11 +208,10 @@ fn story_split_across_repeated_template_boxes_is_whole() {
     // After the story, a small copy of its box is the publisher's note, not more story.
     let html = format!(
         r#"<html><body><div class="entry-content">{}{}</div></body></html>"#,
-        boxed(paras("bridge", 0, 6)),
+        boxed(&paras("bridge", 0, 6)),
         boxed(
             "<p>The Daily Planet is a newspaper founded in 1938, with offices in \
-               Metropolis and a staff of two hundred reporters.</p>"
-                .to_string()
+               Metropolis and a staff of two hundred reporters.</p>",
         ),
     );
     let body = body_of(&html);
@@ -238,15 +250,11 @@ fn publishers_closing_notes_leave_but_the_last_paragraph_stays() {
 #[test]
 fn picture_captions_named_by_class_stay_out() {
     // No `figure` around the picture: only the class says the text is its caption.
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
-        <div class="inline-image"><img src="b.jpg"><p class="imagedescription">The old bridge
+    let body = body_of(&story_around(
+        r#"<div class="inline-image"><img src="b.jpg"><p class="imagedescription">The old bridge
         seen from the ferry pier on a winter morning, before the repairs began.</p>
-        <span class="img-metadata__credit">Photo: Jane Roe</span></div>{}</div></article></body></html>"#,
-        paras("bridge", 0, 3),
-        paras("bridge", 3, 3)
-    );
-    let body = body_of(&html);
+        <span class="img-metadata__credit">Photo: Jane Roe</span></div>"#,
+    ));
     assert!(!body.contains("winter morning"), "{body}");
     assert!(!body.contains("Jane Roe"), "{body}");
     assert!(body.contains("Part 5."), "{body}");
@@ -277,16 +285,11 @@ fn microdata_description_before_the_story_is_its_lead() {
 
 #[test]
 fn numbered_figure_captions_set_as_paragraphs_stay_out() {
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
-        <p>Abbildung 4: Die Risse im Pfeiler, fotografiert bei der Prüfung im März.</p>
+    let body = body_of(&story_around(
+        "<p>Abbildung 4: Die Risse im Pfeiler, fotografiert bei der Prüfung im März.</p>
         <p>Fig. 2: Traffic over the bridge per hour, 2019 to 2023.</p>
-        <p>Figure skating: the rink by the bridge stays open all winter, the council said.</p>{}
-        </div></article></body></html>"#,
-        paras("bridge", 0, 3),
-        paras("bridge", 3, 3)
-    );
-    let body = body_of(&html);
+        <p>Figure skating: the rink by the bridge stays open all winter, the council said.</p>",
+    ));
     assert!(!body.contains("Risse"), "{body}");
     assert!(!body.contains("per hour"), "{body}");
     assert!(body.contains("Figure skating:"), "{body}");
@@ -294,16 +297,12 @@ fn numbered_figure_captions_set_as_paragraphs_stay_out() {
 
 #[test]
 fn consent_placeholders_and_disclaimers_stay_out() {
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
-        <div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
-        {}<p>The views expressed in this post are the author's own.</p>
+    let body = body_of(&story_around(
+        r#"<div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
+        <p>The views expressed in this post are the author's own.</p>
         <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p>
-        <p>Alles über die Fähren findest du hier.</p></div></article></body></html>"#,
-        paras("bridge", 0, 3),
-        paras("bridge", 3, 3)
-    );
-    let body = body_of(&html);
+        <p>Alles über die Fähren findest du hier.</p>"#,
+    ));
     assert!(!body.contains("Klicken"), "{body}");
     assert!(!body.contains("views expressed"), "{body}");
     assert!(!body.contains("citation"), "{body}");
@@ -313,17 +312,12 @@ fn consent_placeholders_and_disclaimers_stay_out() {
 
 #[test]
 fn date_stamp_lines_stay_out_but_dated_sentences_and_cells_stay() {
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">
-        <p>23.10.2018</p><p>11 Jan 2019 | News</p>{}
+    let body = body_of(&story_around(
+        "<p>23.10.2018</p><p>11 Jan 2019 | News</p>
         <p>In 2019, 1,200 people crossed daily.</p>
-        <table><tr><td>12.05.2024</td><td>Bridge closes</td></tr></table>{}
-        </div></article></body></html>"#,
-        paras("bridge", 0, 3),
-        paras("bridge", 3, 3)
-    );
-    let body = body_of(&html);
-    assert!(body.starts_with("The council said"), "{body}");
+        <table><tr><td>12.05.2024</td><td>Bridge closes</td></tr></table>",
+    ));
+    assert!(!body.contains("23.10.2018"), "{body}");
     assert!(!body.contains("11 Jan 2019"), "{body}");
     assert!(
         body.contains("In 2019, 1,200 people crossed daily."),
@@ -334,16 +328,11 @@ fn date_stamp_lines_stay_out_but_dated_sentences_and_cells_stay() {
 
 #[test]
 fn long_paragraphs_keep_their_links_but_link_lines_stay_out() {
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
-        <p>The full report is <a href="/r">The State of the Bridge 2024: cracks, corrosion and
+    let body = body_of(&story_around(
+        r#"<p>The full report is <a href="/r">The State of the Bridge 2024: cracks, corrosion and
         the case for a new crossing over the river</a> on the council's site.</p>
-        <p><a href="/other">Another story: the library on the east side will open in spring, the mayor says</a></p>
-        {}</div></article></body></html>"#,
-        paras("bridge", 0, 3),
-        paras("bridge", 3, 3)
-    );
-    let body = body_of(&html);
+        <p><a href="/other">Another story: the library on the east side will open in spring, the mayor says</a></p>"#,
+    ));
     assert!(
         body.contains("The full report is The State of the Bridge"),
         "{body}"
@@ -398,16 +387,11 @@ fn lead_above_a_long_run_of_page_furniture_is_found() {
 
 #[test]
 fn a_bare_subheading_between_template_boxes_joins_the_story() {
-    let boxed = |inner: String| {
-        format!(
-            r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
-        )
-    };
     let html = format!(
         r#"<html><body><div class="entry-content">{}{}<h3>What the ferry costs</h3>{}</div></body></html>"#,
-        boxed(paras("bridge", 0, 2)),
-        boxed(paras("bridge", 2, 8)),
-        boxed(paras("bridge", 10, 3)),
+        boxed(&paras("bridge", 0, 2)),
+        boxed(&paras("bridge", 2, 8)),
+        boxed(&paras("bridge", 10, 3)),
     );
     let body = body_of(&html);
     assert!(body.contains("What the ferry costs"), "{body}");
