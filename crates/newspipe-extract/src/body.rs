@@ -714,6 +714,9 @@ const NOTICE_PHRASES: &[&str] = &[
     "to continue reading",
     "um weiterzulesen",
     "alle angaben ohne gewähr",
+    "not responsible for the opinions",
+    "not responsible for the content",
+    "nicht verantwortlich für den inhalt",
     // Pointers to more elsewhere.
     "findest du hier",
     "finden sie hier",

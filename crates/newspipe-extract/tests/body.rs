@@ -301,12 +301,14 @@ fn consent_placeholders_and_disclaimers_stay_out() {
         r#"<div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
         <p>The views expressed in this post are the author's own.</p>
         <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p>
-        <p>Alles über die Fähren findest du hier.</p>"#,
+        <p>Alles über die Fähren findest du hier.</p>
+        <p>The Planet is not responsible for the opinions of its readers.</p>"#,
     ));
     assert!(!body.contains("Klicken"), "{body}");
     assert!(!body.contains("views expressed"), "{body}");
     assert!(!body.contains("citation"), "{body}");
     assert!(!body.contains("Fähren"), "{body}");
+    assert!(!body.contains("readers"), "{body}");
     assert!(body.ends_with("Part 5."), "{body}");
 }
 
