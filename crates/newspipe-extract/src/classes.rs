@@ -36,6 +36,7 @@ fn neg_token(t: &str) -> bool {
             | "breadcrumb"
             | "breadcrumbs"
             | "bio"
+            | "profile"
             | "caption"
             | "credit"
             | "credits"

@@ -398,3 +398,12 @@ fn a_bare_subheading_between_template_boxes_joins_the_story() {
     let body = body_of(&html);
     assert!(body.contains("What the ferry costs"), "{body}");
 }
+
+#[test]
+fn a_profile_box_in_the_story_column_stays_out() {
+    let body = body_of(&story_around(
+        r#"<div class="sect sect_profile-descr"><p>Writes for the Planet since 2008 about
+        bridges, ferries and the council, and was a correspondent in the capital before.</p></div>"#,
+    ));
+    assert!(!body.contains("correspondent"), "{body}");
+}
