@@ -224,6 +224,7 @@ fn publishers_closing_notes_leave_but_the_last_paragraph_stays() {
         r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
         <p>The ferry runs every twenty minutes.</p>
         <p>Like this story? Sign up for our morning newsletter to get the news in your inbox.</p>
+        <p>Watch the crossing on our YouTube channel!</p>
         <p>This article is © 2024 Daily Planet. All rights reserved.</p></div></article></body></html>"#,
         paras("bridge", 0, 6)
     );
@@ -302,13 +303,15 @@ fn consent_placeholders_and_disclaimers_stay_out() {
         <p>The views expressed in this post are the author's own.</p>
         <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p>
         <p>Alles über die Fähren findest du hier.</p>
-        <p>The Planet is not responsible for the opinions of its readers.</p>"#,
+        <p>The Planet is not responsible for the opinions of its readers.</p>
+        <p>Dieser Artikel enthält Affiliate-Links zu Fährtickets.</p>"#,
     ));
     assert!(!body.contains("Klicken"), "{body}");
     assert!(!body.contains("views expressed"), "{body}");
     assert!(!body.contains("citation"), "{body}");
     assert!(!body.contains("Fähren"), "{body}");
     assert!(!body.contains("readers"), "{body}");
+    assert!(!body.contains("Affiliate"), "{body}");
     assert!(body.ends_with("Part 5."), "{body}");
 }
 
