@@ -18,6 +18,16 @@ const JUNK_EXACT: &[&str] = &[
     "advertisement",
     "ad",
     "advert",
+    // Labels of a contact or information box after the story.
+    "kontakt",
+    "contact",
+    "weitere informationen",
+    "zusatzinformationen",
+    "more information",
+    "über den autor",
+    "about the author",
+    "więcej informacji",
+    "externer inhalt",
 ];
 
 /// Short lines that are page furniture wherever they appear.
@@ -27,6 +37,8 @@ const JUNK_PREFIXES: &[&str] = &[
     "updated",
     "last updated",
     "posted on",
+    "posted:",
+    "posted by",
     "publicado",
     "publicada",
     "atualizado",
@@ -78,6 +90,31 @@ const JUNK_PREFIXES: &[&str] = &[
     "leave a comment",
     "photo:",
     "image:",
+    // Source and picture credit lines ("Quelle: dpa", "Titelbild: …", "Fuente: …").
+    "source:",
+    "credit:",
+    "credits:",
+    "photo credit",
+    "quelle:",
+    "bildquelle",
+    "titelbild:",
+    "foto:",
+    "fotos:",
+    "bild:",
+    "fuente:",
+    "fonte:",
+    "źródło:",
+    "zdjęcie:",
+    "beitragsbild",
+    "symbolbild",
+    "bildnachweis",
+    "image credit",
+    "photo by",
+    "foto von",
+    "(credit",
+    "(photo",
+    "(foto",
+    "(bild:",
     "getty images",
     "ap photo",
     "reuters photo",
@@ -129,6 +166,63 @@ const JUNK_PREFIXES: &[&str] = &[
     "przeczytaj też",
     "przeczytaj także",
     "drukuj",
+    "schon gelesen",
+    "zum weiterlesen",
+    "weiterführende links",
+    "weiterführender link",
+    "mehr dazu:",
+    "passend zum thema",
+    "vorschau auf den nächsten artikel",
+    "nächster artikel",
+    "vorheriger artikel",
+    "previous article",
+    "next article",
+    "related posts",
+    "related content",
+    "more like this",
+    "editor's picks",
+    "trending now",
+    "te puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "à lire également",
+    "sur le même sujet",
+    "potrebbe interessarti",
+    "articoli correlati",
+    "zobacz również",
+    "czytaj również",
+    "notícias relacionadas",
+    // Advertising notices, picture zoom links, comment-box states.
+    "anzeige:",
+    "anzeige,",
+    "anzeige -",
+    "(anzeige)",
+    "*anzeige",
+    "*werbung",
+    "werbung:",
+    "vergrößern",
+    "permalink",
+    "permalien",
+    "sie müssen sich einloggen",
+    "sie sind aktuell nicht eingeloggt",
+    "bitte registrieren sie sich",
+    "you must be logged in",
+    // Buttons of recipe and picture widgets, category lines of blog themes.
+    "jump to recipe",
+    "print recipe",
+    "pin recipe",
+    "rezept drucken",
+    "zum rezept",
+    "bild anzeigen",
+    "bild schließen",
+    "kommentarfeed",
+    "kategorie:",
+    "kategorien:",
+    "category:",
+    "categories:",
+    "filed under",
+    "schlagwörter:",
+    "schlagworte:",
 ];
 
 /// Picks the story blocks; returns them joined by blank lines.
@@ -266,6 +360,42 @@ pub fn select(w: &Walk) -> String {
             }
         }
     }
+    // A story a template cut into repeated boxes (page-builder text columns, a section per
+    // group of paragraphs): boxes built like the story's container that branch off near it
+    // join it when they hold prose.
+    if top != 0 {
+        let twins = twins(w, top);
+        let (mut lo, mut hi) = (top, top);
+        for &i in &twins {
+            let el = &w.elems[i];
+            // After the story, a small copy is more often the publisher's note in the same
+            // box (an "about the company" paragraph, a call to join the forum).
+            let share = if i > top { TWIN_AFTER_SHARE } else { 0.0 };
+            if !furniture[i]
+                && fin[i] > fin[top] * share
+                && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+            {
+                chosen[i] = true;
+                lo = lo.min(i);
+                hi = hi.max(i);
+            }
+        }
+        // A copy between the story's parts that holds only a subheading is the story's too,
+        // and so is a subheading standing between the parts on its own.
+        for &i in &twins {
+            if i > lo && i < hi && !chosen[i] && !furniture[i] && fin[i] == 0.0 {
+                chosen[i] = true;
+            }
+        }
+        if hi > lo {
+            for b in &w.blocks {
+                let e = b.elem as usize;
+                if e > lo && e < hi && !furniture[e] && matches!(b.kind, Kind::Heading(2..=6)) {
+                    chosen[e] = true;
+                }
+            }
+        }
+    }
     let mut inside = vec![false; n];
     for i in 0..n {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
@@ -278,9 +408,11 @@ pub fn select(w: &Walk) -> String {
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
     // Short lines that end the story without ending a sentence are the page's, not the
-    // story's: a "Contact:" label, a link to more, a newsletter name.
+    // story's: a "Contact:" label, a link to more, a newsletter name; and so are the
+    // publisher's closing notes: a call to subscribe, follow or download the app, a
+    // copyright or licence line.
     // Lists and tables end stories with short items of their own, so they are left alone.
-    for _ in 0..3 {
+    for _ in 0..TAIL_TRIM {
         match picked.last() {
             Some(&j)
                 if picked.len() > 3
@@ -288,7 +420,7 @@ pub fn select(w: &Walk) -> String {
                         w.blocks[j].kind,
                         Kind::Para | Kind::Loose | Kind::Heading(_)
                     )
-                    && tail_label(&w.blocks[j].text) =>
+                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text)) =>
             {
                 picked.pop();
             }
@@ -304,6 +436,74 @@ pub fn select(w: &Walk) -> String {
         out.push_str(&b.text);
     }
     out
+}
+
+/// How many closing blocks may be trimmed as labels or publisher's notes.
+const TAIL_TRIM: usize = 4;
+
+/// Closing notes are short; a story's last paragraph that mentions a newsletter runs longer.
+const NOTE_MAX_CHARS: usize = 320;
+
+/// Phrases of a publisher's closing note (lowercase): calls to subscribe, follow, download or
+/// support, copyright and licence lines, in the languages the pages come in most.
+const NOTE_PHRASES: &[&str] = &[
+    "newsletter",
+    "sign up",
+    "subscribe",
+    "follow us",
+    "follow him on",
+    "follow her on",
+    "follow them on",
+    "download the",
+    "our app",
+    "your inbox",
+    "support our",
+    "supporting our",
+    "all rights reserved",
+    "copyright",
+    "©",
+    "join our",
+    "youtube channel",
+    "youtube-kanal",
+    "canal de youtube",
+    "abonnieren",
+    "abonnement",
+    "posteingang",
+    "folgen sie uns",
+    "folge uns",
+    "melde dich",
+    "jetzt anmelden",
+    "alle rechte vorbehalten",
+    "urheberrecht",
+    "unter der lizenz",
+    "suscríbete",
+    "suscribirse",
+    "síguenos",
+    "únete",
+    "derechos reservados",
+    "abonnez-vous",
+    "inscrivez-vous",
+    "suivez-nous",
+    "droits réservés",
+    "subskrypc",
+    "prawa zastrzeżone",
+    "prawem autorskim",
+    "iscriviti",
+    "seguici",
+    "diritti riservati",
+    "assine",
+    "inscreva-se",
+    "siga-nos",
+    "direitos reservados",
+];
+
+/// A publisher's closing note rather than the story's last paragraph.
+fn closing_note(t: &str) -> bool {
+    if t.chars().count() > NOTE_MAX_CHARS {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    NOTE_PHRASES.iter().any(|p| lower.contains(p))
 }
 
 /// A closing line that is a label or a link text, not the story's last sentence: short and
@@ -323,8 +523,12 @@ fn tail_label(t: &str) -> bool {
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a
-/// picture caption between them).
-const LEAD_REACH: usize = 12;
+/// picture caption, a run of sharing or audio tools between them).
+const LEAD_REACH: usize = 20;
+
+/// How many levels above the story container the lead may branch off (article > header >
+/// hero wrappers > the lead's own box).
+const LEAD_LEVELS: usize = 6;
 
 /// Blocks of the story's lead that stand before its first block, outside the chosen container:
 /// in an element whose class names a lead, within a few levels above the story container, not
@@ -334,7 +538,7 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         return Vec::new();
     }
     let mut scope = top;
-    for _ in 0..3 {
+    for _ in 0..LEAD_LEVELS {
         let p = w.elems[scope].parent as usize;
         if p == 0 {
             break;
@@ -346,7 +550,16 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     for j in first.saturating_sub(LEAD_REACH)..first {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
-        if len < 40 || !keep(b) || !is_ancestor(w, scope, b.elem as usize) {
+        // A lead the story repeats (as its first paragraph, or in a second lead box) is
+        // said once.
+        if len < 40
+            || !keep(b)
+            || !is_ancestor(w, scope, b.elem as usize)
+            || w.blocks
+                .get(first)
+                .is_some_and(|f| f.text.contains(b.text.as_str()))
+            || out.iter().any(|&k: &usize| w.blocks[k].text == b.text)
+        {
             continue;
         }
         // Walk up to the scope: a lead class on the way, no hard furniture.
@@ -357,12 +570,47 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
                 lead = false;
                 break;
             }
-            lead |= el.lead;
+            // A headline-styled description is a subtitle, not a paragraph of the story.
+            lead |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
             e = el.parent as usize;
         }
         if lead && chars + len <= 1500 {
             chars += len;
             out.push(j);
+        }
+    }
+    out
+}
+
+/// How many levels above the story container its template's copies may branch off.
+const TWIN_LEVELS: usize = 6;
+
+/// Largest share of link text in a copy that joins the story (more is a teaser list).
+const TWIN_MAX_LINKS: f32 = 0.3;
+
+/// Share of the story container's score a copy after it must reach to join.
+const TWIN_AFTER_SHARE: f32 = 0.35;
+
+/// Elements built like `top`: the same tag and first class, under ancestors that match
+/// `top`'s level by level up to a shared one at most [`TWIN_LEVELS`] above.
+fn twins(w: &Walk, top: usize) -> Vec<usize> {
+    let sig = w.elems[top].sig;
+    let mut out = Vec::new();
+    for i in 1..w.elems.len() {
+        if i == top || w.elems[i].sig != sig {
+            continue;
+        }
+        let (mut a, mut b) = (top, i);
+        for _ in 0..TWIN_LEVELS {
+            a = w.elems[a].parent as usize;
+            b = w.elems[b].parent as usize;
+            if a == b {
+                out.push(i);
+                break;
+            }
+            if a == 0 || b == 0 || w.elems[a].sig != w.elems[b].sig {
+                break;
+            }
         }
     }
     out
@@ -376,17 +624,35 @@ fn scorable(b: &Block) -> bool {
     len >= 25 && (b.link_chars as f32) < 0.5 * len as f32
 }
 
+/// Paragraphs at least this long may be mostly link text and still be story.
+const LINKED_PROSE_CHARS: usize = 100;
+
+/// Largest share of link text in such a paragraph.
+const LINKED_PROSE_MAX_LINKS: f32 = 0.8;
+
 fn keep(b: &Block) -> bool {
     let len = b.text.chars().count().max(1);
     if b.kind == Kind::Heading(1) {
         return false;
     }
-    if b.link_chars as f32 > 0.5 * len as f32 {
+    // A long paragraph of prose keeps its links (a press release naming its sources); a
+    // short or all-link one is a link list or a teaser.
+    let max_links = if b.kind == Kind::Para && len >= LINKED_PROSE_CHARS {
+        LINKED_PROSE_MAX_LINKS
+    } else {
+        0.5
+    };
+    if b.link_chars as f32 > max_links * len as f32 {
         return false;
     }
     if len <= 80 {
         let lower = b.text.to_lowercase();
-        if JUNK_PREFIXES.iter().any(|p| lower.starts_with(p))
+        // The first byte decides most comparisons without a call (a short block is tested
+        // against every prefix).
+        let first = lower.as_bytes().first().copied().unwrap_or(0);
+        if JUNK_PREFIXES
+            .iter()
+            .any(|p| p.as_bytes().first() == Some(&first) && lower.starts_with(p))
             || JUNK_EXACT.contains(&lower.trim_end_matches([':', '.', '…']))
         {
             return false;
@@ -410,6 +676,12 @@ fn keep(b: &Block) -> bool {
             return false;
         }
     }
+    if numbered_caption(&b.text) || page_notice(&b.text) {
+        return false;
+    }
+    if matches!(b.kind, Kind::Para | Kind::Loose) && date_line(&b.text) {
+        return false;
+    }
     // Leftover CMS shortcodes ("[button link=…]").
     if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
         return false;
@@ -418,6 +690,120 @@ fn keep(b: &Block) -> bool {
         return false;
     }
     true
+}
+
+/// Phrases of the page's own notices inside the story column: a consent placeholder for an
+/// embedded player or map, a disclaimer on whose opinion a post gives (lowercase).
+const NOTICE_PHRASES: &[&str] = &[
+    "um den inhalt von",
+    "inhalt zu laden",
+    "inhalte zu laden",
+    "externe inhalte",
+    "wir respektieren deine privatsphäre",
+    "wir respektieren ihre privatsphäre",
+    "to load the content",
+    "click to load",
+    "n'engagent que leurs auteurs",
+    "gibt die meinung des autors wieder",
+    "the views expressed",
+    "opinions expressed",
+    // Where a post first appeared, how to cite it, a paywall's prompt, a liability note.
+    "suggested citation",
+    "dieser beitrag stammt aus",
+    "ursprünglich erschienen",
+    "originally appeared",
+    "originally published in",
+    "to view the full story",
+    "to continue reading",
+    "um weiterzulesen",
+    "alle angaben ohne gewähr",
+    "affiliate link",
+    "affiliate-link",
+    "not responsible for the opinions",
+    "not responsible for the content",
+    "nicht verantwortlich für den inhalt",
+    // Pointers to more elsewhere.
+    "findest du hier",
+    "finden sie hier",
+    "weitere infos unter",
+    "weitere informationen unter",
+    "mehr informationen unter",
+    "more information at",
+];
+
+/// Notices are short; a paragraph that quotes such a phrase and runs on is prose.
+const NOTICE_MAX_CHARS: usize = 300;
+
+/// A notice of the page rather than a paragraph of the story.
+fn page_notice(t: &str) -> bool {
+    if t.len() > NOTICE_MAX_CHARS * 4 || t.chars().count() > NOTICE_MAX_CHARS {
+        return false;
+    }
+    // One ASCII-lowercased copy, then substring searches: this runs on every paragraph.
+    let lower = t.to_ascii_lowercase();
+    NOTICE_PHRASES.iter().any(|p| lower.contains(p))
+}
+
+/// A date stamp line is short: a date, perhaps a time and a word or two ("23.10.2018",
+/// "11 Jan 2019", "24. März 2004, 19:49 | Genesis").
+const DATE_LINE_CHARS: usize = 40;
+
+/// Letters a date stamp line may hold (a month name and a short label).
+const DATE_LINE_LETTERS: usize = 12;
+
+/// A line that is only a date stamp: a numeric date (`23.10.2018`, `2021-10-16`) or a month
+/// word with a year, and little else.
+fn date_line(t: &str) -> bool {
+    if t.len() > DATE_LINE_CHARS * 2 || t.chars().count() > DATE_LINE_CHARS {
+        return false;
+    }
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    if letters > DATE_LINE_LETTERS {
+        return false;
+    }
+    // Runs of digits and what separates them.
+    let runs: Vec<&str> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let year = |r: &&str| r.len() == 4 && (r.starts_with("19") || r.starts_with("20"));
+    let numeric = t.as_bytes().windows(3).any(|w| {
+        w[0].is_ascii_digit() && matches!(w[1], b'.' | b'/' | b'-') && w[2].is_ascii_digit()
+    }) && runs.len() >= 3
+        && runs.iter().any(year);
+    numeric || (letters >= 3 && runs.iter().any(year))
+}
+
+/// Words that open a numbered figure caption ("Abbildung 4: …", "Fig. 2:", "Grafik:").
+const CAPTION_WORDS: &[&str] = &[
+    "abbildung",
+    "abb.",
+    "figure",
+    "fig.",
+    "grafik",
+    "tabelle",
+    "table",
+    "figura",
+    "tabla",
+    "rycina",
+    "ilustracja",
+];
+
+/// Captions are short; a paragraph that opens with "Figure 2:" and runs on is prose.
+const CAPTION_MAX_CHARS: usize = 300;
+
+/// A figure caption set as a paragraph: a caption word, an optional number, a colon.
+fn numbered_caption(t: &str) -> bool {
+    // The caption words are ASCII: compare the opening bytes, no lowercased copy (this runs
+    // on every paragraph).
+    let b = t.as_bytes();
+    CAPTION_WORDS.iter().any(|w| {
+        b.get(..w.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes()))
+            && t[w.len()..]
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.')
+                .starts_with(':')
+    }) && t.chars().count() <= CAPTION_MAX_CHARS
 }
 
 fn is_ancestor(w: &Walk, anc: usize, mut i: usize) -> bool {

@@ -36,6 +36,7 @@ fn neg_token(t: &str) -> bool {
             | "breadcrumb"
             | "breadcrumbs"
             | "bio"
+            | "profile"
             | "caption"
             | "credit"
             | "credits"
@@ -357,7 +358,13 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
 /// ASCII case-insensitive substring test without allocating; `needle` is lowercase.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    // A window is compared only when its first byte matches: this runs on every class name.
+    n.len() <= h.len()
+        && h.windows(n.len())
+            .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
 /// Inline elements inside a paragraph that hold no story text (photo credits, screen-reader
@@ -386,6 +393,35 @@ pub fn inline_furniture(class: &str) -> bool {
                     )
                 }) || matches!(name, "sr-only" | "screen-reader-text" | "visually-hidden")
             })
+}
+
+/// A class naming a picture's caption, credit or description (`imagedescription`,
+/// `img-metadata`, `mdl-media__figcaption`, `photo_credit`), which no `figure` marks.
+pub fn picture_note(class: &str) -> bool {
+    const PICTURE: &[&str] = &["img", "image", "photo", "foto", "picture", "bild", "media"];
+    class.len() < 300
+        && class.split_ascii_whitespace().any(|name| {
+            // The note word first, in one pass: most class names hold none.
+            note_word(name.as_bytes()) && PICTURE.iter().any(|p| contains_ci(name, p))
+        })
+}
+
+/// Does `name` hold a caption or credit word? One pass, a comparison only where a word's
+/// first letter stands.
+fn note_word(name: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| {
+        name.get(i..i + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    };
+    (0..name.len()).any(|i| match name[i].to_ascii_lowercase() {
+        b'd' => at(i, b"description"),
+        b'c' => at(i, b"caption") || at(i, b"credit"),
+        b'm' => at(i, b"metadata"),
+        b'l' => at(i, b"legend"),
+        b'u' => at(i, b"unterschrift"),
+        b'b' => at(i, b"beschreibung"),
+        _ => false,
+    })
 }
 
 /// ARIA roles of furniture.

@@ -143,6 +143,13 @@ pub fn tokenize(input: &str, sink: &mut impl Sink) {
                 };
                 sink.start(&lower, &attrs, self_closing);
                 i = close;
+                // An SVG icon's `<title/>` closes itself (foreign content), and a `<title>`
+                // never closed holds no page text: neither may swallow the rest of the page
+                // as title text.
+                if lower == "title" && (self_closing || find_end_tag(b, i, "title").is_none()) {
+                    sink.end(&lower);
+                    continue;
+                }
                 if raw_text(&lower) {
                     if lower == "plaintext" {
                         sink.text(&input[i..]);

@@ -31,6 +31,10 @@ pub struct El {
     pub itemprop_body: bool,
     /// Class or id name the story's lead (standfirst).
     pub lead: bool,
+    /// Microdata `description`: next to a story, its standfirst.
+    pub describes: bool,
+    /// Tag name and first class name, hashed: containers a template repeats share it.
+    pub sig: u32,
     /// Text and link-text characters in this element's subtree.
     pub chars: u32,
     pub link_chars: u32,
@@ -323,6 +327,8 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         furniture: false,
         itemprop_body: false,
         lead: false,
+        describes: false,
+        sig: 0,
         chars: 0,
         link_chars: 0,
     });
@@ -365,6 +371,55 @@ fn flush(cx: &mut Ctx) {
             link_chars: links,
         });
     }
+}
+
+/// FNV-1a over the tag name and the first class name that is not a grid cell's (ids and
+/// later classes vary between copies of a template's box: `textblock_324684`,
+/// `first-paragraph`; `row`, `column`, `col-md-8` name no kind of box).
+fn signature(name: &str, class: Option<&str>) -> u32 {
+    let first = class
+        .and_then(|c| c.split_ascii_whitespace().find(|t| !grid_class(t)))
+        .unwrap_or("");
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes().chain([b'.']).chain(first.bytes()) {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Layout class words of CSS grid frameworks (Bootstrap, Foundation, UIkit): they say where a
+/// box sits, not what it holds.
+const GRID_WORDS: &[&str] = &[
+    "row",
+    "column",
+    "columns",
+    "col",
+    "grid",
+    "container",
+    "clearfix",
+    "cf",
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "offset",
+    "uk",
+    "pull",
+    "push",
+    "clear",
+    "fluid",
+    "wrapper",
+    "inner",
+];
+
+/// A grid framework's layout class (`row`, `col-md-8`, `large-centered`, `span8`).
+fn grid_class(t: &str) -> bool {
+    let head = t.split(['-', '_']).next().unwrap_or("");
+    GRID_WORDS.iter().any(|g| head.eq_ignore_ascii_case(g))
+        || head
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"span"))
 }
 
 /// Collapses runs of whitespace to one space.
@@ -486,7 +541,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 && (hard
                     || name == "header"
                     || mark == Mark::Furniture
-                    || (mark == Mark::WeakFurniture && !cx.in_story));
+                    || (mark == Mark::WeakFurniture && !cx.in_story)
+                    || el.attr("class").is_some_and(classes::picture_note));
 
             // Dates here belong to other stories or to readers, not to this story.
             // Not on `<body>`: its class lists page-wide layout words ("has-sidebar",
@@ -664,6 +720,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
+                        describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
+                        sig: signature(name, el.attr("class")),
                         chars: 0,
                         link_chars: 0,
                     });

@@ -75,14 +75,24 @@ fn labels_for_other_stories_and_prompts_stay_out() {
     // The labels sit inside the body container, between its paragraphs.
     let story = story_body("article-text").replace(
         "</p><p>",
-        "</p><p>4 Min Read</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
+        "</p><p>4 Min Read</p><p>Posted: Fri 6:45 PM, Feb 16, 2018 |</p><p>Quelle: Landesregierung</p><p>Schon gelesen?</p><p>Te puede interesar</p><p>Kontakt:</p>\
+         <p>Anzeige - Heute mal ausgehen?</p><p>Sie müssen sich einloggen, um zu kommentieren.</p>\
+         <p>Kategorie: News, Hafen</p><p>Jump to Recipe</p>\
+         <p>Beitragsbild: Der Hafen im Winter</p><p>(Credit: Jane Roe / Planet)</p><p>Lesen Sie auch:</p><p>Zobacz także</p>\
          <p>War der Artikel nützlich?</p><p>Explore further</p><p>",
     );
     let html = format!(
         r#"<html><body><article><h1>Dredging to resume</h1>{story}</article></body></html>"#
     );
     let body = body_of(&html);
-    for label in ["Min Read", "Lesen Sie", "Zobacz", "nützlich", "Explore"] {
+    for label in [
+        "Min Read",
+        "Posted:",
+        "Lesen Sie",
+        "Zobacz",
+        "nützlich",
+        "Explore",
+    ] {
         assert!(!body.contains(label), "{label} in {body}");
     }
     assert_eq!(body.split("\n\n").count(), 6);
@@ -115,4 +125,288 @@ fn closing_labels_leave_but_closing_lists_and_sentences_stay() {
         body.ends_with("It starts in May.\n\nChannel depth\n\nSilt volume"),
         "{body}"
     );
+}
+
+/// `n` paragraphs of story text about `topic`, numbered from `from`.
+fn paras(topic: &str, from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| {
+            format!(
+                "<p>The council said on Monday that the {topic} would be rebuilt next year, after \
+                 an inspection found the old structure unsafe for heavy traffic. Part {i}.</p>"
+            )
+        })
+        .collect()
+}
+
+/// `inner` in one copy of a page builder's text box (row > column > text column > wrapper).
+fn boxed(inner: &str) -> String {
+    format!(
+        r#"<div class="vc_row"><div class="vc_column"><div class="wpb_text_column"><div class="wpb_wrapper">{inner}</div></div></div></div>"#
+    )
+}
+
+/// A story page: six paragraphs of story text in an article-text box, `extra` between the
+/// third and the fourth.
+fn story_around(extra: &str) -> String {
+    format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}{extra}{}
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    )
+}
+
+#[test]
+fn lead_far_above_the_body_container_opens_the_story() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    // The body container sits four grid levels below the article; the lead in its header.
+    let html = format!(
+        r#"<html><body><article><header><div class="hero"><h1>Bridge to close</h1>
+        <p class="standfirst">{LEAD}</p></div></header>
+        <div class="container"><div class="row"><div class="col-md-8"><div class="article-text">{}</div></div></div></div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // A dek the page repeats as an abstract is said once.
+    let html = format!(
+        r#"<html><body><article><header><div class="hero"><h1>Bridge to close</h1>
+        <div class="article-dek">{LEAD}</div></div></header>
+        <div class="container"><div class="row"><div class="col-md-8"><div class="article-abstract">{LEAD}</div>
+        <div class="article-text">{}</div></div></div></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert_eq!(body.matches("ferry").count(), 1, "{body}");
+}
+
+#[test]
+fn story_split_across_repeated_template_boxes_is_whole() {
+    // A page builder puts each group of paragraphs in its own row > column > text box: an
+    // intro, the main part, a subheading, a closing part.
+    let html = format!(
+        r#"<html><body><div class="site"><div class="entry-content">{}{}{}{}</div>
+        <div class="widget-area"><div class="textwidget">{}</div></div></div></body></html>"#,
+        boxed(&paras("bridge", 0, 2)),
+        boxed(&paras("bridge", 2, 8)),
+        boxed("<h2>Where the ferry will run</h2>"),
+        boxed(&paras("bridge", 10, 3)),
+        paras("library", 0, 1),
+    );
+    let body = body_of(&html);
+    for i in 0..13 {
+        assert!(
+            body.contains(&format!("Part {i}.")),
+            "part {i} missing: {body}"
+        );
+    }
+    assert!(body.contains("Where the ferry will run"), "{body}");
+    assert!(!body.contains("library"), "{body}");
+    // After the story, a small copy of its box is the publisher's note, not more story.
+    let html = format!(
+        r#"<html><body><div class="entry-content">{}{}</div></body></html>"#,
+        boxed(&paras("bridge", 0, 6)),
+        boxed(
+            "<p>The Daily Planet is a newspaper founded in 1938, with offices in \
+               Metropolis and a staff of two hundred reporters.</p>",
+        ),
+    );
+    let body = body_of(&html);
+    assert!(!body.contains("founded in 1938"), "{body}");
+}
+
+#[test]
+fn publishers_closing_notes_leave_but_the_last_paragraph_stays() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>The ferry runs every twenty minutes.</p>
+        <p>Like this story? Sign up for our morning newsletter to get the news in your inbox.</p>
+        <p>Watch the crossing on our YouTube channel!</p>
+        <p>This article is © 2024 Daily Planet. All rights reserved.</p></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.ends_with("The ferry runs every twenty minutes."),
+        "{body}"
+    );
+    // A long closing paragraph that happens to name a newsletter is the story's.
+    const LAST: &str = "The council's newsletter, which goes to every household, will list the \
+        ferry times each month, and the mayor said that residents who have no internet access \
+        can collect a printed timetable at the town hall, the library or any of the three \
+        ferry piers along the river from the first of May, when the new timetable starts and \
+        the night crossings are added.";
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+        <p>{LAST}</p></div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.ends_with(LAST), "{body}");
+}
+
+#[test]
+fn picture_captions_named_by_class_stay_out() {
+    // No `figure` around the picture: only the class says the text is its caption.
+    let body = body_of(&story_around(
+        r#"<div class="inline-image"><img src="b.jpg"><p class="imagedescription">The old bridge
+        seen from the ferry pier on a winter morning, before the repairs began.</p>
+        <span class="img-metadata__credit">Photo: Jane Roe</span></div>"#,
+    ));
+    assert!(!body.contains("winter morning"), "{body}");
+    assert!(!body.contains("Jane Roe"), "{body}");
+    assert!(body.contains("Part 5."), "{body}");
+}
+
+#[test]
+fn microdata_description_before_the_story_is_its_lead() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    let html = format!(
+        r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <p itemprop="description">{LEAD}</p></div><div class="article-text">{}</div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // Set as a headline, the description is a subtitle and stays out.
+    let html = format!(
+        r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <h2 itemprop="description">{LEAD}</h2></div><div class="article-text">{}</div>
+        </article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+}
+
+#[test]
+fn numbered_figure_captions_set_as_paragraphs_stay_out() {
+    let body = body_of(&story_around(
+        "<p>Abbildung 4: Die Risse im Pfeiler, fotografiert bei der Prüfung im März.</p>
+        <p>Fig. 2: Traffic over the bridge per hour, 2019 to 2023.</p>
+        <p>Figure skating: the rink by the bridge stays open all winter, the council said.</p>",
+    ));
+    assert!(!body.contains("Risse"), "{body}");
+    assert!(!body.contains("per hour"), "{body}");
+    assert!(body.contains("Figure skating:"), "{body}");
+}
+
+#[test]
+fn consent_placeholders_and_disclaimers_stay_out() {
+    let body = body_of(&story_around(
+        r#"<div class="embed"><p>Klicken Sie auf den Button, um den Inhalt von www.example.org zu laden.</p></div>
+        <p>The views expressed in this post are the author's own.</p>
+        <p>Suggested citation: Roe, Jane: Bridge to close, Planet Blog, 2024.</p>
+        <p>Alles über die Fähren findest du hier.</p>
+        <p>The Planet is not responsible for the opinions of its readers.</p>
+        <p>Dieser Artikel enthält Affiliate-Links zu Fährtickets.</p>"#,
+    ));
+    assert!(!body.contains("Klicken"), "{body}");
+    assert!(!body.contains("views expressed"), "{body}");
+    assert!(!body.contains("citation"), "{body}");
+    assert!(!body.contains("Fähren"), "{body}");
+    assert!(!body.contains("readers"), "{body}");
+    assert!(!body.contains("Affiliate"), "{body}");
+    assert!(body.ends_with("Part 5."), "{body}");
+}
+
+#[test]
+fn date_stamp_lines_stay_out_but_dated_sentences_and_cells_stay() {
+    let body = body_of(&story_around(
+        "<p>23.10.2018</p><p>11 Jan 2019 | News</p>
+        <p>In 2019, 1,200 people crossed daily.</p>
+        <table><tr><td>12.05.2024</td><td>Bridge closes</td></tr></table>",
+    ));
+    assert!(!body.contains("23.10.2018"), "{body}");
+    assert!(!body.contains("11 Jan 2019"), "{body}");
+    assert!(
+        body.contains("In 2019, 1,200 people crossed daily."),
+        "{body}"
+    );
+    assert!(body.contains("12.05.2024"), "{body}");
+}
+
+#[test]
+fn long_paragraphs_keep_their_links_but_link_lines_stay_out() {
+    let body = body_of(&story_around(
+        r#"<p>The full report is <a href="/r">The State of the Bridge 2024: cracks, corrosion and
+        the case for a new crossing over the river</a> on the council's site.</p>
+        <p><a href="/other">Another story: the library on the east side will open in spring, the mayor says</a></p>"#,
+    ));
+    assert!(
+        body.contains("The full report is The State of the Bridge"),
+        "{body}"
+    );
+    assert!(!body.contains("library"), "{body}");
+}
+
+#[test]
+fn an_svg_icons_self_closed_title_does_not_swallow_the_page() {
+    let html = format!(
+        r#"<html><head><title>Bridge to close</title></head><body>
+        <a class="icon"><svg viewBox="0 0 10 10"><title/><path d="M0,0"/></svg></a>
+        <article><h1>Bridge to close</h1><div class="article-text">{}</div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let ex = extract(&html, None);
+    assert!(ex.article.body.ends_with("Part 5."), "{}", ex.article.body);
+    assert_eq!(ex.article.title.as_deref(), Some("Bridge to close"));
+}
+
+#[test]
+fn a_lead_before_a_container_with_nothing_kept_does_not_panic() {
+    // The scored container's only paragraph is a page notice, so no block of it is kept and
+    // the lead search starts past the last block.
+    const LEAD: &str = "The old bridge will close for a year, the council said.";
+    let html = format!(
+        r#"<html><body><article><p class="standfirst">{LEAD}</p><div class="article-text">
+        <p>The views expressed in this post, about the bridge and the ferry, are the author's own.</p>
+        </div></article></body></html>"#
+    );
+    let body = body_of(&html);
+    assert_eq!(body, LEAD);
+}
+
+#[test]
+fn lead_above_a_long_run_of_page_furniture_is_found() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    // Fifteen short lines of sharing and audio tools between the lead and the story.
+    let tools: String = (0..15)
+        .map(|i| format!(r##"<li><a href="#">Tool {i}</a></li>"##))
+        .collect();
+    let html = format!(
+        r#"<html><body><article><div class="article-head"><h1>Bridge to close</h1>
+        <p class="intro">{LEAD}</p></div><ul class="share-tools">{tools}</ul>
+        <div class="article-text">{}</div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+}
+
+#[test]
+fn a_bare_subheading_between_template_boxes_joins_the_story() {
+    let html = format!(
+        r#"<html><body><div class="entry-content">{}{}<h3>What the ferry costs</h3>{}</div></body></html>"#,
+        boxed(&paras("bridge", 0, 2)),
+        boxed(&paras("bridge", 2, 8)),
+        boxed(&paras("bridge", 10, 3)),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("What the ferry costs"), "{body}");
+}
+
+#[test]
+fn a_profile_box_in_the_story_column_stays_out() {
+    let body = body_of(&story_around(
+        r#"<div class="sect sect_profile-descr"><p>Writes for the Planet since 2008 about
+        bridges, ferries and the council, and was a correspondent in the capital before.</p></div>"#,
+    ));
+    assert!(!body.contains("correspondent"), "{body}");
 }
