@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use newspipe_model::{
     Disposition, JobKind, PageKind, RobotsFetched, StoreMsg, host_key, normalize,
@@ -21,7 +21,7 @@ use crate::{
     Applied, FrontierPolicy, MAX_BACKOFF, StoreError, archive, clean,
     dispatch::delta,
     frontier::{self, NewUrl},
-    urlstate,
+    revisit, urlstate,
 };
 
 /// One message, one transaction.
@@ -94,8 +94,10 @@ pub(crate) struct Pending {
     links: Vec<(usize, Vec<NewUrl>)>,
     hosts: BTreeMap<i32, HostFacts>,
     /// Sitemap and feed entries with their dates: known URLs changed since our visit.
-    dated: Vec<(String, DateTime<Utc>)>,
+    dated: Vec<frontier::Dated>,
     visits: BTreeMap<i32, HostVisits>,
+    /// Hub revisits: (index of the message, URL id, the hub's yield before the visit).
+    hub_revisits: Vec<(usize, i64, f64)>,
 }
 
 impl Pending {
@@ -148,13 +150,46 @@ async fn apply_all(
             *links_added = links.iter().filter(|l| added.remove(&l.url)).count() as u64;
         }
     }
+    write_hub_yields(tx, &pending.hub_revisits, &out).await?;
     let due = frontier::due_on_change(tx, &pending.dated).await?;
     if due > 0 {
-        tracing::debug!(urls = due, "due at once: changed since the last visit");
+        tracing::debug!(urls = due, "moved up by a sitemap or feed date");
     }
     write_host_facts(tx, &pending.hosts).await?;
     write_host_visits(tx, &pending.visits).await?;
     Ok(out)
+}
+
+/// Each revisited hub's yield moves by whether its visit found a link never seen before (a link
+/// the batch inserted, credited to the first page that listed it). One statement for the batch;
+/// the rows are already locked by this transaction (`urlstate::page_visited`).
+async fn write_hub_yields(
+    tx: &mut PgConnection,
+    revisits: &[(usize, i64, f64)],
+    out: &[Applied],
+) -> Result<(), StoreError> {
+    if revisits.is_empty() {
+        return Ok(());
+    }
+    let (ids, (yields, hot)): (Vec<i64>, (Vec<f32>, Vec<bool>)) = revisits
+        .iter()
+        .map(|(i, url_id, prev)| {
+            let found = matches!(out[*i], Applied::Page { links_added, .. } if links_added > 0);
+            let y = revisit::next_yield(*prev, found);
+            (*url_id, (y as f32, revisit::is_hot(y)))
+        })
+        .unzip();
+    sqlx::query(
+        "UPDATE frontier f SET hub_yield = x.y, hot = x.hot
+         FROM UNNEST($1::int8[], $2::real[], $3::bool[]) AS x (id, y, hot)
+         WHERE f.url_id = x.id AND f.hub",
+    )
+    .bind(&ids)
+    .bind(&yields)
+    .bind(&hot)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Visit counts per host and minute, in one statement, in host-id order. `hosts` is not written:
@@ -209,6 +244,9 @@ async fn apply_one(
             };
             pending.page_stored(stored.host_id);
             pending.visited(stored.host_id, &stored.visit);
+            if let Some(y) = stored.visit.hub_yield {
+                pending.hub_revisits.push((index, p.page.job.url_id, y));
+            }
             let mut links_added = 0;
             // A sitemap's or feed's entries are the site's own list of its pages: followed at
             // the document's depth, so the link-depth limit does not cut them off.
@@ -220,14 +258,21 @@ async fn apply_one(
             if follow {
                 links = in_scope_links(&p.links, &stored.host, stored.host_id, depth);
                 date_links(&mut links, &p.dated, policy, &mut pending.dated);
+                if stored.visit.hot {
+                    // What a hot hub lists that we have never seen is fresh (known links are
+                    // left alone by the insert): it jumps the first-visit backlog.
+                    for l in &mut links {
+                        l.ahead = l.ahead.max(frontier::FRESH_AHEAD);
+                    }
+                }
             }
-            // Announced feeds are discovery documents too: same depth, whatever the limit.
-            links.extend(in_scope_links(
-                &p.feeds,
-                &stored.host,
-                stored.host_id,
-                stored.depth,
-            ));
+            // Announced feeds are discovery documents too: same depth, whatever the limit, and
+            // fetched before the pages they list.
+            let mut feeds = in_scope_links(&p.feeds, &stored.host, stored.host_id, stored.depth);
+            for f in &mut feeds {
+                f.ahead = frontier::DISCOVERY_AHEAD;
+            }
+            links.extend(feeds);
             if !links.is_empty() {
                 // Counted once the batch's links are inserted.
                 links_added = links.len() as u64;
@@ -284,7 +329,7 @@ fn date_links(
     links: &mut Vec<NewUrl>,
     dated: &[newspipe_model::DatedLink],
     policy: &FrontierPolicy,
-    changed: &mut Vec<(String, DateTime<Utc>)>,
+    changed: &mut Vec<frontier::Dated>,
 ) {
     if dated.is_empty() {
         return;
@@ -308,7 +353,11 @@ fn date_links(
             return false;
         }
         l.ahead = frontier::ahead_secs(now, d.changed_at, d.news);
-        changed.push((l.url.clone(), d.changed_at));
+        changed.push(frontier::Dated {
+            url: l.url.clone(),
+            changed_at: d.changed_at,
+            ahead: l.ahead,
+        });
         true
     });
     if links.len() < before {

@@ -237,9 +237,40 @@ struct HostRow {
     crawl_delay_ms: i32,
     /// First free slot: never before now, the host's next slot, or its Retry-After.
     slot0: DateTime<Utc>,
-    /// First fetches / revisits are due.
+    /// First fetches / revisits / revisits of hot hubs are due.
     new_due: bool,
     revisits_due: bool,
+    hot_due: bool,
+}
+
+/// The three queues of a host that a pass reads apart: first fetches, revisits of hot hubs
+/// (`frontier_hot_idx`), and the other revisits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    New,
+    Hot,
+    Rest,
+}
+
+/// A host's due frontier rows of one queue, in due order, locked. One literal statement per
+/// queue (not a bound flag) so the planner can prove the partial index's predicate.
+macro_rules! due_rows {
+    ($queue:literal) => {
+        concat!(
+            "SELECT f.url_id, f.url, f.host_id, f.depth, f.attempts, f.etag, f.last_modified,
+                    f.revisit, f.due_at, f.hot, f.hub_yield
+             FROM UNNEST($1::int[], $2::int[]) AS h (id, n)
+             CROSS JOIN LATERAL (
+                 SELECT * FROM frontier f
+                 WHERE f.host_id = h.id AND ",
+            $queue,
+            " AND f.lease_until IS NULL AND f.due_at <= now()
+                 ORDER BY f.due_at, f.url_id
+                 LIMIT h.n
+                 FOR UPDATE OF f SKIP LOCKED
+             ) f"
+        )
+    };
 }
 
 /// Page jobs for hosts whose rules are known: due URLs are checked against robots.txt
@@ -255,7 +286,7 @@ async fn page_jobs(
         "SELECT h.id, h.host, h.robots_status, h.robots_txt, h.robots_fetched_at,
                 h.crawl_delay_ms,
                 greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0,
-                e.new_due, e.revisits_due
+                e.new_due, e.revisits_due, e.hot_due
          FROM hosts h
          CROSS JOIN LATERAL (
              SELECT EXISTS (
@@ -265,7 +296,11 @@ async fn page_jobs(
                     EXISTS (
                         SELECT 1 FROM frontier f
                         WHERE f.host_id = h.id AND f.revisit AND f.lease_until IS NULL
-                          AND f.due_at <= now()) AS revisits_due
+                          AND f.due_at <= now()) AS revisits_due,
+                    EXISTS (
+                        SELECT 1 FROM frontier f
+                        WHERE f.host_id = h.id AND f.revisit AND f.hot
+                          AND f.lease_until IS NULL AND f.due_at <= now()) AS hot_due
          ) e
          WHERE h.robots_state = $3
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
@@ -308,38 +343,39 @@ async fn page_jobs(
         // would otherwise read thousands of rows it does not dispatch.
         reads.push(i32::try_from(n + n / 4 + 1).unwrap_or(i32::MAX));
     }
-    // First fetches and revisits are read apart, each in due order, so revisit.max_share can
-    // be applied per host. Everything a job needs is in the frontier row: no `urls` read.
+    // First fetches, hot hubs' revisits and the other revisits are read apart, each in due
+    // order, so hot hubs go first and revisit.max_share can be applied per host. Everything a
+    // job needs is in the frontier row: no `urls` read.
     let mut rows: Vec<Due> = Vec::new();
-    for (revisit, limits) in [(false, &reads), (true, &slots)] {
+    for (queue, limits) in [
+        (Queue::New, &reads),
+        (Queue::Hot, &slots),
+        (Queue::Rest, &slots),
+    ] {
         // Only hosts with something of this kind due: a one-shot crawl pays no revisit query.
         let (ids, limits): (Vec<i32>, Vec<i32>) = hosts
             .iter()
             .zip(limits)
-            .filter(|(h, _)| if revisit { h.revisits_due } else { h.new_due })
+            .filter(|(h, _)| match queue {
+                Queue::New => h.new_due,
+                Queue::Hot => h.hot_due,
+                Queue::Rest => h.revisits_due,
+            })
             .map(|(h, n)| (h.id, *n))
             .unzip();
         if ids.is_empty() {
             continue;
         }
-        let part: Vec<Due> = sqlx::query_as(
-            "SELECT f.url_id, f.url, f.host_id, f.depth, f.attempts, f.etag, f.last_modified,
-                    f.revisit, f.due_at
-             FROM UNNEST($1::int[], $2::int[]) AS h (id, n)
-             CROSS JOIN LATERAL (
-                 SELECT * FROM frontier f
-                 WHERE f.host_id = h.id AND f.revisit = $3 AND f.lease_until IS NULL
-                   AND f.due_at <= now()
-                 ORDER BY f.due_at, f.url_id
-                 LIMIT h.n
-                 FOR UPDATE OF f SKIP LOCKED
-             ) f",
-        )
-        .bind(&ids)
-        .bind(&limits)
-        .bind(revisit)
-        .fetch_all(&mut *tx)
-        .await?;
+        let sql = match queue {
+            Queue::New => due_rows!("NOT f.revisit"),
+            Queue::Hot => due_rows!("f.revisit AND f.hot"),
+            Queue::Rest => due_rows!("f.revisit AND NOT f.hot"),
+        };
+        let part: Vec<Due> = sqlx::query_as(sql)
+            .bind(&ids)
+            .bind(&limits)
+            .fetch_all(&mut *tx)
+            .await?;
         rows.extend(part);
     }
 
@@ -349,7 +385,7 @@ async fn page_jobs(
         .map(|(h, n)| (h.id, (h, i64::from(*n))))
         .collect();
     let mut robots: HashMap<i32, Arc<RobotsPolicy>> = HashMap::new();
-    let mut allowed: HashMap<i32, (Vec<&Due>, Vec<&Due>)> = HashMap::new();
+    let mut allowed: HashMap<i32, [Vec<&Due>; 3]> = HashMap::new();
     let mut disallowed = Vec::new();
     let mut dropped = Vec::new();
     for due in &rows {
@@ -367,28 +403,42 @@ async fn page_jobs(
             }
             continue;
         }
-        let e = allowed.entry(h.id).or_default();
-        if due.revisit {
-            e.1.push(due);
-        } else {
-            e.0.push(due);
+        let [new, hot, rest] = allowed.entry(h.id).or_default();
+        match (due.revisit, due.hot) {
+            (false, _) => new.push(due),
+            (true, true) => hot.push(due),
+            (true, false) => rest.push(due),
         }
     }
 
     let mut next_slot: HashMap<i32, DateTime<Utc>> = HashMap::new();
     let mut jobs = Vec::with_capacity(rows.len());
     let mut dispatched = Vec::with_capacity(rows.len());
-    for (host_id, (new, old)) in allowed {
+    for (host_id, [new, hot, old]) in allowed {
         let (h, n) = by_id[&host_id];
+        // Hot hubs' revisits escape max_share: they find the fresh stories.
+        let take_hot = hot.len().min(usize::try_from(n.max(0)).unwrap_or(0));
         let dice = rand::random::<f64>();
-        let (take_new, take_old) =
-            split_slots(n, new.len(), old.len(), policy.revisit.max_share, dice);
+        let (take_new, take_old) = split_slots(
+            n - take_hot as i64,
+            new.len(),
+            old.len(),
+            policy.revisit.max_share,
+            dice,
+        );
         let mut picked: Vec<&Due> = new[..take_new]
             .iter()
+            .chain(&hot[..take_hot])
             .chain(&old[..take_old])
             .copied()
             .collect();
-        picked.sort_by_key(|d| (d.due_at, d.url_id));
+        // Slot order: hot hubs first, best yield first, then due order.
+        picked.sort_by(|a, b| {
+            b.hot
+                .cmp(&a.hot)
+                .then(b.yield_rank().total_cmp(&a.yield_rank()))
+                .then((a.due_at, a.url_id).cmp(&(b.due_at, b.url_id)))
+        });
         let interval = host_interval(policy, h.crawl_delay_ms);
         let mut slot = h.slot0;
         for due in picked {
@@ -467,6 +517,19 @@ struct Due {
     last_modified: Option<String>,
     revisit: bool,
     due_at: DateTime<Utc>,
+    hot: bool,
+    hub_yield: Option<f32>,
+}
+
+impl Due {
+    /// A hot hub's yield; 0 for everything else, which keeps its due order.
+    fn yield_rank(&self) -> f32 {
+        if self.hot {
+            self.hub_yield.unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    }
 }
 
 /// How a host's `slots` are split between first fetches and revisits: revisits take at most

@@ -79,6 +79,9 @@ pub(crate) struct NewUrl {
     pub ahead: f64,
 }
 
+/// Span of the date-based order: entries dated within it are queued the further ahead the newer.
+const SPAN: f64 = 30.0 * 86_400.0;
+
 /// How far ahead of undated links a sitemap or feed entry changed at `changed_at` is queued:
 /// the newer, the further ahead (up to 30 days for one dated now), and news-sitemap and feed
 /// items another 30 days ahead of archive sitemaps' entries. Due times order a host's queue, so
@@ -88,38 +91,61 @@ pub(crate) fn ahead_secs(
     changed_at: chrono::DateTime<chrono::Utc>,
     news: bool,
 ) -> f64 {
-    const SPAN: f64 = 30.0 * 86_400.0;
     let age = (now - changed_at).num_seconds().max(0) as f64;
     (SPAN - age).max(0.0) + if news { SPAN } else { 0.0 }
 }
 
-/// Known URLs that a sitemap or feed says changed after our last visit are due at once: a
-/// waiting revisit is moved up, and a fetched URL whose visits had ended regains a frontier
-/// row. One statement for the batch, keys in order. A second of slack covers documents whose
-/// dates are truncated to the second (a change just after a visit in the same second).
+/// A link never seen before found by a revisit of a hot hub is a fresh story: it is queued as a
+/// news item dated now, ahead of the archive backlog and of undated links.
+pub(crate) const FRESH_AHEAD: f64 = 2.0 * SPAN;
+
+/// Discovery documents (feeds a page announces, robots.txt `Sitemap:` lines) go ahead of every
+/// page they may list: fetching the site's own lists first is what orders the rest.
+pub(crate) const DISCOVERY_AHEAD: f64 = 3.0 * SPAN;
+
+/// A sitemap or feed entry with a date: a known URL whose date is newer than our last visit is
+/// due again, `ahead` seconds early ([`ahead_secs`]), so it jumps its host's revisit queue.
+#[derive(Debug, Clone)]
+pub(crate) struct Dated {
+    pub url: String,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    pub ahead: f64,
+}
+
+/// Known URLs that a sitemap or feed says changed after our last visit are due at once, ahead of
+/// the host's other revisits by their date (newest first): a waiting revisit is moved up, and a
+/// fetched URL whose visits had ended regains a frontier row. A known URL still waiting for its
+/// first visit takes its place by the entry's date too, if that is earlier: a story a plain page
+/// listed first (queued behind the backlog) jumps it once a feed or news sitemap dates it (not
+/// while it waits out a retry backoff). One statement for the batch, keys in order. A second of
+/// slack covers documents whose dates are truncated to the second (a change just after a visit
+/// in the same second).
 pub(crate) async fn due_on_change(
     conn: &mut PgConnection,
-    dated: &[(String, chrono::DateTime<chrono::Utc>)],
+    dated: &[Dated],
 ) -> Result<u64, StoreError> {
     if dated.is_empty() {
         return Ok(0);
     }
-    let (urls, dates): (Vec<&str>, Vec<chrono::DateTime<chrono::Utc>>) =
-        dated.iter().map(|(u, d)| (u.as_str(), *d)).unzip();
+    let urls: Vec<&str> = dated.iter().map(|d| d.url.as_str()).collect();
+    let dates: Vec<_> = dated.iter().map(|d| d.changed_at).collect();
+    let ahead: Vec<f64> = dated.iter().map(|d| d.ahead).collect();
     let n: i64 = sqlx::query_scalar(
         "WITH d AS (
-             SELECT url_key(x.url) AS id, max(x.changed_at) AS changed_at
-             FROM UNNEST($1::text[], $2::timestamptz[]) AS x (url, changed_at)
+             SELECT url_key(x.url) AS id, max(x.changed_at) AS changed_at,
+                    now() - make_interval(secs => max(x.ahead)) AS due_at
+             FROM UNNEST($1::text[], $2::timestamptz[], $4::float8[]) AS x (url, changed_at, ahead)
              GROUP BY 1
          ), moved AS (
-             UPDATE frontier f SET due_at = now()
+             UPDATE frontier f SET due_at = d.due_at
              FROM (SELECT * FROM d ORDER BY id) d
-             WHERE f.url_id = d.id AND f.revisit AND f.lease_until IS NULL
-               AND f.due_at > now() AND f.visited_at < d.changed_at + interval '1 second'
+             WHERE f.url_id = d.id AND f.lease_until IS NULL AND f.due_at > d.due_at
+               AND CASE WHEN f.revisit THEN f.visited_at < d.changed_at + interval '1 second'
+                        ELSE f.attempts = 0 END
              RETURNING f.url_id
          ), back AS (
              INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, visited_at)
-             SELECT u.id, u.host_id, u.url, u.depth, now(), true, u.fetched_at
+             SELECT u.id, u.host_id, u.url, u.depth, d.due_at, true, u.fetched_at
              FROM d JOIN urls u ON u.id = d.id
              WHERE u.state = $3 AND u.fetched_at < d.changed_at + interval '1 second'
              ORDER BY u.id
@@ -131,6 +157,7 @@ pub(crate) async fn due_on_change(
     .bind(&urls)
     .bind(&dates)
     .bind(crate::UrlState::Fetched)
+    .bind(&ahead)
     .fetch_one(conn)
     .await?;
     Ok(u64::try_from(n).unwrap_or(0))

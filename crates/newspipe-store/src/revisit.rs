@@ -11,6 +11,11 @@
 //! first 3 h, hourly to a day, 6-hourly to a week, daily to 30 days, then never), so an edit
 //! brings back frequent visits. Sitemap `lastmod` and feed dates make a URL due at once
 //! whatever its schedule (`frontier.rs`).
+//!
+//! Hubs are ranked by their **yield**: a moving average of "this revisit found a link never seen
+//! before" ([`next_yield`]). Feeds and news sitemaps start high, other hubs low ([`first_yield`]);
+//! a hub whose yield is at least [`HOT_YIELD`] is *hot*: its due revisits go ahead of every other
+//! revisit and outside `max_share`, and the new links it finds jump the first-visit backlog.
 
 use std::time::Duration;
 
@@ -24,6 +29,36 @@ pub const HUB_CHANGED: f64 = 0.5;
 /// Interval factor after an unchanged visit (Nutch's INC_RATE 0.4: ×1.4).
 pub const HUB_UNCHANGED: f64 = 1.4;
 
+/// Weight of the latest revisit in a hub's yield: with 0.5 a hot hub that finds nothing twice in
+/// a row is no longer hot, and a plain hub that finds something once is.
+pub const YIELD_WEIGHT: f64 = 0.5;
+/// A hub at or above this yield is hot.
+pub const HOT_YIELD: f64 = 0.5;
+/// Where feeds and news sitemaps start: lists of fresh items by design.
+pub const YIELD_NEWS_LIST: f64 = 1.0;
+/// Where other hubs (home, sections, authors, pagination, archive sitemaps) start: below
+/// [`HOT_YIELD`] until one revisit finds a link never seen before (migration 0004 uses it too).
+pub const YIELD_PLAIN_HUB: f64 = 0.25;
+
+/// A hub's yield before its first revisit. A first visit finds only new links, so it says
+/// nothing about the hub; what the hub is does.
+pub(crate) fn first_yield(news_list: bool) -> f64 {
+    if news_list {
+        YIELD_NEWS_LIST
+    } else {
+        YIELD_PLAIN_HUB
+    }
+}
+
+/// A hub's yield after a revisit that did (or did not) find a link never seen before.
+pub(crate) fn next_yield(prev: f64, found_new: bool) -> f64 {
+    prev * (1.0 - YIELD_WEIGHT) + if found_new { YIELD_WEIGHT } else { 0.0 }
+}
+
+pub(crate) fn is_hot(y: f64) -> bool {
+    y >= HOT_YIELD
+}
+
 /// How fetched URLs are revisited (config `revisit.*`, `discovery.max_age_days`).
 #[derive(Debug, Clone)]
 pub struct RevisitPolicy {
@@ -34,7 +69,8 @@ pub struct RevisitPolicy {
     /// `(age, every)`, ascending by age: a story whose last change is younger than `age` is
     /// revisited `every`; past the last step it is not revisited.
     pub story_steps: Vec<(Duration, Duration)>,
-    /// Share of a host's slots revisits may take while first fetches wait.
+    /// Share of a host's slots revisits may take while first fetches wait (hot hubs' revisits
+    /// excepted: they go first).
     pub max_share: f64,
     /// Archive-sitemap entries dated older than this are not followed (None: no bound).
     pub max_age: Option<Duration>,
@@ -157,6 +193,24 @@ mod tests {
         );
         let n = hub(false, Some(100)).unwrap();
         assert_eq!(n.due_at, at() + TimeDelta::seconds(140));
+    }
+
+    #[test]
+    fn yield_ranks_hubs_by_what_their_revisits_find() {
+        // Feeds and news sitemaps start hot, other hubs do not.
+        assert!(is_hot(first_yield(true)));
+        assert!(!is_hot(first_yield(false)));
+        // One find makes a plain hub hot; two misses in a row cool a feed.
+        assert!(is_hot(next_yield(first_yield(false), true)));
+        let once = next_yield(first_yield(true), false);
+        assert!(is_hot(once));
+        assert!(!is_hot(next_yield(once, false)));
+        // A pagination page that never finds anything new falls towards 0.
+        let mut y = first_yield(false);
+        for _ in 0..10 {
+            y = next_yield(y, false);
+        }
+        assert!(y < 0.001, "{y}");
     }
 
     #[test]

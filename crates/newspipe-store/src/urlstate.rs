@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use newspipe_model::{
-    Disposition, FetchFailure, NotModified, ParsedPage, RobotsFetched, RobotsPolicy,
+    Disposition, FetchFailure, NotModified, PageKind, ParsedPage, RobotsFetched, RobotsPolicy,
 };
 use sqlx::PgConnection;
 
@@ -25,6 +25,11 @@ pub(crate) struct Visit {
     pub not_modified: bool,
     /// The content (or a hub's list of links) differs from the last visit's.
     pub changed: bool,
+    /// A hub's revisit: its yield before this visit, to be moved by what the visit found once
+    /// the batch knows which of its links were new ([`revisit::next_yield`]).
+    pub hub_yield: Option<f64>,
+    /// That hub was hot: the new links it found are fresh and jump the first-visit backlog.
+    pub hot: bool,
 }
 
 /// The frontier row's revisit state, locked for this visit.
@@ -36,6 +41,7 @@ struct Sched {
     content_hash: Option<String>,
     hub: bool,
     interval_secs: Option<i32>,
+    hub_yield: Option<f32>,
 }
 
 /// `Sched` beside whether the URL's record moved forward; the schedule columns are NULL when
@@ -49,6 +55,7 @@ struct SchedRow {
     content_hash: Option<String>,
     hub: Option<bool>,
     interval_secs: Option<i32>,
+    hub_yield: Option<f32>,
 }
 
 impl SchedRow {
@@ -60,6 +67,7 @@ impl SchedRow {
             content_hash: self.content_hash,
             hub: self.hub.unwrap_or(false),
             interval_secs: self.interval_secs,
+            hub_yield: self.hub_yield,
         })
     }
 }
@@ -88,10 +96,11 @@ pub(crate) async fn page_visited(
              -- The lateral join runs the update (the outer side) before it locks the frontier
              -- row: urls then frontier, as every other writer of both takes them.
              SELECT u.updated, s.host_id, s.visited_at, s.changed_at, s.content_hash, s.hub,
-                    s.interval_secs
+                    s.interval_secs, s.hub_yield
              FROM (SELECT EXISTS (SELECT 1 FROM upd) AS updated) u
              LEFT JOIN LATERAL (
-                 SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs
+                 SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs,
+                        hub_yield
                  -- (the reference to u is what makes it lateral: always a nested loop)
                  FROM frontier WHERE url_id = $1 AND u.updated IS NOT NULL FOR UPDATE
              ) s ON true",
@@ -133,6 +142,15 @@ pub(crate) async fn page_visited(
         _ => at,
     };
     let hub = !parsed.is_article;
+    // Feeds and news sitemaps are lists of fresh items by design; a feed's items are `news` too.
+    let news_list = parsed.kind == PageKind::Feed || parsed.dated.iter().any(|d| d.news);
+    let prev_yield = prev
+        .as_ref()
+        .filter(|p| p.hub && revisit)
+        .and_then(|p| p.hub_yield)
+        .map(f64::from);
+    // A revisit keeps the yield on record until the batch knows what it found (`batch.rs`).
+    let hub_yield = hub.then(|| prev_yield.unwrap_or_else(|| revisit::first_yield(news_list)));
     let next = revisit::next_visit(
         &policy.revisit,
         &revisit::Seen {
@@ -158,14 +176,15 @@ pub(crate) async fn page_visited(
             sqlx::query(
                 "INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, etag,
                                        last_modified, visited_at, changed_at, content_hash, hub,
-                                       interval_secs)
-                 VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11, $12)
+                                       interval_secs, hub_yield, hot)
+                 VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                  ON CONFLICT (url_id) DO UPDATE SET
                      due_at = excluded.due_at, lease_until = NULL, attempts = 0,
                      revisit = true, etag = excluded.etag,
                      last_modified = excluded.last_modified, visited_at = excluded.visited_at,
                      changed_at = excluded.changed_at, content_hash = excluded.content_hash,
-                     hub = excluded.hub, interval_secs = excluded.interval_secs",
+                     hub = excluded.hub, interval_secs = excluded.interval_secs,
+                     hub_yield = excluded.hub_yield, hot = excluded.hot",
             )
             .bind(url_id)
             .bind(host_id)
@@ -179,6 +198,8 @@ pub(crate) async fn page_visited(
             .bind(&hash)
             .bind(hub)
             .bind(next.interval_secs)
+            .bind(hub_yield.map(|y| y as f32))
+            .bind(hub_yield.is_some_and(revisit::is_hot))
             .execute(&mut *tx)
             .await?;
         }
@@ -189,6 +210,8 @@ pub(crate) async fn page_visited(
             revisit,
             not_modified: false,
             changed,
+            hub_yield: hub.then_some(prev_yield).flatten(),
+            hot: prev_yield.is_some_and(revisit::is_hot),
         },
     ))
 }
@@ -202,7 +225,8 @@ pub(crate) async fn not_modified(
     policy: &FrontierPolicy,
 ) -> Result<Option<(i32, Visit)>, StoreError> {
     let row: Option<Sched> = sqlx::query_as(
-        "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs FROM frontier
+        "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs, hub_yield
+         FROM frontier
          WHERE url_id = $1 AND lease_until IS NOT NULL AND attempts = $2
          FOR UPDATE",
     )
@@ -216,6 +240,7 @@ pub(crate) async fn not_modified(
         changed_at,
         hub,
         interval_secs: interval,
+        hub_yield,
         ..
     }) = row
     else {
@@ -243,15 +268,22 @@ pub(crate) async fn not_modified(
                 .await?;
         }
         Some(next) => {
+            // A 304 found nothing new: the hub's yield falls.
+            let hub_yield = hub.then(|| {
+                revisit::next_yield(hub_yield.map_or(revisit::YIELD_PLAIN_HUB, f64::from), false)
+            });
             sqlx::query(
                 "UPDATE frontier SET due_at = $2, lease_until = NULL, attempts = 0,
-                     visited_at = $3, changed_at = coalesce(changed_at, $3), interval_secs = $4
+                     visited_at = $3, changed_at = coalesce(changed_at, $3), interval_secs = $4,
+                     hub_yield = $5, hot = $6
                  WHERE url_id = $1",
             )
             .bind(m.job.url_id)
             .bind(next.due_at)
             .bind(m.at)
             .bind(next.interval_secs)
+            .bind(hub_yield.map(|y| y as f32))
+            .bind(hub_yield.is_some_and(revisit::is_hot))
             .execute(&mut *tx)
             .await?;
         }
@@ -262,6 +294,8 @@ pub(crate) async fn not_modified(
             revisit: true,
             not_modified: true,
             changed: false,
+            hub_yield: None,
+            hot: false,
         },
     )))
 }
@@ -443,7 +477,11 @@ pub(crate) async fn apply_robots(
         // `Sitemap:` lines on this host are discovery documents to crawl (depth 0, like seeds);
         // ones on other hosts are outside the crawl's scope.
         let sitemaps: Vec<String> = rules.sitemaps().to_vec();
-        let urls = crate::batch::in_scope_links(&sitemaps, &r.job.host, host_id, 0);
+        let mut urls = crate::batch::in_scope_links(&sitemaps, &r.job.host, host_id, 0);
+        // Discovery documents: fetched before the pages they list.
+        for u in &mut urls {
+            u.ahead = crate::frontier::DISCOVERY_AHEAD;
+        }
         let added = crate::frontier::insert_urls(&mut *tx, &urls).await?.len();
         if added > 0 {
             tracing::debug!(host = %r.job.host, sitemaps = added, "sitemaps from robots.txt queued");

@@ -1,7 +1,9 @@
 //! Revisits against a real Postgres: a fetched URL keeps a frontier row due at its next visit,
 //! carries its validators into the next job, a 304 is an unchanged visit (no page, no revision),
 //! hubs adapt, sitemap dates make known URLs due at once and order new ones newest first,
-//! revisits take at most their share of a host's slots, and a dispatch pass never touches `urls`.
+//! revisits take at most their share of a host's slots, a dispatch pass never touches `urls`, and
+//! hot hubs (feeds, and hubs whose revisits keep finding new links) go first and their new links
+//! jump the first-visit backlog.
 
 mod common;
 
@@ -241,5 +243,158 @@ async fn revisits_take_at_most_their_share_of_a_host_while_new_urls_wait() {
     let revisits = got.iter().filter(|j| j.url.contains("/old/")).count();
     assert_eq!(got.len(), 20);
     assert_eq!(revisits, 10, "{got:?}");
+    db.finish().await;
+}
+
+async fn hot(db: &TestDb, url: &str) -> (bool, f32) {
+    sqlx::query_as(
+        "SELECT f.hot, f.hub_yield FROM frontier f JOIN urls u ON u.id = f.url_id
+         WHERE u.url = $1",
+    )
+    .bind(url)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+/// Claims `url` again and stores a page listing `links`. The claims before it leased whatever
+/// was due: everything is handed back first, as expired leases would be.
+async fn revisit_hub(db: &TestDb, p: &newspipe_store::FrontierPolicy, url: &str, links: &[&str]) {
+    sqlx::query("UPDATE frontier SET lease_until = NULL")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    make_due(db, url).await;
+    let job = dispatch(&db.store, p, url).await;
+    db.store
+        .apply(&page_msg(&job, Utc::now(), None, links), p)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn hot_hubs_escape_max_share_and_their_new_links_jump_the_backlog() {
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let feed = "http://a.test/feed.xml";
+    let authors: Vec<String> = (0..5)
+        .map(|i| format!("http://a.test/author/{i}/"))
+        .collect();
+    let mut hubs: Vec<&str> = vec![feed];
+    hubs.extend(authors.iter().map(String::as_str));
+    db.store.enqueue(&urls(&hubs)).await.unwrap();
+    let jobs = dispatch_all(&db.store, &p, &hubs).await;
+    let now = Utc::now();
+    let mut msgs: Vec<StoreMsg> = jobs.iter().map(|j| page_msg(j, now, None, &[])).collect();
+    if let StoreMsg::Page(pp) = &mut msgs[0] {
+        pp.kind = PageKind::Feed;
+    }
+    db.store.apply_batch(&msgs, &p).await.unwrap();
+    // A feed starts hot; an author page does not.
+    assert!(hot(&db, feed).await.0);
+    assert!(!hot(&db, &authors[0]).await.0);
+
+    // A backlog of first visits (as an archive sitemap queues them, dated days back), and every
+    // hub due, the author pages long before the feed.
+    let backlog: Vec<String> = (0..20).map(|i| format!("http://a.test/old/{i}")).collect();
+    let backlog_refs: Vec<&str> = backlog.iter().map(String::as_str).collect();
+    db.store.enqueue(&urls(&backlog_refs)).await.unwrap();
+    sqlx::query(
+        "UPDATE frontier SET due_at = CASE
+             WHEN NOT revisit THEN now() - interval '10 days'
+             WHEN url LIKE '%/author/%' THEN now() - interval '10 minutes'
+             ELSE now() - interval '1 second' END",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+
+    // No share for revisits while first visits wait: only the hot feed escapes it, and goes
+    // before the author pages that were due earlier.
+    let strict = newspipe_store::FrontierPolicy {
+        max_in_flight: 2,
+        revisit: newspipe_store::RevisitPolicy {
+            max_share: 0.0,
+            ..p.revisit.clone()
+        },
+        ..p.clone()
+    };
+    let got = db.store.claim_due(&strict).await.unwrap();
+    let got_urls: Vec<&str> = got.iter().map(|j| j.url.as_str()).collect();
+    assert_eq!(got.len(), 2, "{got_urls:?}");
+    assert_eq!(
+        got_urls[0], feed,
+        "the hot hub takes the first slot: {got_urls:?}"
+    );
+    assert!(got_urls[1].contains("/old/"), "{got_urls:?}");
+
+    // The feed's revisit lists a story never seen before (and one already known): the new one
+    // jumps the backlog that was queued before it.
+    let fresh = "http://a.test/2026/12/01/fresh";
+    let mut msg = page_msg(&got[0], Utc::now(), None, &[fresh, backlog_refs[5]]);
+    if let StoreMsg::Page(pp) = &mut msg {
+        pp.kind = PageKind::Feed;
+    }
+    db.store.apply(&msg, &strict).await.unwrap();
+    let old_job = got[1].clone();
+    db.store
+        .apply(&page_msg(&old_job, Utc::now(), None, &[]), &strict)
+        .await
+        .unwrap();
+    let next = db.store.claim_due(&strict).await.unwrap();
+    let next_urls: Vec<&str> = next.iter().map(|j| j.url.as_str()).collect();
+    assert_eq!(next_urls.first(), Some(&fresh), "{next_urls:?}");
+    // Finding it kept the feed hot; two visits that find nothing new cool it down.
+    let (is_hot, y) = hot(&db, feed).await;
+    assert!(is_hot && y > 0.99, "{y}");
+    for _ in 0..2 {
+        make_due(&db, feed).await;
+        let job = dispatch(&db.store, &p, feed).await;
+        let nm = StoreMsg::NotModified(NotModified {
+            job,
+            at: Utc::now(),
+        });
+        assert_eq!(db.store.apply(&nm, &p).await.unwrap(), Applied::NotModified);
+    }
+    let (is_hot, y) = hot(&db, feed).await;
+    assert!(!is_hot && y < 0.3, "{y}");
+
+    // An author page whose revisit finds a link never seen before earns its rank.
+    revisit_hub(&db, &p, &authors[0], &["http://a.test/2026/12/01/other"]).await;
+    assert!(hot(&db, &authors[0]).await.0);
+    // A story a cool hub listed first waits behind the backlog until a feed dates it.
+    let listed = "http://a.test/2026/12/01/listed-by-an-author-page";
+    revisit_hub(&db, &p, &authors[1], &[listed]).await;
+    // The feed's lease is handed back; the story is kept out of the claim that fetches it.
+    sqlx::query(
+        "UPDATE frontier SET lease_until = NULL,
+             due_at = CASE WHEN url = $1 THEN now() - interval '1 second'
+                           ELSE now() + interval '1 hour' END
+         WHERE url IN ($1, $2)",
+    )
+    .bind(feed)
+    .bind(listed)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let job = dispatch(&db.store, &p, feed).await;
+    let mut msg = page_msg(&job, Utc::now(), None, &[listed]);
+    if let StoreMsg::Page(pp) = &mut msg {
+        pp.kind = PageKind::Feed;
+        pp.dated = vec![DatedLink {
+            url: listed.into(),
+            changed_at: Utc::now() - TimeDelta::minutes(1),
+            news: true,
+        }];
+    }
+    db.store.apply(&msg, &p).await.unwrap();
+    let first: String = sqlx::query_scalar(
+        "SELECT url FROM frontier WHERE NOT revisit AND url NOT LIKE '%/fresh'
+         ORDER BY due_at, url_id LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(first, listed);
     db.finish().await;
 }
