@@ -10,8 +10,9 @@
 //! `DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`); the
 //! databases `np_scale_big` and `np_scale_small` are created there (and dropped unless `--keep`;
 //! `--reuse` measures the ones a `--keep` run left, without generating them again). The queue
-//! (`frontier`, `hosts` and their indexes) is loaded into shared buffers before timing, as a
-//! running crawler keeps it; `--cold` leaves it where generation left it.
+//! (`frontier`, `hosts` and their indexes) and the URL keys (`urls_pkey`) are loaded into shared
+//! buffers before timing, as a running crawler keeps them; `--cold` leaves them where
+//! generation left them.
 
 use std::time::{Duration, Instant};
 
@@ -91,8 +92,9 @@ async fn main() {
     };
 
     // A running crawler keeps its queue in memory: every dispatcher pass and store batch reads
-    // and writes it. Generating the big archive has pushed it out of shared buffers, which a
-    // live deployment never sees, so both queues are loaded first (`--cold`: not).
+    // and writes it, and every link of every stored page probes the URL keys. Generating the
+    // big archive has pushed them out of shared buffers, which a live deployment never sees, so
+    // both are loaded first (`--cold`: not). The archive's tables are not.
     if !a.cold {
         for (label, store) in [("small", &small), ("big", &big)] {
             match prewarm_queue(store).await {
@@ -312,15 +314,15 @@ fn policy() -> FrontierPolicy {
     }
 }
 
-/// Loads `frontier` and `hosts` with their indexes into shared buffers (pg_prewarm, a contrib
-/// extension shipped with Postgres). Returns the blocks loaded.
+/// Loads `frontier` and `hosts` with their indexes, and the URL keys (`urls_pkey`), into shared
+/// buffers (pg_prewarm, a contrib extension shipped with Postgres). Returns the blocks loaded.
 async fn prewarm_queue(store: &Store) -> Result<i64, sqlx::Error> {
     sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         .execute(store.pool())
         .await?;
     sqlx::query_scalar(
         "SELECT sum(pg_prewarm(c.oid))::int8 FROM pg_class c
-         WHERE c.oid IN ('frontier'::regclass, 'hosts'::regclass)
+         WHERE c.oid IN ('frontier'::regclass, 'hosts'::regclass, 'urls_pkey'::regclass)
             OR c.oid IN (SELECT indexrelid FROM pg_index
                          WHERE indrelid IN ('frontier'::regclass, 'hosts'::regclass))",
     )
