@@ -171,12 +171,12 @@ async fn write_hub_yields(
     if revisits.is_empty() {
         return Ok(());
     }
-    let (ids, (yields, hot)): (Vec<i64>, (Vec<f32>, Vec<bool>)) = revisits
+    let ids: Vec<i64> = revisits.iter().map(|(_, url_id, _)| *url_id).collect();
+    let (yields, hot): (Vec<Option<f32>>, Vec<bool>) = revisits
         .iter()
-        .map(|(i, url_id, prev)| {
+        .map(|(i, _, prev)| {
             let found = matches!(out[*i], Applied::Page { links_added, .. } if links_added > 0);
-            let y = revisit::next_yield(*prev, found);
-            (*url_id, (y as f32, revisit::is_hot(y)))
+            revisit::stored_yield(Some(revisit::next_yield(*prev, found)))
         })
         .unzip();
     sqlx::query(

@@ -189,13 +189,14 @@ pub(crate) async fn insert_urls(
     let depths: Vec<i32> = rest.iter().map(|r| r.1).collect();
     let added: Vec<String> = sqlx::query_scalar(
         "INSERT INTO urls (id, url, host_id, depth)
-         SELECT DISTINCT ON (url_key(x.url)) url_key(x.url), x.url, x.host_id, x.depth
+         SELECT url_key(x.url), x.url, x.host_id, x.depth
          FROM UNNEST($1::text[], $2::int[], $3::int[]) AS x (url, host_id, depth)
          -- Known URLs are left out by a plain read before the insert: an insert that meets a
          -- row another batch has updated (settled) but not committed waits for that batch, and
          -- that batch may be waiting for this one's settled rows: a deadlock.
          WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE u.id = url_key(x.url))
-         ORDER BY url_key(x.url), x.depth
+         -- Each URL is listed once (deduplicated above); key order is the lock order.
+         ORDER BY url_key(x.url)
          ON CONFLICT (id) DO NOTHING
          RETURNING url",
     )

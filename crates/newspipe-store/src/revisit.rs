@@ -59,6 +59,12 @@ pub(crate) fn is_hot(y: f64) -> bool {
     y >= HOT_YIELD
 }
 
+/// A yield as a frontier row stores it: `hub_yield`, and `hot` derived from it (kept as a column
+/// for the dispatcher's partial index, so every writer must set both together).
+pub(crate) fn stored_yield(y: Option<f64>) -> (Option<f32>, bool) {
+    (y.map(|y| y as f32), y.is_some_and(is_hot))
+}
+
 /// How fetched URLs are revisited (config `revisit.*`, `discovery.max_age_days`).
 #[derive(Debug, Clone)]
 pub struct RevisitPolicy {

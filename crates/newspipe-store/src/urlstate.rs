@@ -173,6 +173,7 @@ pub(crate) async fn page_visited(
                 .await?;
         }
         Some(next) => {
+            let stored_yield = revisit::stored_yield(hub_yield);
             sqlx::query(
                 "INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, etag,
                                        last_modified, visited_at, changed_at, content_hash, hub,
@@ -198,8 +199,8 @@ pub(crate) async fn page_visited(
             .bind(&hash)
             .bind(hub)
             .bind(next.interval_secs)
-            .bind(hub_yield.map(|y| y as f32))
-            .bind(hub_yield.is_some_and(revisit::is_hot))
+            .bind(stored_yield.0)
+            .bind(stored_yield.1)
             .execute(&mut *tx)
             .await?;
         }
@@ -269,9 +270,9 @@ pub(crate) async fn not_modified(
         }
         Some(next) => {
             // A 304 found nothing new: the hub's yield falls.
-            let hub_yield = hub.then(|| {
+            let stored_yield = revisit::stored_yield(hub.then(|| {
                 revisit::next_yield(hub_yield.map_or(revisit::YIELD_PLAIN_HUB, f64::from), false)
-            });
+            }));
             sqlx::query(
                 "UPDATE frontier SET due_at = $2, lease_until = NULL, attempts = 0,
                      visited_at = $3, changed_at = coalesce(changed_at, $3), interval_secs = $4,
@@ -282,8 +283,8 @@ pub(crate) async fn not_modified(
             .bind(next.due_at)
             .bind(m.at)
             .bind(next.interval_secs)
-            .bind(hub_yield.map(|y| y as f32))
-            .bind(hub_yield.is_some_and(revisit::is_hot))
+            .bind(stored_yield.0)
+            .bind(stored_yield.1)
             .execute(&mut *tx)
             .await?;
         }
