@@ -138,17 +138,6 @@ async fn main() {
             bytes as f64 / articles.max(1) as f64
         );
     }
-    // What the search index costs per article, paid by the maintenance task instead of the
-    // write path: the batches above left their articles in the backlog.
-    for (label, store) in [("small", &small), ("big", &big)] {
-        let t = Instant::now();
-        let n = store.index_search(500).await.unwrap();
-        println!(
-            "{label}: search documents built in batches: {n} in {:.1} ms = {:.3} ms per article",
-            ms(t.elapsed()),
-            ms(t.elapsed()) / n.max(1) as f64
-        );
-    }
     let worst = rows.iter().copied().fold(0.0, f64::max);
     println!("worst ratio {worst:.2}× (target ≤ 1.5×)");
     if !a.keep {

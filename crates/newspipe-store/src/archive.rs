@@ -2,8 +2,8 @@
 //!
 //! Bodies live once, in `article_revisions`; `articles` holds identity, the current fields and a
 //! pointer to the current revision. A revision is written only when what a reader sees changed
-//! (`Article::content_hash`). The search document of a changed article is queued in
-//! `search_backlog` and built in batches by `maintain.rs`.
+//! (`Article::content_hash`). A changed article's search document is written in the same
+//! transaction (tokenised in Rust, `searchdoc.rs`), so it is searchable at commit.
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use newspipe_model::{Article, ParsedPage, normalize};
@@ -236,7 +236,7 @@ pub(crate) async fn upsert_article(
                     seen.at,
                 )
                 .await?;
-                queue_search(tx, id).await?;
+                write_search(tx, id, content.title.as_deref(), &body).await?;
                 return Ok((id, true));
             }
             // A concurrent insert of the same canonical URL committed first (ON CONFLICT waited
@@ -301,7 +301,7 @@ pub(crate) async fn upsert_article(
             .bind(seen.reparse)
             .execute(&mut *tx)
             .await?;
-        queue_search(tx, id).await?;
+        write_search(tx, id, content.title.as_deref(), &body).await?;
     } else {
         // An older fetch arriving late: history gains a revision, the current content stays.
         sqlx::query("UPDATE articles SET revision_count = revision_count + 1 WHERE id = $1")
@@ -414,12 +414,22 @@ async fn insert_revision(
     Ok(row.map(|r| r.get(0)))
 }
 
-/// The article's search document must be (re)built.
-async fn queue_search(tx: &mut PgConnection, article_id: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO search_backlog (article_id) VALUES ($1) ON CONFLICT DO NOTHING")
-        .bind(article_id)
-        .execute(tx)
-        .await?;
+/// The article's search document, for its new current content. The caller holds the article's
+/// row lock, which orders this write against the backfill in `maintain.rs`.
+async fn write_search(
+    tx: &mut PgConnection,
+    article_id: i64,
+    title: Option<&str>,
+    body: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO article_search (article_id, doc) VALUES ($1, $2)
+         ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc",
+    )
+    .bind(article_id)
+    .bind(crate::searchdoc::document(title, body))
+    .execute(tx)
+    .await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@
 //! after commit and a redelivery changes nothing. SQL lives in `frontier.rs` (adding URLs),
 //! `dispatch.rs` (claiming due URLs), `batch.rs` (applying store messages in batches),
 //! `archive.rs` (pages, articles, revisions), `urlstate.rs` (the URL and robots state machine),
-//! `maintain.rs` (partitions, counters, the search indexer), `query.rs` (status counts) and
+//! `maintain.rs` (partitions, counters, search backfill), `searchdoc.rs` (search documents and
+//! queries, tokenised in Rust), `query.rs` (status counts) and
 //! `read.rs` (the archive queries: search, articles, revisions, CDX, export).
 
 mod archive;
@@ -20,6 +21,7 @@ mod maintain;
 mod outcomes;
 mod query;
 mod revisit;
+mod searchdoc;
 mod urlstate;
 
 use std::{
@@ -341,8 +343,9 @@ impl Store {
         maintain::run(&self.pool, search_batch).await
     }
 
-    /// Brings the search index up to date (every article written so far becomes searchable);
-    /// returns how many documents were indexed.
+    /// Rebuilds the search documents a migration queued (articles are searchable from the
+    /// commit that stores them; this only catches up older documents); returns how many were
+    /// written.
     pub async fn index_search(&self, batch: i64) -> Result<u64, StoreError> {
         maintain::index_search(&self.pool, batch).await
     }

@@ -1,5 +1,5 @@
 //! Housekeeping that keeps the archive's costs flat as it grows: month partitions created ahead,
-//! counter deltas folded into totals, the search index built in batches, old visit figures
+//! counter deltas folded into totals, search documents rebuilt after a migration, old visit figures
 //! pruned.
 //!
 //! Every step is safe to run from several store replicas at once (`SKIP LOCKED`, idempotent DDL
@@ -76,40 +76,82 @@ pub(crate) async fn ensure_partitions(pool: &PgPool) -> Result<i32, StoreError> 
     Ok(made)
 }
 
-/// Builds the search documents of up to `batch` articles whose current revision changed, in one
-/// statement: one pass over the GIN index for the batch instead of one per row in the store's
-/// write path. Loops until the backlog is empty; returns how many documents were written.
+/// Rebuilds the search documents of the articles in `search_backlog`, up to `batch` a
+/// transaction, until it is empty; returns how many were written. The store writes an
+/// article's document when it writes the article; the backlog holds what a migration asked to
+/// rebuild (documents made by an older tokenizer). Each article's row is locked (skipping those
+/// a store holds) before its current revision is read, so a store's newer document is never
+/// overwritten by one built from an older body.
 pub(crate) async fn index_search(pool: &PgPool, batch: i64) -> Result<u64, StoreError> {
     let mut total = 0;
     loop {
-        let n = sqlx::query(
-            "WITH todo AS (
-                 SELECT article_id FROM search_backlog
-                 ORDER BY article_id
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED
-             ), done AS (
-                 DELETE FROM search_backlog b USING todo
-                 WHERE b.article_id = todo.article_id
-                 RETURNING b.article_id
-             )
-             INSERT INTO article_search (article_id, doc)
-             SELECT a.id,
-                    setweight(to_tsvector('simple', coalesce(a.title, '')), 'A')
-                    || setweight(to_tsvector('simple', left(r.body, 500000)), 'B')
-             FROM done
-             JOIN articles a ON a.id = done.article_id
-             JOIN article_revisions r
-               ON r.id = a.current_revision_id AND r.fetched_at = a.current_fetched_at
-             ORDER BY a.id
-             ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc",
+        let mut tx = pool.begin().await?;
+        let todo: Vec<(i64, bool)> = sqlx::query_as(
+            "SELECT b.article_id, a.id IS NOT NULL
+             FROM search_backlog b
+             LEFT JOIN articles a ON a.id = b.article_id
+             ORDER BY b.article_id
+             LIMIT $1
+             FOR UPDATE OF b SKIP LOCKED",
         )
         .bind(batch.max(1))
-        .execute(pool)
-        .await?
-        .rows_affected();
-        total += n;
-        if (n as i64) < batch.max(1) {
+        .fetch_all(&mut *tx)
+        .await?;
+        if todo.is_empty() {
+            return Ok(total);
+        }
+        let ids: Vec<i64> = todo.iter().map(|t| t.0).collect();
+        let live: Vec<i64> = todo.iter().filter(|t| t.1).map(|t| t.0).collect();
+        // Locked in a statement of its own: the revision read below then sees the last
+        // committed content of every article it got.
+        let locked: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED",
+        )
+        .bind(&live)
+        .fetch_all(&mut *tx)
+        .await?;
+        let rows: Vec<(i64, Option<String>, String)> = sqlx::query_as(
+            "SELECT a.id, a.title, r.body
+             FROM articles a
+             JOIN article_revisions r
+               ON r.id = a.current_revision_id AND r.fetched_at = a.current_fetched_at
+             WHERE a.id = ANY($1)
+             ORDER BY a.id",
+        )
+        .bind(&locked)
+        .fetch_all(&mut *tx)
+        .await?;
+        let docs: Vec<crate::searchdoc::Document> = rows
+            .iter()
+            .map(|(_, title, body)| crate::searchdoc::document(title.as_deref(), body))
+            .collect();
+        let written: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        sqlx::query(
+            "INSERT INTO article_search (article_id, doc)
+             SELECT id, doc FROM unnest($1::int8[], $2::tsvector[]) AS x (id, doc)
+             ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(&written)
+        .bind(&docs)
+        .execute(&mut *tx)
+        .await?;
+        // Articles a store held stay queued for the next pass; gone ones leave the queue.
+        let skipped: Vec<i64> = live
+            .iter()
+            .filter(|id| !locked.contains(id))
+            .copied()
+            .collect();
+        sqlx::query(
+            "DELETE FROM search_backlog WHERE article_id = ANY($1) AND NOT article_id = ANY($2)",
+        )
+        .bind(&ids)
+        .bind(&skipped)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        total += written.len() as u64;
+        if !skipped.is_empty() || (todo.len() as i64) < batch.max(1) {
+            // A store holds what is left of this batch; the next pass picks it up.
             return Ok(total);
         }
     }

@@ -699,7 +699,7 @@ impl Store {
                         AS snippet
              FROM (
                  SELECT s.article_id, ts_rank(s.doc, q) AS rank, q
-                 FROM websearch_to_tsquery('simple', $1) AS q
+                 FROM CAST($1 AS tsquery) AS q
                  JOIN article_search s ON s.doc @@ q
                  {joins}
                  WHERE {filters}
@@ -711,7 +711,7 @@ impl Store {
              ORDER BY hit.rank DESC, a.id DESC"
         );
         let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&text)
+            .bind(crate::searchdoc::query(&text))
             .bind(q.limit + 1)
             .bind(site)
             .bind(section)

@@ -196,7 +196,10 @@ async fn maintain_loop(store: Store, cancel: CancellationToken) {
             Ok(m) => {
                 backoff.reset();
                 if m.documents_indexed > 0 {
-                    tracing::debug!(documents = m.documents_indexed, "search index updated");
+                    tracing::debug!(
+                        documents = m.documents_indexed,
+                        "older search documents rebuilt"
+                    );
                 }
                 MAINTAIN_EVERY
             }
