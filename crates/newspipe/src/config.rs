@@ -214,6 +214,25 @@ impl Config {
         }
     }
 
+    /// The broker settings of one worker kind, with the prefetch that worker needs: the store
+    /// cuts its batches from `store.prefetch` deliveries; a crawler holds every job it is
+    /// given while the job waits for its host's slot (a timer, not a connection), so its
+    /// prefetch is at least the deployment's in-flight cap, and jobs of a host booked far ahead
+    /// never block another host's job queued behind them (one big host starving the rest; the
+    /// fetches themselves are bounded by `crawler.concurrency`). Parsers take `amqp.prefetch`.
+    pub fn mq_for(&self, worker: Worker) -> newspipe_mq::MqConfig {
+        let mut mq = self.mq();
+        match worker {
+            Worker::Store => mq.prefetch = self.store.prefetch,
+            Worker::Crawler => {
+                let cap = u16::try_from(self.frontier.max_in_flight).unwrap_or(u16::MAX);
+                mq.prefetch = mq.prefetch.max(cap);
+            }
+            Worker::Parser => {}
+        }
+        mq
+    }
+
     /// How the store's dispatcher and state machine treat the frontier.
     pub fn frontier(&self) -> newspipe_store::FrontierPolicy {
         let f = &self.frontier;
@@ -265,6 +284,14 @@ impl Config {
     }
 }
 
+/// The consuming workers, for settings that differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    Crawler,
+    Parser,
+    Store,
+}
+
 #[cfg(test)]
 // figment's Jail API fixes the closure's error type.
 #[allow(clippy::result_large_err)]
@@ -312,6 +339,23 @@ mod tests {
             jail.create_file("y.toml", "[amqp]\nprefetch = 0\n")?;
             assert!(Config::load(Some(Path::new("y.toml"))).is_err());
             assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn each_worker_gets_the_prefetch_it_needs() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("NEWSPIPE__AMQP__PREFETCH", "16");
+            jail.set_env("NEWSPIPE__STORE__PREFETCH", "96");
+            jail.set_env("NEWSPIPE__FRONTIER__MAX_IN_FLIGHT", "700");
+            let cfg = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.mq_for(Worker::Parser).prefetch, 16);
+            assert_eq!(cfg.mq_for(Worker::Store).prefetch, 96);
+            assert_eq!(cfg.mq_for(Worker::Crawler).prefetch, 700, "the in-flight cap");
+            jail.set_env("NEWSPIPE__FRONTIER__MAX_IN_FLIGHT", "100000");
+            let cfg = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.mq_for(Worker::Crawler).prefetch, u16::MAX);
             Ok(())
         });
     }

@@ -17,7 +17,10 @@ use newspipe_mq::{Publisher, Queue};
 use url::Url;
 
 use super::Decision;
-use crate::{config::Config, events};
+use crate::{
+    config::{Config, Worker},
+    events,
+};
 
 /// What every crawl task shares.
 struct Ctx {
@@ -156,15 +159,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
         announced,
         cancel.child_token(),
     ));
-    // A crawler holds every job it is given while the job waits for its host's slot: waiting
-    // costs a timer, not a connection. With a prefetch as large as the deployment's in-flight
-    // cap, jobs of a host booked far ahead never block another host's job queued behind them
-    // (which would miss its slot and be handed back: one big host starving the rest). The
-    // fetches themselves are bounded by `crawler.concurrency`.
-    let mut mq = cfg.mq();
-    mq.prefetch = mq
-        .prefetch
-        .max(u16::try_from(cfg.frontier.max_in_flight).unwrap_or(u16::MAX));
+    let mq = cfg.mq_for(Worker::Crawler);
     let served = super::serve(
         "crawler",
         Queue::Crawl,

@@ -17,7 +17,10 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::Decision;
-use crate::{config::Config, events};
+use crate::{
+    config::{Config, Worker},
+    events,
+};
 
 pub async fn run(cfg: Config) -> Result<bool> {
     // First, so a SIGTERM during start-up is a clean stop too.
@@ -29,7 +32,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
     super::serve(
         "parser",
         Queue::Pages,
-        cfg.mq(),
+        cfg.mq_for(Worker::Parser),
         cancel,
         move |data, publisher| {
             let cpu = cpu.clone();

@@ -11,7 +11,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::{Backoff, Decision};
-use crate::{config::Config, events};
+use crate::{
+    config::{Config, Worker},
+    events,
+};
 
 pub async fn run(cfg: Config) -> Result<bool> {
     // First, so a SIGTERM during start-up is a clean stop too.
@@ -29,8 +32,7 @@ pub async fn run(cfg: Config) -> Result<bool> {
         cancel.clone(),
     ));
     let maintainer = tokio::spawn(maintain_loop(store.clone(), cancel.clone()));
-    let mut mq = cfg.mq();
-    mq.prefetch = cfg.store.prefetch;
+    let mq = cfg.mq_for(Worker::Store);
     let (batches, rx) = mpsc::channel(usize::from(mq.prefetch));
     // A batch holds at most what the broker has delivered and not seen acked: the prefetch.
     let max_batch = usize::from(mq.prefetch).max(1);
