@@ -352,7 +352,11 @@ mod tests {
             let cfg = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(cfg.mq_for(Worker::Parser).prefetch, 16);
             assert_eq!(cfg.mq_for(Worker::Store).prefetch, 96);
-            assert_eq!(cfg.mq_for(Worker::Crawler).prefetch, 700, "the in-flight cap");
+            assert_eq!(
+                cfg.mq_for(Worker::Crawler).prefetch,
+                700,
+                "the in-flight cap"
+            );
             jail.set_env("NEWSPIPE__FRONTIER__MAX_IN_FLIGHT", "100000");
             let cfg = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(cfg.mq_for(Worker::Crawler).prefetch, u16::MAX);
