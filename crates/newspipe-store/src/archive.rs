@@ -23,6 +23,8 @@ pub(crate) struct StoredPage {
     pub host: String,
     pub depth: i32,
     pub visit: crate::urlstate::Visit,
+    /// The URL's next visit, for the batch to write.
+    pub schedule: Option<crate::urlstate::Schedule>,
 }
 
 /// The raw page, the URL marked fetched, and the article with its revision. `None` when this
@@ -68,7 +70,7 @@ pub(crate) async fn store_page(
         return Ok(None);
     };
 
-    let (url_updated, visit) =
+    let (url_updated, visit, schedule) =
         crate::urlstate::page_visited(tx, url_id, host_id, depth, parsed, policy).await?;
     let (article_id, new_revision) = match (&parsed.article, parsed.is_article) {
         (Some(article), true) => {
@@ -91,6 +93,7 @@ pub(crate) async fn store_page(
         host,
         depth,
         visit,
+        schedule,
     }))
 }
 

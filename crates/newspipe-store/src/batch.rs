@@ -98,6 +98,8 @@ pub(crate) struct Pending {
     visits: BTreeMap<i32, HostVisits>,
     /// Hub revisits: (index of the message, URL id, the hub's yield before the visit).
     hub_revisits: Vec<(usize, i64, f64)>,
+    /// Frontier rows to rewrite after the visits (`urlstate::write_schedules`).
+    schedules: Vec<urlstate::Schedule>,
 }
 
 impl Pending {
@@ -135,8 +137,23 @@ async fn apply_all(
     let mut pending = Pending::default();
     let mut out = Vec::with_capacity(msgs.len());
     for (i, m) in msgs.iter().enumerate() {
+        // A second outcome for a URL whose row waits to be rewritten must see it rewritten; a
+        // robots.txt outcome may rewrite any of its host's rows.
+        let waits = |id: i64| pending.schedules.iter().any(|s| s.url_id() == id);
+        let flush = match m {
+            StoreMsg::Page(p) => waits(p.page.job.url_id),
+            StoreMsg::Failed(f) if f.job.kind == JobKind::Robots => true,
+            StoreMsg::Failed(f) => waits(f.job.url_id),
+            StoreMsg::NotModified(n) => waits(n.job.url_id),
+            StoreMsg::Robots(_) => true,
+        };
+        if flush {
+            urlstate::write_schedules(tx, &mut pending.schedules).await?;
+        }
         out.push(apply_one(tx, i, m, policy, &mut pending).await?);
     }
+    // Before the yields and the feed dates below, which adjust these rows.
+    urlstate::write_schedules(tx, &mut pending.schedules).await?;
 
     let all: Vec<NewUrl> = pending
         .links
@@ -244,6 +261,7 @@ async fn apply_one(
             };
             pending.page_stored(stored.host_id);
             pending.visited(stored.host_id, &stored.visit);
+            pending.schedules.extend(stored.schedule);
             if let Some(y) = stored.visit.hub_yield {
                 pending.hub_revisits.push((index, p.page.job.url_id, y));
             }

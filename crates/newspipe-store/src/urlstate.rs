@@ -32,6 +32,124 @@ pub(crate) struct Visit {
     pub hot: bool,
 }
 
+/// What a visit leaves in the frontier. Collected over a batch and written at its end in two
+/// statements (`write_schedules`) instead of one per page; the rows are locked by the
+/// transaction from the visit on.
+#[derive(Debug)]
+pub(crate) enum Schedule {
+    /// No further visit: the row goes.
+    Done(i64),
+    /// A stored page: the row waits for the next visit with what this one saw.
+    Again(Box<NextVisit>),
+}
+
+impl Schedule {
+    pub(crate) fn url_id(&self) -> i64 {
+        match self {
+            Schedule::Done(id) => *id,
+            Schedule::Again(n) => n.url_id,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct NextVisit {
+    url_id: i64,
+    host_id: i32,
+    url: String,
+    depth: i32,
+    due_at: DateTime<Utc>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    visited_at: DateTime<Utc>,
+    changed_at: DateTime<Utc>,
+    content_hash: String,
+    hub: bool,
+    interval_secs: Option<i32>,
+    hub_yield: Option<f32>,
+    hot: bool,
+}
+
+/// Writes a batch's schedules, in URL-key order (the rows are already locked by this
+/// transaction, so the order only keeps the statement deterministic).
+pub(crate) async fn write_schedules(
+    tx: &mut PgConnection,
+    schedules: &mut Vec<Schedule>,
+) -> Result<(), StoreError> {
+    if schedules.is_empty() {
+        return Ok(());
+    }
+    schedules.sort_by_key(Schedule::url_id);
+    let mut done = Vec::new();
+    let mut again = Vec::new();
+    for s in schedules.drain(..) {
+        match s {
+            Schedule::Done(id) => done.push(id),
+            Schedule::Again(n) => again.push(*n),
+        }
+    }
+    if !done.is_empty() {
+        sqlx::query("DELETE FROM frontier WHERE url_id = ANY($1)")
+            .bind(&done)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if again.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = again.iter().map(|n| n.url_id).collect();
+    let hosts: Vec<i32> = again.iter().map(|n| n.host_id).collect();
+    let urls: Vec<&str> = again.iter().map(|n| n.url.as_str()).collect();
+    let depths: Vec<i32> = again.iter().map(|n| n.depth).collect();
+    let due: Vec<DateTime<Utc>> = again.iter().map(|n| n.due_at).collect();
+    let etags: Vec<Option<&str>> = again.iter().map(|n| n.etag.as_deref()).collect();
+    let modified: Vec<Option<&str>> = again.iter().map(|n| n.last_modified.as_deref()).collect();
+    let visited: Vec<DateTime<Utc>> = again.iter().map(|n| n.visited_at).collect();
+    let changed: Vec<DateTime<Utc>> = again.iter().map(|n| n.changed_at).collect();
+    let hashes: Vec<&str> = again.iter().map(|n| n.content_hash.as_str()).collect();
+    let hubs: Vec<bool> = again.iter().map(|n| n.hub).collect();
+    let intervals: Vec<Option<i32>> = again.iter().map(|n| n.interval_secs).collect();
+    let yields: Vec<Option<f32>> = again.iter().map(|n| n.hub_yield).collect();
+    let hot: Vec<bool> = again.iter().map(|n| n.hot).collect();
+    sqlx::query(
+        "INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, etag,
+                               last_modified, visited_at, changed_at, content_hash, hub,
+                               interval_secs, hub_yield, hot)
+         SELECT x.url_id, x.host_id, x.url, x.depth, x.due_at, true, x.etag, x.last_modified,
+                x.visited_at, x.changed_at, x.content_hash, x.hub, x.interval_secs,
+                x.hub_yield, x.hot
+         FROM UNNEST($1::int8[], $2::int4[], $3::text[], $4::int4[], $5::timestamptz[],
+                     $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[],
+                     $11::bool[], $12::int4[], $13::float4[], $14::bool[])
+              AS x (url_id, host_id, url, depth, due_at, etag, last_modified, visited_at,
+                    changed_at, content_hash, hub, interval_secs, hub_yield, hot)
+         ON CONFLICT (url_id) DO UPDATE SET
+             due_at = excluded.due_at, lease_until = NULL, attempts = 0,
+             revisit = true, etag = excluded.etag,
+             last_modified = excluded.last_modified, visited_at = excluded.visited_at,
+             changed_at = excluded.changed_at, content_hash = excluded.content_hash,
+             hub = excluded.hub, interval_secs = excluded.interval_secs,
+             hub_yield = excluded.hub_yield, hot = excluded.hot",
+    )
+    .bind(&ids)
+    .bind(&hosts)
+    .bind(&urls)
+    .bind(&depths)
+    .bind(&due)
+    .bind(&etags)
+    .bind(&modified)
+    .bind(&visited)
+    .bind(&changed)
+    .bind(&hashes)
+    .bind(&hubs)
+    .bind(&intervals)
+    .bind(&yields)
+    .bind(&hot)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// The frontier row's revisit state, locked for this visit.
 #[derive(sqlx::FromRow)]
 struct Sched {
@@ -73,8 +191,9 @@ impl SchedRow {
 }
 
 /// A stored page: the URL is `fetched` (its record moves forward only: a late answer older than
-/// the last fetch changes nothing there), and its frontier row now waits for the next visit, or
-/// is gone when the schedule has none. Returns whether `urls` moved forward, and the visit.
+/// the last fetch changes nothing there), and its frontier row (locked here) is to wait for the
+/// next visit, or to go when the schedule has none. Returns whether `urls` moved forward, the
+/// visit, and the schedule for the batch to write ([`write_schedules`]).
 pub(crate) async fn page_visited(
     tx: &mut PgConnection,
     url_id: i64,
@@ -82,7 +201,7 @@ pub(crate) async fn page_visited(
     depth: i32,
     parsed: &ParsedPage,
     policy: &FrontierPolicy,
-) -> Result<(bool, Visit), StoreError> {
+) -> Result<(bool, Visit, Option<Schedule>), StoreError> {
     let page = &parsed.page;
     // The URL's state moves forward and the schedule row is read (and locked) in one round trip.
     let (updated, prev): (bool, Option<Sched>) = {
@@ -122,7 +241,7 @@ pub(crate) async fn page_visited(
         .is_some_and(|v| v >= page.fetched_at)
     {
         // An answer older than the visit on record: the schedule has moved on.
-        return Ok((updated, Visit::default()));
+        return Ok((updated, Visit::default(), None));
     }
     let revisit = prev.as_ref().is_some_and(|p| p.visited_at.is_some());
     let changed = prev.as_ref().and_then(|p| p.content_hash.as_deref()) != Some(hash.as_str());
@@ -165,46 +284,28 @@ pub(crate) async fn page_visited(
                 .map(|s| std::time::Duration::from_secs(u64::try_from(s).unwrap_or(0))),
         },
     );
-    match next {
-        None => {
-            sqlx::query("DELETE FROM frontier WHERE url_id = $1")
-                .bind(url_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+    let schedule = match next {
+        None => Schedule::Done(url_id),
         Some(next) => {
-            let stored_yield = revisit::stored_yield(hub_yield);
-            sqlx::query(
-                "INSERT INTO frontier (url_id, host_id, url, depth, due_at, revisit, etag,
-                                       last_modified, visited_at, changed_at, content_hash, hub,
-                                       interval_secs, hub_yield, hot)
-                 VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                 ON CONFLICT (url_id) DO UPDATE SET
-                     due_at = excluded.due_at, lease_until = NULL, attempts = 0,
-                     revisit = true, etag = excluded.etag,
-                     last_modified = excluded.last_modified, visited_at = excluded.visited_at,
-                     changed_at = excluded.changed_at, content_hash = excluded.content_hash,
-                     hub = excluded.hub, interval_secs = excluded.interval_secs,
-                     hub_yield = excluded.hub_yield, hot = excluded.hot",
-            )
-            .bind(url_id)
-            .bind(host_id)
-            .bind(clean(&page.job.url).as_ref())
-            .bind(depth)
-            .bind(next.due_at)
-            .bind(clean_opt(page.etag.as_deref()))
-            .bind(clean_opt(page.last_modified.as_deref()))
-            .bind(at)
-            .bind(changed_at)
-            .bind(&hash)
-            .bind(hub)
-            .bind(next.interval_secs)
-            .bind(stored_yield.0)
-            .bind(stored_yield.1)
-            .execute(&mut *tx)
-            .await?;
+            let (hub_yield, hot) = revisit::stored_yield(hub_yield);
+            Schedule::Again(Box::new(NextVisit {
+                url_id,
+                host_id,
+                url: clean(&page.job.url).into_owned(),
+                depth,
+                due_at: next.due_at,
+                etag: clean_opt(page.etag.as_deref()),
+                last_modified: clean_opt(page.last_modified.as_deref()),
+                visited_at: at,
+                changed_at,
+                content_hash: hash,
+                hub,
+                interval_secs: next.interval_secs,
+                hub_yield,
+                hot,
+            }))
         }
-    }
+    };
     Ok((
         updated,
         Visit {
@@ -214,6 +315,7 @@ pub(crate) async fn page_visited(
             hub_yield: hub.then_some(prev_yield).flatten(),
             hot: prev_yield.is_some_and(revisit::is_hot),
         },
+        Some(schedule),
     ))
 }
 

@@ -773,6 +773,47 @@ async fn documents_from_the_old_tokenizer_are_rebuilt_and_a_held_article_waits()
 }
 
 #[tokio::test]
+async fn a_late_failure_in_the_same_batch_sees_the_page_that_settled_its_job() {
+    // Frontier rows are rewritten at the end of a batch; an outcome for the same job later in
+    // the batch must still find the lease the page ended.
+    let db = TestDb::new().await;
+    let p = FrontierPolicy {
+        revisit: newspipe_store::RevisitPolicy::default(),
+        ..fast_policy()
+    };
+    let u = "http://a.test/twice";
+    db.store
+        .enqueue(&urls(&[u, "http://a.test/other"]))
+        .await
+        .unwrap();
+    let jobs = dispatch_all(&db.store, &p, &[u, "http://a.test/other"]).await;
+    let j = jobs.iter().find(|j| j.url == u).unwrap();
+    // Undated, so the story is revisited (its row stays) rather than settled for good.
+    let mut story = article("Twice", "Body.", None);
+    story.published_at = None;
+    let msgs = [
+        page_msg(j, Utc::now(), Some(story), &[]),
+        failure(j, Disposition::Retry, "timeout", None, None),
+    ];
+    let out = db.store.apply_batch(&msgs, &p).await.unwrap();
+    assert!(matches!(out[0], Ok(Applied::Page { .. })), "{out:?}");
+    assert!(matches!(out[1], Ok(Applied::Unchanged)), "{out:?}");
+    let (state, attempts, reason, _) = db.url_state(u).await;
+    assert_eq!((state.as_str(), attempts, reason), ("fetched", 0, None));
+    // The row waits for its revisit, unleased.
+    assert_eq!(
+        db.i64(
+            "SELECT count(*) FROM frontier f JOIN urls u ON u.id = f.url_id
+             WHERE u.url = 'http://a.test/twice' AND f.revisit AND f.lease_until IS NULL
+               AND f.attempts = 0"
+        )
+        .await,
+        1
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
 async fn concurrent_dispatchers_keep_one_host_schedule() {
     let db = TestDb::new().await;
     let p = policy();
