@@ -396,6 +396,31 @@ pub fn select(w: &Walk) -> String {
             }
         }
     }
+    // A story whose parts sit in copies of a wrapper a level or two above its container (a
+    // CMS text element per section, each with its own inner boxes): copies of those wrappers
+    // that hold prose join it, under the same conditions as the container's own copies.
+    if top != 0 {
+        let mut a = top;
+        for _ in 0..WRAPPER_LEVELS {
+            a = w.elems[a].parent as usize;
+            if a == 0 || w.elems[a].tag != Tag::Block {
+                break;
+            }
+            if !w.elems[a].classed || furniture[a] {
+                continue;
+            }
+            for i in twins(w, a) {
+                let el = &w.elems[i];
+                let share = if i > a { WRAPPER_AFTER_SHARE } else { 0.0 };
+                if !furniture[i]
+                    && fin[i] > fin[a] * share
+                    && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+                {
+                    chosen[i] = true;
+                }
+            }
+        }
+    }
     let mut inside = vec![false; n];
     for i in 0..n {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
@@ -407,6 +432,26 @@ pub fn select(w: &Walk) -> String {
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A label that opens a box of other stories ("You may also like", "Ähnliche Beiträge")
+    // ends the story when the text after it sits in that box: the rest is teasers. (A box
+    // of links set inside the story, after which the story goes on, does not.)
+    let ends_story = |j: usize| {
+        let e = w.blocks[j].elem as usize;
+        let bx = w.elems[e].parent as usize;
+        // The text after the label stands in boxes of its own inside the label's box.
+        let next = picked
+            .iter()
+            .find(|&&k| k > j)
+            .map(|&k| w.blocks[k].elem as usize);
+        inside[e]
+            && next.is_some_and(|n| w.elems[n].parent as usize != bx && is_ancestor(w, bx, n))
+            && others_label(&w.blocks[j].text)
+    };
+    if let (Some(&lo), Some(&hi)) = (picked.first(), picked.last())
+        && let Some(j) = (lo + 1..hi).find(|&j| ends_story(j))
+    {
+        picked.retain(|&k| k < j);
+    }
     // Short lines that end the story without ending a sentence are the page's, not the
     // story's: a "Contact:" label, a link to more, a newsletter name; and so are the
     // publisher's closing notes: a call to subscribe, follow or download the app, a
@@ -436,6 +481,47 @@ pub fn select(w: &Walk) -> String {
         out.push_str(&b.text);
     }
     out
+}
+
+/// Labels that open a list of other stories (lowercase), in the languages the pages come in
+/// most. Only whole lines count: "Lesen Sie auch" and the like also stand in the middle of a
+/// story before one link, so they are not here.
+const OTHERS_LABELS: &[&str] = &[
+    "you may also like",
+    "you might also like",
+    "you may like",
+    "you might like",
+    "related posts",
+    "related articles",
+    "related stories",
+    "more stories",
+    "more like this",
+    "recommended for you",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "te puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "vous aimerez aussi",
+    "articoli correlati",
+    "potrebbe interessarti",
+    "notícias relacionadas",
+    "você pode gostar",
+    "você também pode gostar",
+    "podobne artykuły",
+    "polecane artykuły",
+];
+
+/// A whole line that opens a list of other stories.
+fn others_label(t: &str) -> bool {
+    if t.len() > 60 {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    let core = lower.trim_end_matches(['.', ':', '…', '!', ' ']);
+    OTHERS_LABELS.contains(&core)
 }
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.
@@ -547,7 +633,16 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     }
     let mut out = Vec::new();
     let mut chars = 0;
-    for j in first.saturating_sub(LEAD_REACH)..first {
+    let from = first.saturating_sub(LEAD_REACH);
+    // The first block of prose after the headline, when the headline stands near the story:
+    // a subtitle or standfirst that no class names.
+    let dek = (from..first)
+        .rev()
+        .find(|&j| {
+            w.blocks[j].kind == Kind::Heading(1) && w.h1.as_deref() == Some(&w.blocks[j].text)
+        })
+        .and_then(|h| (h + 1..first).find(|&j| w.blocks[j].text.chars().count() >= 40));
+    for j in from..first {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is
@@ -562,24 +657,43 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         {
             continue;
         }
-        // Walk up to the scope: a lead class on the way, no hard furniture.
-        let (mut e, mut lead) = (b.elem as usize, false);
+        // Walk up to the scope: a lead class on the way, no hard furniture. An unmarked dek
+        // may not stand in a box a weak class word marks (a teaser, a notification prompt);
+        // a marked lead may.
+        let (mut e, mut marked, mut weak, mut hard) = (b.elem as usize, false, false, false);
         while e != scope && e != 0 {
             let el = &w.elems[e];
             if el.hard || el.mark == Mark::Furniture {
-                lead = false;
+                hard = true;
                 break;
             }
+            weak |= el.furniture && el.mark == Mark::WeakFurniture;
             // A headline-styled description is a subtitle, not a paragraph of the story.
-            lead |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
+            marked |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
             e = el.parent as usize;
         }
+        let lead = !hard && (marked || (!weak && Some(j) == dek && dek_like(b)));
         if lead && chars + len <= 1500 {
             chars += len;
             out.push(j);
         }
     }
     out
+}
+
+/// How many wrappers above the story container are looked at for copies of their own.
+const WRAPPER_LEVELS: usize = 2;
+
+/// Share of its wrapper's score a wrapper copy after the story must reach to join.
+const WRAPPER_AFTER_SHARE: f32 = 0.6;
+
+/// A block that may be the story's unmarked dek: a subtitle heading or a paragraph of prose.
+fn dek_like(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    let by = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    matches!(b.kind, Kind::Para | Kind::Loose)
+        && !["by ", "von ", "por ", "par ", "di "].into_iter().any(by)
+        && t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
 }
 
 /// How many levels above the story container its template's copies may branch off.

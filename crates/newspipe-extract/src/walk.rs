@@ -35,6 +35,8 @@ pub struct El {
     pub describes: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
+    /// The signature names a class, not just a tag: copies of a classless `div` say nothing.
+    pub classed: bool,
     /// Text and link-text characters in this element's subtree.
     pub chars: u32,
     pub link_chars: u32,
@@ -329,6 +331,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         lead: false,
         describes: false,
         sig: 0,
+        classed: false,
         chars: 0,
         link_chars: 0,
     });
@@ -722,6 +725,9 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
                         sig: signature(name, el.attr("class")),
+                        classed: el
+                            .attr("class")
+                            .is_some_and(|c| c.split_ascii_whitespace().any(|t| !grid_class(t))),
                         chars: 0,
                         link_chars: 0,
                     });

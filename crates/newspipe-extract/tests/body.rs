@@ -410,3 +410,83 @@ fn a_profile_box_in_the_story_column_stays_out() {
     ));
     assert!(!body.contains("correspondent"), "{body}");
 }
+
+#[test]
+fn story_parts_in_copies_of_the_containers_wrapper_join_it() {
+    // Each section of the story is a copy of one wrapper box; the first holds a picture box
+    // and its text box, the second only a text box of another class.
+    let html = format!(
+        r#"<html><body><div class="story-page">
+        <div class="section"><div class="media"><img src="a.jpg"></div><div class="section-text">{}</div></div>
+        <div class="section"><div class="section-body">{}</div></div>
+        <div class="section"><div class="section-text"><p>The Daily Planet is a newspaper founded
+        in 1938, with offices in Metropolis.</p></div></div>
+        </div></body></html>"#,
+        paras("bridge", 0, 2),
+        paras("bridge", 2, 6),
+    );
+    let body = body_of(&html);
+    for i in 0..8 {
+        assert!(
+            body.contains(&format!("Part {i}.")),
+            "part {i} missing: {body}"
+        );
+    }
+    // A small copy after the story is the publisher's note.
+    assert!(!body.contains("founded"), "{body}");
+}
+
+#[test]
+fn an_unmarked_dek_after_the_headline_opens_the_story() {
+    const DEK: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                       across the river meanwhile.";
+    let page = |between: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1>{between}
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    let body = body_of(&page(&format!("<p>{DEK}</p>")));
+    assert!(body.starts_with(DEK), "{body}");
+    let body = body_of(&page(&format!("<div><p>{DEK}</p></div>")));
+    assert!(body.starts_with(DEK), "{body}");
+    // A byline, a label and a prompt in a weakly marked box are no dek.
+    for other in [
+        "<p>By Jane Doe and John Roe on Monday, November 18th, 2019 at 11:04 a.m.</p>",
+        "<p>Photos of the old bridge and of the new ferry landing</p>",
+        r#"<div class="notification-teaser"><p>Allow notifications? We send two to five news alerts a day.</p></div>"#,
+    ] {
+        let body = body_of(&page(other));
+        assert!(body.starts_with("The council said"), "{body}");
+    }
+}
+
+#[test]
+fn a_label_opening_a_box_of_other_stories_ends_the_story() {
+    let teaser = |topic: &str| {
+        format!(
+            r#"<article class="post"><p>Readers asked us about the {topic}, and what it costs, \
+            and who pays for it, and why it took so long to decide on it at all.</p></article>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="posts"><article class="post"><h1>Bridge to close</h1>{}</article>
+        <div class="more-posts"><h3>You may also like...</h3>{}{}{}{}{}{}</div></div></body></html>"#,
+        paras("bridge", 0, 2),
+        teaser("library"),
+        teaser("stadium"),
+        teaser("harbour"),
+        teaser("airport"),
+        teaser("tram"),
+        teaser("museum"),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Part 1."), "{body}");
+    assert!(!body.contains("Readers asked"), "{body}");
+    // A box of links set inside the story, after which the story goes on, ends nothing.
+    let body = body_of(&story_around(
+        r#"<div class="inline-links"><h3>Related articles</h3><ul><li><a href="/a">Ferry fares rise</a></li></ul></div>"#,
+    ));
+    assert!(body.contains("Part 5."), "{body}");
+}
