@@ -543,6 +543,10 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             let furniture = !never
                 && (hard
                     || name == "header"
+                    // A form's labels (a comment or contact form, a search box) are no
+                    // story; a form that wraps the whole page is rescued as furniture that
+                    // holds most of the text.
+                    || (name == "form" && !cx.lenient)
                     || mark == Mark::Furniture
                     || (mark == Mark::WeakFurniture && !cx.in_story)
                     || el.attr("class").is_some_and(classes::picture_note));

@@ -490,3 +490,23 @@ fn a_label_opening_a_box_of_other_stories_ends_the_story() {
     ));
     assert!(body.contains("Part 5."), "{body}");
 }
+
+#[test]
+fn a_forms_labels_stay_out_but_a_form_around_the_page_does_not_hide_it() {
+    // A comment form after the story, its labels set as paragraphs in the story's box.
+    let body = body_of(&story_around(&format!(
+        r#"{}<form action="/comments" method="post"><p>Leave a reply. Your e-mail address will
+        not be published, and required fields are marked as such by us.</p><p>Name (required)</p>
+        <p>E-mail (required, hidden to the public)</p></form>"#,
+        paras("bridge", 6, 1)
+    )));
+    assert!(body.contains("Part 6."), "{body}");
+    assert!(!body.contains("required"), "{body}");
+    // A page framework that wraps the whole page in one form.
+    let html = format!(
+        r#"<html><body><form id="mainForm" method="post" action="/page.aspx"><h1>Bridge to close</h1>
+        <div class="article-text">{}</div></form></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    assert!(body_of(&html).contains("Part 5."));
+}
