@@ -521,7 +521,14 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
                 _ => None,
             };
-            let mut mark = classes::mark(el.attr("class"), el.attr("id"));
+            // A subheading's id of several words is an anchor made from its text
+            // ("nav_nur_die_folie", "social-media-use"): it names the text, not a kind of
+            // box. A one-word id ("comments") still names the box the heading opens.
+            let id = el.attr("id").filter(|id| {
+                !matches!(name, "h2" | "h3" | "h4" | "h5" | "h6")
+                    || !id.contains(['-', '_', ':', '.'])
+            });
+            let mut mark = classes::mark(el.attr("class"), id);
             // Weak class words ("hidden", "paywall", "teaser") are not trusted in the lenient pass.
             if cx.lenient && mark == Mark::WeakFurniture {
                 mark = Mark::Neutral;

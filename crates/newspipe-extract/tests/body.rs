@@ -510,3 +510,15 @@ fn a_forms_labels_stay_out_but_a_form_around_the_page_does_not_hide_it() {
     );
     assert!(body_of(&html).contains("Part 5."));
 }
+
+#[test]
+fn a_subheadings_anchor_id_does_not_mark_it_furniture() {
+    // Anchor ids made from the heading's words read like furniture ("nav", "share").
+    let body = body_of(&story_around(
+        r#"<h3 id="nav_share_prices_fall__1">Share prices fall</h3>"#,
+    ));
+    assert!(body.contains("Share prices fall"), "{body}");
+    // A one-word id still names the box the heading opens.
+    let body = body_of(&story_around(r#"<h3 id="comments">Three replies</h3>"#));
+    assert!(!body.contains("Three replies"), "{body}");
+}
