@@ -216,6 +216,8 @@ const JUNK_PREFIXES: &[&str] = &[
     "bild anzeigen",
     "bild schließen",
     "kommentarfeed",
+    "gefällt mir:",
+    "like this:",
     "kategorie:",
     "kategorien:",
     "category:",
@@ -512,6 +514,11 @@ const OTHERS_LABELS: &[&str] = &[
     "você também pode gostar",
     "podobne artykuły",
     "polecane artykuły",
+    "diese artikel könnten euch auch interessieren",
+    "das könnte euch auch interessieren",
+    "artikel und videos zum thema",
+    "weitere topthemen",
+    "mehr kolumnen",
 ];
 
 /// A whole line that opens a list of other stories.
@@ -520,8 +527,8 @@ fn others_label(t: &str) -> bool {
         return false;
     }
     let lower = t.to_lowercase();
-    let core = lower.trim_end_matches(['.', ':', '…', '!', ' ']);
-    OTHERS_LABELS.contains(&core)
+    // A label may name the site or the month after its words ("Mehr Kolumnen auf MeinMMO").
+    OTHERS_LABELS.iter().any(|l| lower.starts_with(l))
 }
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.
@@ -836,6 +843,16 @@ const NOTICE_PHRASES: &[&str] = &[
     "not responsible for the opinions",
     "not responsible for the content",
     "nicht verantwortlich für den inhalt",
+    // Affiliate and advertiser disclosures, support prompts, page stamps.
+    "may receive compensation",
+    "may earn a commission",
+    "references to products from",
+    "erhalten wir eine provision",
+    "links zu anbietern enthalten",
+    "mit einem sternchen",
+    "journalismus kostet geld",
+    "keine bezahlschranke",
+    "last modified:",
     // Pointers to more elsewhere.
     "findest du hier",
     "finden sie hier",

@@ -484,6 +484,9 @@ fn a_label_opening_a_box_of_other_stories_ends_the_story() {
     let body = body_of(&html);
     assert!(body.contains("Part 1."), "{body}");
     assert!(!body.contains("Readers asked"), "{body}");
+    // A label may go on with the site's name.
+    let body = body_of(&html.replace("You may also like...", "Mehr Kolumnen auf Planet:"));
+    assert!(!body.contains("Readers asked"), "{body}");
     // A box of links set inside the story, after which the story goes on, ends nothing.
     let body = body_of(&story_around(
         r#"<div class="inline-links"><h3>Related articles</h3><ul><li><a href="/a">Ferry fares rise</a></li></ul></div>"#,
@@ -521,4 +524,20 @@ fn a_subheadings_anchor_id_does_not_mark_it_furniture() {
     // A one-word id still names the box the heading opens.
     let body = body_of(&story_around(r#"<h3 id="comments">Three replies</h3>"#));
     assert!(!body.contains("Three replies"), "{body}");
+}
+
+#[test]
+fn disclosures_support_prompts_and_like_widgets_stay_out() {
+    for notice in [
+        "<p>This post contains references to products from our advertisers. We may receive \
+         compensation when you click on links to those products.</p>",
+        "<p>Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Vergütung \
+         bekommen.</p>",
+        "<p>Gefällt dir unser Magazin? Wir haben entschieden, keine Bezahlschranke einzuführen.</p>",
+        "<p>Gefällt mir: Gefällt mir Wird geladen...</p>",
+        "<p>Created 03-10-2004 2:20pm - Last Modified: 03-10-2004 2:20pm</p>",
+    ] {
+        let body = body_of(&story_around(notice));
+        assert_eq!(body.split("\n\n").count(), 6, "{notice} in {body}");
+    }
 }
