@@ -698,7 +698,7 @@ const WRAPPER_AFTER_SHARE: f32 = 0.6;
 fn dek_like(b: &Block) -> bool {
     let t = b.text.trim_end();
     let by = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-    matches!(b.kind, Kind::Para | Kind::Loose)
+    matches!(b.kind, Kind::Heading(2..=4) | Kind::Para | Kind::Loose)
         && !["by ", "von ", "por ", "par ", "di "].into_iter().any(by)
         && t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
 }

@@ -273,9 +273,11 @@ fn microdata_description_before_the_story_is_its_lead() {
     );
     let body = body_of(&html);
     assert!(body.starts_with(LEAD), "{body}");
-    // Set as a headline, the description is a subtitle and stays out.
+    // Set as a headline, the description is a subtitle: it opens the story only as the
+    // first text after the headline (see `an_unmarked_dek_after_the_headline_opens_the_story`).
     let html = format!(
         r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <p>By Jane Doe, staff reporter at the Metropolis bureau</p>
         <h2 itemprop="description">{LEAD}</h2></div><div class="article-text">{}</div>
         </article></body></html>"#,
         paras("bridge", 0, 6)
@@ -450,6 +452,14 @@ fn an_unmarked_dek_after_the_headline_opens_the_story() {
     let body = body_of(&page(&format!("<p>{DEK}</p>")));
     assert!(body.starts_with(DEK), "{body}");
     let body = body_of(&page(&format!("<div><p>{DEK}</p></div>")));
+    assert!(body.starts_with(DEK), "{body}");
+    // A subtitle set as a heading in the headline's box.
+    let html = format!(
+        r#"<html><body><article><header><h1>Bridge to close</h1><h2>{DEK}</h2></header>
+        <div class="article-text">{}</div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
     assert!(body.starts_with(DEK), "{body}");
     // A byline, a label and a prompt in a weakly marked box are no dek.
     for other in [
