@@ -807,9 +807,6 @@ fn keep(b: &Block) -> bool {
     if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
         return false;
     }
-    if matches!(b.kind, Kind::Heading(_)) && len > 250 {
-        return false;
-    }
     true
 }
 

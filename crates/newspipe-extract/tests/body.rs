@@ -551,3 +551,14 @@ fn disclosures_support_prompts_and_like_widgets_stay_out() {
         assert_eq!(body.split("\n\n").count(), 6, "{notice} in {body}");
     }
 }
+
+#[test]
+fn a_paragraph_set_as_a_long_heading_stays() {
+    // Some editors set whole paragraphs (the intro, a closing thought) in a heading.
+    let long = "For a long time I put off writing this last piece, because saying goodbye to a \
+                column you have written for six years is harder than it looks, and because so \
+                much has changed since the first one, for me and for the people who read it \
+                every week over coffee.";
+    let body = body_of(&story_around(&format!("<h3>{long}</h3>")));
+    assert!(body.contains("every week over coffee"), "{body}");
+}
