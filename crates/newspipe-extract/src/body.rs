@@ -620,8 +620,8 @@ fn tail_label(t: &str) -> bool {
 const LEAD_REACH: usize = 20;
 
 /// How many levels above the story container the lead may branch off (article > header >
-/// hero wrappers > the lead's own box).
-const LEAD_LEVELS: usize = 6;
+/// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
+const LEAD_LEVELS: usize = 9;
 
 /// Blocks of the story's lead that stand before its first block, outside the chosen container:
 /// in an element whose class names a lead, within a few levels above the story container, not
@@ -664,17 +664,20 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         {
             continue;
         }
-        // Walk up to the scope: a lead class on the way, no hard furniture. An unmarked dek
-        // may not stand in a box a weak class word marks (a teaser, a notification prompt);
-        // a marked lead may.
+        // Walk up to the scope: a lead class on the way, no hard furniture below the point
+        // where the lead's branch joins the story's (the wrappers above hold the story too,
+        // whatever their class says). An unmarked dek may not stand in a box a weak class
+        // word marks (a teaser, a notification prompt); a marked lead may.
         let (mut e, mut marked, mut weak, mut hard) = (b.elem as usize, false, false, false);
+        let mut joined = false;
         while e != scope && e != 0 {
             let el = &w.elems[e];
-            if el.hard || el.mark == Mark::Furniture {
+            joined = joined || is_ancestor(w, e, top);
+            if !joined && (el.hard || el.mark == Mark::Furniture) {
                 hard = true;
                 break;
             }
-            weak |= el.furniture && el.mark == Mark::WeakFurniture;
+            weak |= !joined && el.furniture && el.mark == Mark::WeakFurniture;
             // A headline-styled description is a subtitle, not a paragraph of the story.
             marked |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
             e = el.parent as usize;

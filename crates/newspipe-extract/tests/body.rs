@@ -562,3 +562,32 @@ fn a_paragraph_set_as_a_long_heading_stays() {
     let body = body_of(&story_around(&format!("<h3>{long}</h3>")));
     assert!(body.contains("every week over coffee"), "{body}");
 }
+
+#[test]
+fn a_lead_is_found_far_up_and_under_a_wrapper_whose_class_reads_as_furniture() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    // The body container sits eight wrappers below the box the lead's branch joins.
+    let deep = (0..8).fold(
+        format!(
+            r#"<div class="article-text">{}</div>"#,
+            paras("bridge", 0, 6)
+        ),
+        |inner, i| format!(r#"<div class="level-{i}">{inner}</div>"#),
+    );
+    let html = format!(
+        r#"<html><body><div class="page"><div class="intro-box"><h1>Bridge to close</h1>
+        <p class="article-intro">{LEAD}</p></div>{deep}</div></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // The page wrapper's class names a sidebar, but it holds the story: the lead still opens it.
+    let html = format!(
+        r#"<html><body><div class="main-sidebar-wrap"><div class="head"><h1>Bridge to close</h1>
+        <p class="article-intro">{LEAD}</p></div><div class="article-text">{}</div></div>
+        </body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+}
