@@ -428,7 +428,24 @@ pub fn select(w: &Walk) -> String {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
     }
 
-    let taken = |b: &Block| inside[b.elem as usize] && !furniture[b.elem as usize] && keep(b);
+    // A list in the story's container that only a weak class word marks ("rte--list",
+    // "styled-list", "hidden-xs") is the story's list: its items stay.
+    let story_list = |mut e: usize| {
+        while e != top && e != 0 {
+            let el = &w.elems[e];
+            if el.furniture
+                && !(el.mark == Mark::WeakFurniture && !el.hard && (el.list || el.tag == Tag::Para))
+            {
+                return false;
+            }
+            e = el.parent as usize;
+        }
+        e == top
+    };
+    let taken = |b: &Block| {
+        let e = b.elem as usize;
+        inside[e] && (!furniture[e] || (b.kind == Kind::Item && story_list(e))) && keep(b)
+    };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);
     let mut picked: Vec<usize> = (0..w.blocks.len())

@@ -29,6 +29,8 @@ pub struct El {
     pub hard: bool,
     pub furniture: bool,
     pub itemprop_body: bool,
+    /// A list (`ul`, `ol`, `dl`): its items may be the story's.
+    pub list: bool,
     /// Class or id name the story's lead (standfirst).
     pub lead: bool,
     /// Microdata `description`: next to a story, its standfirst.
@@ -328,6 +330,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         hard: false,
         furniture: false,
         itemprop_body: false,
+        list: false,
         lead: false,
         describes: false,
         sig: 0,
@@ -731,6 +734,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         mark,
                         hard,
                         furniture,
+                        list: matches!(name, "ul" | "ol" | "dl"),
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),

@@ -591,3 +591,20 @@ fn a_lead_is_found_far_up_and_under_a_wrapper_whose_class_reads_as_furniture() {
     let body = body_of(&html);
     assert!(body.starts_with(LEAD), "{body}");
 }
+
+#[test]
+fn a_list_in_the_story_that_a_weak_class_word_marks_stays() {
+    // The container's class names no story, so weak class words count inside it.
+    let html = format!(
+        r#"<html><body><h1>Grain prices</h1><div class="news-detail">{}
+        <ul class="rte--list"><li class="rte__list-item">Five million people in the region
+        depend on food aid this year.</li><li class="rte__list-item">Prices for grain rose by a
+        third since spring.</li></ul><ul class="related-list"><li>Another story on the harbour
+        dredging and its costs.</li></ul></div></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Five million people"), "{body}");
+    assert!(body.contains("rose by a third"), "{body}");
+    assert!(!body.contains("Another story"), "{body}");
+}
