@@ -724,7 +724,7 @@ fn dek_like(b: &Block) -> bool {
 }
 
 /// How many levels above the story container its template's copies may branch off.
-const TWIN_LEVELS: usize = 6;
+const TWIN_LEVELS: usize = 8;
 
 /// Largest share of link text in a copy that joins the story (more is a teaser list).
 const TWIN_MAX_LINKS: f32 = 0.3;

@@ -608,3 +608,33 @@ fn a_list_in_the_story_that_a_weak_class_word_marks_stays() {
     assert!(body.contains("rose by a third"), "{body}");
     assert!(!body.contains("Another story"), "{body}");
 }
+
+#[test]
+fn posts_of_a_thread_nested_deep_in_their_template_are_one_story() {
+    // Each post's text sits eight boxes below the thread's list.
+    let post = |text: &str| {
+        format!(
+            r#"<article class="message"><div class="message-inner"><div class="message-cell">
+            <div class="message-main"><div class="message-content"><div class="message-user-content">
+            <article class="message-body"><div class="bb-wrapper">{text}</div></article>
+            </div></div></div></div></div></article>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><h1>Bridge closure: how do you get to work?</h1><div class="messages">{}{}{}</div>
+        </body></html>"#,
+        post(
+            "I take the ferry now, which is slower, but the crossing is calm in the morning and \
+              the coffee on board is fine. Anyone else doing that?"
+        ),
+        post(
+            "We drive around through the north bridge, which adds twenty minutes each way, and \
+              the traffic there has become much worse since the closure began."
+        ),
+        post(&paras("bridge", 0, 5)),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("I take the ferry now"), "{body}");
+    assert!(body.contains("Part 4."), "{body}");
+    assert!(body.contains("north bridge"), "{body}");
+}
