@@ -630,6 +630,45 @@ fn tail_label(t: &str) -> bool {
             '.', '!', '?', '"', '\'', '“', '”', '»', '«', ')', '…', '。', '！', '？', '）', '」',
             '>',
         ])
+        && !numbered_line(t)
+        && !sign_off(t)
+}
+
+/// A line of a numbered list set as paragraphs ("100. Ray Gillen"): the story's last item.
+fn numbered_line(t: &str) -> bool {
+    let rest = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < t.len() && t.len() - rest.len() <= 3 && rest.starts_with(". ")
+}
+
+/// Words that open a blogger's sign-off ("Euer Hans", "x Franzi", "Liebe Grüße, Anna").
+const SIGN_OFFS: &[&str] = &[
+    "euer ",
+    "eure ",
+    "dein ",
+    "deine ",
+    "liebe grüße",
+    "viele grüße",
+    "herzliche grüße",
+    "alles liebe",
+    "love,",
+    "love ",
+    "xoxo",
+    "x ",
+    "xx ",
+    "cheers,",
+    "best wishes",
+    "bisous",
+    "un abrazo",
+    "saludos",
+    "besos",
+    "pozdrawiam",
+    "baci",
+];
+
+/// A closing greeting and name, which the story keeps.
+fn sign_off(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    SIGN_OFFS.iter().any(|s| lower.starts_with(s))
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a

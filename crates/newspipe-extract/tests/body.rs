@@ -638,3 +638,25 @@ fn posts_of_a_thread_nested_deep_in_their_template_are_one_story() {
     assert!(body.contains("Part 4."), "{body}");
     assert!(body.contains("north bridge"), "{body}");
 }
+
+#[test]
+fn a_closing_sign_off_and_a_last_numbered_line_stay() {
+    let page = |last: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}{last}
+            </div></article></body></html>"#,
+            paras("bridge", 0, 5)
+        )
+    };
+    let body = body_of(&page("<p>Euer HansEhrlich</p>"));
+    assert!(body.ends_with("Euer HansEhrlich"), "{body}");
+    let body = body_of(&page("<p>x Franzi</p>"));
+    assert!(body.ends_with("x Franzi"), "{body}");
+    let body = body_of(&page(
+        "<p>99. Old Harbour Bridge</p><p>100. New Ferry Pier</p>",
+    ));
+    assert!(body.ends_with("100. New Ferry Pier"), "{body}");
+    // A closing link label still leaves.
+    let body = body_of(&page("<p>More from the harbour</p>"));
+    assert!(body.ends_with("Part 4."), "{body}");
+}
