@@ -536,6 +536,7 @@ const OTHERS_LABELS: &[&str] = &[
     "artikel und videos zum thema",
     "weitere topthemen",
     "mehr kolumnen",
+    "keep reading",
 ];
 
 /// A whole line that opens a list of other stories.
@@ -856,7 +857,7 @@ fn keep(b: &Block) -> bool {
             return false;
         }
     }
-    if numbered_caption(&b.text) || page_notice(&b.text) {
+    if numbered_caption(&b.text) || page_notice(&b.text) || script_error(&b.text) {
         return false;
     }
     if matches!(b.kind, Kind::Para | Kind::Loose) && date_line(&b.text) {
@@ -909,6 +910,10 @@ const NOTICE_PHRASES: &[&str] = &[
     "journalismus kostet geld",
     "keine bezahlschranke",
     "last modified:",
+    "we need your help",
+    "straight to your phone",
+    "straight to your inbox",
+    "via this form",
     // Pointers to more elsewhere.
     "findest du hier",
     "finden sie hier",
@@ -917,6 +922,23 @@ const NOTICE_PHRASES: &[&str] = &[
     "mehr informationen unter",
     "more information at",
 ];
+
+/// A server script's error printed into the page ("Warning: Creating default object … in
+/// /www/htdocs/…/classes.php on line 407").
+fn script_error(t: &str) -> bool {
+    t.len() < 1000
+        && t.contains(" on line ")
+        && t.contains(" in /")
+        && [
+            "Warning: ",
+            "Notice: ",
+            "Deprecated: ",
+            "Fatal error: ",
+            "Strict Standards: ",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
+}
 
 /// Notices are short; a paragraph that quotes such a phrase and runs on is prose.
 const NOTICE_MAX_CHARS: usize = 300;

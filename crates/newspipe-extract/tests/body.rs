@@ -546,6 +546,11 @@ fn disclosures_support_prompts_and_like_widgets_stay_out() {
         "<p>Gefällt dir unser Magazin? Wir haben entschieden, keine Bezahlschranke einzuführen.</p>",
         "<p>Gefällt mir: Gefällt mir Wird geladen...</p>",
         "<p>Created 03-10-2004 2:20pm - Last Modified: 03-10-2004 2:20pm</p>",
+        "<p>We need your help. Help us continue to bring the news to readers everywhere.</p>",
+        "<p>Get the latest news straight to your phone with the Planet app.</p>",
+        "<p>Submit your letter to the editor via this form.</p>",
+        "<p>Kategorien Warning: Creating default object from empty value in \
+         /www/htdocs/site/wp-includes/classes.php on line 407</p>",
     ] {
         let body = body_of(&story_around(notice));
         assert_eq!(body.split("\n\n").count(), 6, "{notice} in {body}");
