@@ -456,15 +456,15 @@ pub fn select(w: &Walk) -> String {
     // of links set inside the story, after which the story goes on, does not.)
     let ends_story = |j: usize| {
         let e = w.blocks[j].elem as usize;
+        if !inside[e] || !others_label(&w.blocks[j].text) {
+            return false;
+        }
         let bx = w.elems[e].parent as usize;
         // The text after the label stands in boxes of its own inside the label's box.
-        let next = picked
-            .iter()
-            .find(|&&k| k > j)
+        let next = picked[picked.partition_point(|&k| k <= j)..]
+            .first()
             .map(|&k| w.blocks[k].elem as usize);
-        inside[e]
-            && next.is_some_and(|n| w.elems[n].parent as usize != bx && is_ancestor(w, bx, n))
-            && others_label(&w.blocks[j].text)
+        next.is_some_and(|n| w.elems[n].parent as usize != bx && is_ancestor(w, bx, n))
     };
     if let (Some(&lo), Some(&hi)) = (picked.first(), picked.last())
         && let Some(j) = (lo + 1..hi).find(|&j| ends_story(j))
