@@ -429,13 +429,20 @@ pub fn select(w: &Walk) -> String {
     }
 
     // A list in the story's container that only a weak class word marks ("rte--list",
-    // "styled-list", "hidden-xs") is the story's list: its items stay.
-    let story_list = |mut e: usize| {
+    // "styled-list", "hidden-xs") is the story's list: its items stay. So is the heading of
+    // a section inside the story that a `header` box holds (an accordion's question).
+    let story_part = |mut e: usize, kind: Kind| {
         while e != top && e != 0 {
             let el = &w.elems[e];
-            if el.furniture
-                && !(el.mark == Mark::WeakFurniture && !el.hard && (el.list || el.tag == Tag::Para))
-            {
+            let weak_list = kind == Kind::Item
+                && el.mark == Mark::WeakFurniture
+                && !el.hard
+                && (el.list || el.tag == Tag::Para);
+            // Only the heading: a byline or a date line in the box stays out.
+            let section_head = matches!(kind, Kind::Heading(_))
+                && el.header
+                && matches!(el.mark, Mark::Neutral | Mark::Positive);
+            if el.furniture && !weak_list && !section_head {
                 return false;
             }
             e = el.parent as usize;
@@ -444,7 +451,7 @@ pub fn select(w: &Walk) -> String {
     };
     let taken = |b: &Block| {
         let e = b.elem as usize;
-        inside[e] && (!furniture[e] || (b.kind == Kind::Item && story_list(e))) && keep(b)
+        inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind))) && keep(b)
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);

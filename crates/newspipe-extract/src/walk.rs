@@ -31,6 +31,9 @@ pub struct El {
     pub itemprop_body: bool,
     /// A list (`ul`, `ol`, `dl`): its items may be the story's.
     pub list: bool,
+    /// A `header` element: furniture by its tag alone (a page's masthead, or a section's
+    /// heading box inside the story).
+    pub header: bool,
     /// Class or id name the story's lead (standfirst).
     pub lead: bool,
     /// Microdata `description`: next to a story, its standfirst.
@@ -331,6 +334,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         furniture: false,
         itemprop_body: false,
         list: false,
+        header: false,
         lead: false,
         describes: false,
         sig: 0,
@@ -735,6 +739,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         hard,
                         furniture,
                         list: matches!(name, "ul" | "ol" | "dl"),
+                        header: name == "header",
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),

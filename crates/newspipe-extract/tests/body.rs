@@ -665,3 +665,26 @@ fn a_closing_sign_off_and_a_last_numbered_line_stay() {
     let body = body_of(&page("<p>More from the harbour</p>"));
     assert!(body.ends_with("Part 4."), "{body}");
 }
+
+#[test]
+fn a_section_heading_in_a_header_box_inside_the_story_stays_but_its_byline_does_not() {
+    // An accordion of questions: each item's heading sits in a `header` box.
+    let item = |q: &str, from: usize| {
+        format!(
+            r#"<li class="fold"><header class="fold-head"><h3>{q}</h3><p>By the harbour desk</p></header>
+            <div class="fold-body">{}</div></li>"#,
+            paras("bridge", from, 2)
+        )
+    };
+    let html = format!(
+        r#"<html><body><h1>Bridge questions</h1><div class="news-detail"><ul class="faq">{}{}</ul></div>
+        </body></html>"#,
+        item("When will the bridge close for the repairs?", 0),
+        item("How long will the ferry run instead?", 2),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("When will the bridge close"), "{body}");
+    assert!(body.contains("How long will the ferry run"), "{body}");
+    assert!(body.contains("Part 3."), "{body}");
+    assert!(!body.contains("harbour desk"), "{body}");
+}
