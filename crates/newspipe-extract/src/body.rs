@@ -491,7 +491,8 @@ pub fn select(w: &Walk) -> String {
                         w.blocks[j].kind,
                         Kind::Para | Kind::Loose | Kind::Heading(_)
                     )
-                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text)) =>
+                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text))
+                    && !introduces_dropped(w, &inside, j) =>
             {
                 picked.pop();
             }
@@ -554,6 +555,15 @@ fn others_label(t: &str) -> bool {
     let lower = t.to_lowercase();
     // A label may name the site or the month after its words ("Mehr Kolumnen auf MeinMMO").
     OTHERS_LABELS.iter().any(|l| lower.starts_with(l))
+}
+
+/// A closing line ending in a colon whose list or links follow in the story's container
+/// (dropped there as link text): it introduces something the page has, so it stays.
+fn introduces_dropped(w: &Walk, inside: &[bool], j: usize) -> bool {
+    w.blocks[j].text.trim_end().ends_with(':')
+        && w.blocks
+            .get(j + 1)
+            .is_some_and(|n| inside[n.elem as usize] && n.link_chars > 0)
 }
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.

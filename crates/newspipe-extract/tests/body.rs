@@ -688,3 +688,21 @@ fn a_section_heading_in_a_header_box_inside_the_story_stays_but_its_byline_does_
     assert!(body.contains("Part 3."), "{body}");
     assert!(!body.contains("harbour desk"), "{body}");
 }
+
+#[test]
+fn a_closing_colon_line_that_introduces_links_in_the_story_stays() {
+    let page = |after: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+            <p>The council's reports on the inspection are online:</p>{after}</div></article></body></html>"#,
+            paras("bridge", 0, 5)
+        )
+    };
+    let body = body_of(&page(
+        r#"<ul><li><a href="/r1">Inspection report, March</a></li><li><a href="/r2">Inspection report, May</a></li></ul>"#,
+    ));
+    assert!(body.ends_with("are online:"), "{body}");
+    // With nothing after it, the line introduces what the page does not have, and leaves.
+    let body = body_of(&page(""));
+    assert!(body.ends_with("Part 4."), "{body}");
+}
