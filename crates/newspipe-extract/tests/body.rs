@@ -706,3 +706,20 @@ fn a_closing_colon_line_that_introduces_links_in_the_story_stays() {
     let body = body_of(&page(""));
     assert!(body.ends_with("Part 4."), "{body}");
 }
+
+#[test]
+fn lead_class_words_of_more_languages_count() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    for class in ["sommario", "entry-sumario", "nota-copete", "leader"] {
+        // A date line stands between the headline and the lead, so it is no unmarked dek.
+        let html = format!(
+            r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
+            <p>Published by the harbour desk on the fourth of March</p>
+            <div class="{class}"><p>{LEAD}</p></div>{}</div></body></html>"#,
+            story_body("ce_text")
+        );
+        let body = body_of(&html);
+        assert!(body.starts_with(LEAD), "{class}: {body}");
+    }
+}
