@@ -216,6 +216,8 @@ const JUNK_PREFIXES: &[&str] = &[
     "bild anzeigen",
     "bild schließen",
     "kommentarfeed",
+    "gefällt mir:",
+    "like this:",
     "kategorie:",
     "kategorien:",
     "category:",
@@ -396,17 +398,86 @@ pub fn select(w: &Walk) -> String {
             }
         }
     }
+    // A story whose parts sit in copies of a wrapper a level or two above its container (a
+    // CMS text element per section, each with its own inner boxes): copies of those wrappers
+    // that hold prose join it, under the same conditions as the container's own copies.
+    if top != 0 {
+        let mut a = top;
+        for _ in 0..WRAPPER_LEVELS {
+            a = w.elems[a].parent as usize;
+            if a == 0 || w.elems[a].tag != Tag::Block {
+                break;
+            }
+            if !w.elems[a].classed || furniture[a] {
+                continue;
+            }
+            for i in twins(w, a) {
+                let el = &w.elems[i];
+                let share = if i > a { WRAPPER_AFTER_SHARE } else { 0.0 };
+                if !furniture[i]
+                    && fin[i] > fin[a] * share
+                    && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+                {
+                    chosen[i] = true;
+                }
+            }
+        }
+    }
     let mut inside = vec![false; n];
     for i in 0..n {
         inside[i] = chosen[i] || (i != 0 && inside[w.elems[i].parent as usize]);
     }
 
-    let taken = |b: &Block| inside[b.elem as usize] && !furniture[b.elem as usize] && keep(b);
+    // A list in the story's container that only a weak class word marks ("rte--list",
+    // "styled-list", "hidden-xs") is the story's list: its items stay. So is the heading of
+    // a section inside the story that a `header` box holds (an accordion's question).
+    let story_part = |mut e: usize, kind: Kind| {
+        while e != top && e != 0 {
+            let el = &w.elems[e];
+            let weak_list = kind == Kind::Item
+                && el.mark == Mark::WeakFurniture
+                && !el.hard
+                && (el.list || el.tag == Tag::Para);
+            // Only the heading: a byline or a date line in the box stays out.
+            let section_head = matches!(kind, Kind::Heading(_))
+                && el.header
+                && matches!(el.mark, Mark::Neutral | Mark::Positive);
+            if el.furniture && !weak_list && !section_head {
+                return false;
+            }
+            e = el.parent as usize;
+        }
+        e == top
+    };
+    let taken = |b: &Block| {
+        let e = b.elem as usize;
+        inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind))) && keep(b)
+    };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A label that opens a box of other stories ("You may also like", "Ähnliche Beiträge")
+    // ends the story when the text after it sits in that box: the rest is teasers. (A box
+    // of links set inside the story, after which the story goes on, does not.)
+    let ends_story = |j: usize| {
+        let e = w.blocks[j].elem as usize;
+        if !inside[e] || !others_label(&w.blocks[j].text) {
+            return false;
+        }
+        let bx = w.elems[e].parent as usize;
+        // The text after the label stands in boxes of its own inside the label's box.
+        let next = picked[picked.partition_point(|&k| k <= j)..]
+            .first()
+            .map(|&k| w.blocks[k].elem as usize);
+        next.is_some_and(|n| w.elems[n].parent as usize != bx && is_ancestor(w, bx, n))
+    };
+    if let (Some(&lo), Some(&hi)) = (picked.first(), picked.last())
+        && let Some(j) = (lo + 1..hi).find(|&j| ends_story(j))
+    {
+        picked.retain(|&k| k < j);
+    }
     // Short lines that end the story without ending a sentence are the page's, not the
     // story's: a "Contact:" label, a link to more, a newsletter name; and so are the
     // publisher's closing notes: a call to subscribe, follow or download the app, a
@@ -420,7 +491,8 @@ pub fn select(w: &Walk) -> String {
                         w.blocks[j].kind,
                         Kind::Para | Kind::Loose | Kind::Heading(_)
                     )
-                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text)) =>
+                    && (tail_label(&w.blocks[j].text) || closing_note(&w.blocks[j].text))
+                    && !introduces_dropped(w, &inside, j) =>
             {
                 picked.pop();
             }
@@ -436,6 +508,62 @@ pub fn select(w: &Walk) -> String {
         out.push_str(&b.text);
     }
     out
+}
+
+/// Labels that open a list of other stories (lowercase), in the languages the pages come in
+/// most. Only whole lines count: "Lesen Sie auch" and the like also stand in the middle of a
+/// story before one link, so they are not here.
+const OTHERS_LABELS: &[&str] = &[
+    "you may also like",
+    "you might also like",
+    "you may like",
+    "you might like",
+    "related posts",
+    "related articles",
+    "related stories",
+    "more stories",
+    "more like this",
+    "recommended for you",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "te puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "vous aimerez aussi",
+    "articoli correlati",
+    "potrebbe interessarti",
+    "notícias relacionadas",
+    "você pode gostar",
+    "você também pode gostar",
+    "podobne artykuły",
+    "polecane artykuły",
+    "diese artikel könnten euch auch interessieren",
+    "das könnte euch auch interessieren",
+    "artikel und videos zum thema",
+    "weitere topthemen",
+    "mehr kolumnen",
+    "keep reading",
+];
+
+/// A whole line that opens a list of other stories.
+fn others_label(t: &str) -> bool {
+    if t.len() > 60 {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    // A label may name the site or the month after its words ("Mehr Kolumnen auf MeinMMO").
+    OTHERS_LABELS.iter().any(|l| lower.starts_with(l))
+}
+
+/// A closing line ending in a colon whose list or links follow in the story's container
+/// (dropped there as link text): it introduces something the page has, so it stays.
+fn introduces_dropped(w: &Walk, inside: &[bool], j: usize) -> bool {
+    w.blocks[j].text.trim_end().ends_with(':')
+        && w.blocks
+            .get(j + 1)
+            .is_some_and(|n| inside[n.elem as usize] && n.link_chars > 0)
 }
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.
@@ -520,6 +648,45 @@ fn tail_label(t: &str) -> bool {
             '.', '!', '?', '"', '\'', '“', '”', '»', '«', ')', '…', '。', '！', '？', '）', '」',
             '>',
         ])
+        && !numbered_line(t)
+        && !sign_off(t)
+}
+
+/// A line of a numbered list set as paragraphs ("100. Ray Gillen"): the story's last item.
+fn numbered_line(t: &str) -> bool {
+    let rest = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < t.len() && t.len() - rest.len() <= 3 && rest.starts_with(". ")
+}
+
+/// Words that open a blogger's sign-off ("Euer Hans", "x Franzi", "Liebe Grüße, Anna").
+const SIGN_OFFS: &[&str] = &[
+    "euer ",
+    "eure ",
+    "dein ",
+    "deine ",
+    "liebe grüße",
+    "viele grüße",
+    "herzliche grüße",
+    "alles liebe",
+    "love,",
+    "love ",
+    "xoxo",
+    "x ",
+    "xx ",
+    "cheers,",
+    "best wishes",
+    "bisous",
+    "un abrazo",
+    "saludos",
+    "besos",
+    "pozdrawiam",
+    "baci",
+];
+
+/// A closing greeting and name, which the story keeps.
+fn sign_off(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    SIGN_OFFS.iter().any(|s| lower.starts_with(s))
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a
@@ -527,8 +694,8 @@ fn tail_label(t: &str) -> bool {
 const LEAD_REACH: usize = 20;
 
 /// How many levels above the story container the lead may branch off (article > header >
-/// hero wrappers > the lead's own box).
-const LEAD_LEVELS: usize = 6;
+/// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
+const LEAD_LEVELS: usize = 9;
 
 /// Blocks of the story's lead that stand before its first block, outside the chosen container:
 /// in an element whose class names a lead, within a few levels above the story container, not
@@ -547,7 +714,16 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     }
     let mut out = Vec::new();
     let mut chars = 0;
-    for j in first.saturating_sub(LEAD_REACH)..first {
+    let from = first.saturating_sub(LEAD_REACH);
+    // The first block of prose after the headline, when the headline stands near the story:
+    // a subtitle or standfirst that no class names.
+    let dek = (from..first)
+        .rev()
+        .find(|&j| {
+            w.blocks[j].kind == Kind::Heading(1) && w.h1.as_deref() == Some(&w.blocks[j].text)
+        })
+        .and_then(|h| (h + 1..first).find(|&j| w.blocks[j].text.chars().count() >= 40));
+    for j in from..first {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is
@@ -562,18 +738,25 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
         {
             continue;
         }
-        // Walk up to the scope: a lead class on the way, no hard furniture.
-        let (mut e, mut lead) = (b.elem as usize, false);
+        // Walk up to the scope: a lead class on the way, no hard furniture below the point
+        // where the lead's branch joins the story's (the wrappers above hold the story too,
+        // whatever their class says). An unmarked dek may not stand in a box a weak class
+        // word marks (a teaser, a notification prompt); a marked lead may.
+        let (mut e, mut marked, mut weak, mut hard) = (b.elem as usize, false, false, false);
+        let mut joined = false;
         while e != scope && e != 0 {
             let el = &w.elems[e];
-            if el.hard || el.mark == Mark::Furniture {
-                lead = false;
+            joined = joined || is_ancestor(w, e, top);
+            if !joined && (el.hard || el.mark == Mark::Furniture) {
+                hard = true;
                 break;
             }
+            weak |= !joined && el.furniture && el.mark == Mark::WeakFurniture;
             // A headline-styled description is a subtitle, not a paragraph of the story.
-            lead |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
+            marked |= el.lead || (el.describes && !matches!(b.kind, Kind::Heading(_)));
             e = el.parent as usize;
         }
+        let lead = !hard && (marked || (!weak && Some(j) == dek && dek_like(b)));
         if lead && chars + len <= 1500 {
             chars += len;
             out.push(j);
@@ -582,8 +765,23 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     out
 }
 
+/// How many wrappers above the story container are looked at for copies of their own.
+const WRAPPER_LEVELS: usize = 2;
+
+/// Share of its wrapper's score a wrapper copy after the story must reach to join.
+const WRAPPER_AFTER_SHARE: f32 = 0.6;
+
+/// A block that may be the story's unmarked dek: a subtitle heading or a paragraph of prose.
+fn dek_like(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    let by = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    matches!(b.kind, Kind::Heading(2..=4) | Kind::Para | Kind::Loose)
+        && !["by ", "von ", "por ", "par ", "di "].into_iter().any(by)
+        && t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
+}
+
 /// How many levels above the story container its template's copies may branch off.
-const TWIN_LEVELS: usize = 6;
+const TWIN_LEVELS: usize = 8;
 
 /// Largest share of link text in a copy that joins the story (more is a teaser list).
 const TWIN_MAX_LINKS: f32 = 0.3;
@@ -676,7 +874,7 @@ fn keep(b: &Block) -> bool {
             return false;
         }
     }
-    if numbered_caption(&b.text) || page_notice(&b.text) {
+    if numbered_caption(&b.text) || page_notice(&b.text) || script_error(&b.text) {
         return false;
     }
     if matches!(b.kind, Kind::Para | Kind::Loose) && date_line(&b.text) {
@@ -684,9 +882,6 @@ fn keep(b: &Block) -> bool {
     }
     // Leftover CMS shortcodes ("[button link=…]").
     if b.text.starts_with('[') && b.text.ends_with(']') && b.text.contains('=') {
-        return false;
-    }
-    if matches!(b.kind, Kind::Heading(_)) && len > 250 {
         return false;
     }
     true
@@ -722,6 +917,20 @@ const NOTICE_PHRASES: &[&str] = &[
     "not responsible for the opinions",
     "not responsible for the content",
     "nicht verantwortlich für den inhalt",
+    // Affiliate and advertiser disclosures, support prompts, page stamps.
+    "may receive compensation",
+    "may earn a commission",
+    "references to products from",
+    "erhalten wir eine provision",
+    "links zu anbietern enthalten",
+    "mit einem sternchen",
+    "journalismus kostet geld",
+    "keine bezahlschranke",
+    "last modified:",
+    "we need your help",
+    "straight to your phone",
+    "straight to your inbox",
+    "via this form",
     // Pointers to more elsewhere.
     "findest du hier",
     "finden sie hier",
@@ -730,6 +939,23 @@ const NOTICE_PHRASES: &[&str] = &[
     "mehr informationen unter",
     "more information at",
 ];
+
+/// A server script's error printed into the page ("Warning: Creating default object … in
+/// /www/htdocs/…/classes.php on line 407").
+fn script_error(t: &str) -> bool {
+    t.len() < 1000
+        && t.contains(" on line ")
+        && t.contains(" in /")
+        && [
+            "Warning: ",
+            "Notice: ",
+            "Deprecated: ",
+            "Fatal error: ",
+            "Strict Standards: ",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
+}
 
 /// Notices are short; a paragraph that quotes such a phrase and runs on is prose.
 const NOTICE_MAX_CHARS: usize = 300;

@@ -312,6 +312,10 @@ fn lead_token(t: &str) -> bool {
             | "subtitle"
             | "preface"
             | "einleitung"
+            | "sommario"
+            | "sumario"
+            | "copete"
+            | "leader"
     )
 }
 

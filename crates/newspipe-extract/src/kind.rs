@@ -114,6 +114,9 @@ pub enum KindReason {
     DeclaredButThin,
     /// No article markup, but the page reads as one story (running prose, a headline or date).
     StoryText,
+    /// No article markup and little running prose (a results table, song lyrics), but a
+    /// dated permalink (`/2019/05/20/a-slug`) names one story.
+    DatedPermalink,
     /// Too little running prose for a story.
     ThinText,
 }
@@ -131,6 +134,7 @@ impl std::fmt::Display for KindReason {
             Self::DeclaredArticle => "article markup (JSON-LD or og:type) with story text",
             Self::DeclaredButThin => "article markup but too little text",
             Self::StoryText => "no article markup, but the text reads as one story",
+            Self::DatedPermalink => "a dated permalink with text, no article markup",
             Self::ThinText => "too little running prose for a story",
         })
     }
@@ -212,12 +216,39 @@ pub fn decide(s: &Signals<'_>) -> (bool, KindReason) {
         || (s.body_words >= 150 && s.body_paragraphs >= 3 && s.longest_paragraph >= 20);
     if prose {
         (true, R::StoryText)
+    } else if s.body_words >= DATED_MIN_WORDS && dated_permalink(&segs) {
+        (true, R::DatedPermalink)
     } else if og_other {
         (false, R::NotArticleMarkup)
     } else {
         (false, R::ThinText)
     }
 }
+
+/// A blog's permalink: a year and a month segment (`/2019/05/…`), then a slug of words as the
+/// last segment. Date archives (`/2019/05/`) end in a number, not a slug.
+fn dated_permalink(segs: &[String]) -> bool {
+    let num =
+        |s: &str, len: std::ops::RangeInclusive<usize>, val: std::ops::RangeInclusive<u32>| {
+            len.contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && s.parse::<u32>().is_ok_and(|v| val.contains(&v))
+        };
+    let dated = segs
+        .windows(2)
+        .any(|w| num(&w[0], 4..=4, 1990..=2039) && num(&w[1], 1..=2, 1..=12));
+    let slug = segs.last().is_some_and(|l| {
+        let l = l
+            .trim_end_matches(".html")
+            .trim_end_matches(".htm")
+            .trim_end_matches(".php");
+        l.matches('-').count() >= 2 && l.bytes().any(|b| b.is_ascii_alphabetic())
+    });
+    dated && slug
+}
+
+/// Words of text, prose or not, that make a story of a dated permalink.
+const DATED_MIN_WORDS: usize = 60;
 
 /// Words a page with article markup needs to be stored as one.
 const DECLARED_MIN_WORDS: usize = 15;
@@ -266,6 +297,38 @@ mod tests {
         assert!(is_article(&sig(&u, Some("article"), 500)));
         assert!(is_article(&sig(&u, None, 500)));
         assert!(!is_article(&sig(&u, None, 30)));
+    }
+
+    #[test]
+    fn dated_permalinks_with_text_are_articles() {
+        // A blog post that is a results table: many short lines, no paragraph of prose.
+        fn table(u: &Url) -> Signals<'_> {
+            Signals {
+                url: Some(u),
+                body_words: 400,
+                body_paragraphs: 2,
+                longest_paragraph: 9,
+                ..Default::default()
+            }
+        }
+        let post =
+            Url::parse("https://club.example/2007/05/20/results-of-the-spring-meet/").unwrap();
+        assert_eq!(
+            decide(&table(&post)),
+            (true, super::KindReason::DatedPermalink)
+        );
+        let post = Url::parse("https://lyrics.example/2011/07/a-song-title-here.html").unwrap();
+        assert!(is_article(&table(&post)));
+        // A date archive and an undated page with the same text stay out.
+        for u in [
+            "https://club.example/2007/05/20/",
+            "https://club.example/2007/05/",
+            "https://club.example/results/results-of-the-spring-meet/",
+            "https://club.example/1234/56/results-of-the-spring-meet/",
+        ] {
+            let url = Url::parse(u).unwrap();
+            assert!(!is_article(&table(&url)), "{u}");
+        }
     }
 
     #[test]

@@ -117,11 +117,7 @@ pub fn extract_at(
         .or_else(|| metadata::described(&metas, date_cx.order));
     drop(lenient);
     let word_count = u32::try_from(body.split_whitespace().count()).unwrap_or(u32::MAX);
-    let (paragraphs, longest_paragraph, kind_words) =
-        body.split("\n\n").fold((0, 0, 0), |(n, longest, all), p| {
-            let words = text_words(p);
-            (n + usize::from(words >= 8), longest.max(words), all + words)
-        });
+    let (paragraphs, longest_paragraph, kind_words) = paragraph_words(&body);
     let og_type = metas.get(&["og:type"]);
     let (is_article, kind_reason) = kind::decide(&kind::Signals {
         url: page_url,
@@ -174,6 +170,30 @@ fn lenient_pass(html: &str) -> (prepass::Prepass, walk::Walk) {
     (pre, w)
 }
 
+/// Paragraphs of at least 8 words, the longest paragraph's words and all words, for the
+/// page-kind decision. Lines a `<br>` broke inside a sentence (hard-wrapped text: the line
+/// ends without a sentence end and the next opens in lowercase) count as one paragraph.
+fn paragraph_words(body: &str) -> (usize, usize, usize) {
+    let (mut n, mut longest, mut all, mut run) = (0, 0, 0, 0);
+    let mut open = false;
+    for p in body.split("\n\n") {
+        let words = text_words(p);
+        let continues = open && p.chars().next().is_some_and(char::is_lowercase);
+        if !continues {
+            n += usize::from(run >= 8);
+            longest = longest.max(run);
+            run = 0;
+        }
+        run += words;
+        all += words;
+        open = !p
+            .trim_end()
+            .ends_with(['.', '!', '?', ':', ';', '"', '”', '»', ')', '…', '。']);
+    }
+    n += usize::from(run >= 8);
+    (n, longest.max(run), all)
+}
+
 /// Words for the page-kind decision: whitespace-separated words, plus one per two CJK
 /// characters, since Chinese and Japanese text has no spaces to count.
 fn text_words(s: &str) -> usize {
@@ -210,6 +230,17 @@ mod tests {
             super::text_words("北京市政府周二宣布将延长夜间公交服务一年时间"),
             12
         );
+    }
+
+    #[test]
+    fn hard_wrapped_lines_count_as_one_paragraph() {
+        // Lines a `<br>` broke mid-sentence: one paragraph of 16 words.
+        let wrapped =
+            "Advice came to Emacs Lisp in the summer\n\nof 1994, when a module shipped\n\nwith it.";
+        assert_eq!(super::paragraph_words(wrapped), (1, 16, 16));
+        // A line that ends a sentence, or a next line in capitals, starts a new paragraph.
+        let lines = "Advice came to Emacs Lisp in 1994.\n\nthen it spread\n\nTo other editors too";
+        assert_eq!(super::paragraph_words(lines), (0, 7, 14));
     }
 
     #[test]

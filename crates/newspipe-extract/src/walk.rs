@@ -29,12 +29,19 @@ pub struct El {
     pub hard: bool,
     pub furniture: bool,
     pub itemprop_body: bool,
+    /// A list (`ul`, `ol`, `dl`): its items may be the story's.
+    pub list: bool,
+    /// A `header` element: furniture by its tag alone (a page's masthead, or a section's
+    /// heading box inside the story).
+    pub header: bool,
     /// Class or id name the story's lead (standfirst).
     pub lead: bool,
     /// Microdata `description`: next to a story, its standfirst.
     pub describes: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
+    /// The signature names a class, not just a tag: copies of a classless `div` say nothing.
+    pub classed: bool,
     /// Text and link-text characters in this element's subtree.
     pub chars: u32,
     pub link_chars: u32,
@@ -326,9 +333,12 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         hard: false,
         furniture: false,
         itemprop_body: false,
+        list: false,
+        header: false,
         lead: false,
         describes: false,
         sig: 0,
+        classed: false,
         chars: 0,
         link_chars: 0,
     });
@@ -518,7 +528,14 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                 }
                 _ => None,
             };
-            let mut mark = classes::mark(el.attr("class"), el.attr("id"));
+            // A subheading's id of several words is an anchor made from its text
+            // ("nav_nur_die_folie", "social-media-use"): it names the text, not a kind of
+            // box. A one-word id ("comments") still names the box the heading opens.
+            let id = el.attr("id").filter(|id| {
+                !matches!(name, "h2" | "h3" | "h4" | "h5" | "h6")
+                    || !id.contains(['-', '_', ':', '.'])
+            });
+            let mut mark = classes::mark(el.attr("class"), id);
             // Weak class words ("hidden", "paywall", "teaser") are not trusted in the lenient pass.
             if cx.lenient && mark == Mark::WeakFurniture {
                 mark = Mark::Neutral;
@@ -540,6 +557,10 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             let furniture = !never
                 && (hard
                     || name == "header"
+                    // A form's labels (a comment or contact form, a search box) are no
+                    // story; a form that wraps the whole page is rescued as furniture that
+                    // holds most of the text.
+                    || (name == "form" && !cx.lenient)
                     || mark == Mark::Furniture
                     || (mark == Mark::WeakFurniture && !cx.in_story)
                     || el.attr("class").is_some_and(classes::picture_note));
@@ -717,11 +738,16 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         mark,
                         hard,
                         furniture,
+                        list: matches!(name, "ul" | "ol" | "dl"),
+                        header: name == "header",
                         itemprop_body: itemprop
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
                         sig: signature(name, el.attr("class")),
+                        classed: el
+                            .attr("class")
+                            .is_some_and(|c| c.split_ascii_whitespace().any(|t| !grid_class(t))),
                         chars: 0,
                         link_chars: 0,
                     });

@@ -273,9 +273,11 @@ fn microdata_description_before_the_story_is_its_lead() {
     );
     let body = body_of(&html);
     assert!(body.starts_with(LEAD), "{body}");
-    // Set as a headline, the description is a subtitle and stays out.
+    // Set as a headline, the description is a subtitle: it opens the story only as the
+    // first text after the headline (see `an_unmarked_dek_after_the_headline_opens_the_story`).
     let html = format!(
         r#"<html><body><article><div class="head"><h1>Bridge to close</h1>
+        <p>By Jane Doe, staff reporter at the Metropolis bureau</p>
         <h2 itemprop="description">{LEAD}</h2></div><div class="article-text">{}</div>
         </article></body></html>"#,
         paras("bridge", 0, 6)
@@ -409,4 +411,315 @@ fn a_profile_box_in_the_story_column_stays_out() {
         bridges, ferries and the council, and was a correspondent in the capital before.</p></div>"#,
     ));
     assert!(!body.contains("correspondent"), "{body}");
+}
+
+#[test]
+fn story_parts_in_copies_of_the_containers_wrapper_join_it() {
+    // Each section of the story is a copy of one wrapper box; the first holds a picture box
+    // and its text box, the second only a text box of another class.
+    let html = format!(
+        r#"<html><body><div class="story-page">
+        <div class="section"><div class="media"><img src="a.jpg"></div><div class="section-text">{}</div></div>
+        <div class="section"><div class="section-body">{}</div></div>
+        <div class="section"><div class="section-text"><p>The Daily Planet is a newspaper founded
+        in 1938, with offices in Metropolis.</p></div></div>
+        </div></body></html>"#,
+        paras("bridge", 0, 2),
+        paras("bridge", 2, 6),
+    );
+    let body = body_of(&html);
+    for i in 0..8 {
+        assert!(
+            body.contains(&format!("Part {i}.")),
+            "part {i} missing: {body}"
+        );
+    }
+    // A small copy after the story is the publisher's note.
+    assert!(!body.contains("founded"), "{body}");
+}
+
+#[test]
+fn an_unmarked_dek_after_the_headline_opens_the_story() {
+    const DEK: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                       across the river meanwhile.";
+    let page = |between: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1>{between}
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    let body = body_of(&page(&format!("<p>{DEK}</p>")));
+    assert!(body.starts_with(DEK), "{body}");
+    let body = body_of(&page(&format!("<div><p>{DEK}</p></div>")));
+    assert!(body.starts_with(DEK), "{body}");
+    // A subtitle set as a heading in the headline's box.
+    let html = format!(
+        r#"<html><body><article><header><h1>Bridge to close</h1><h2>{DEK}</h2></header>
+        <div class="article-text">{}</div></article></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(DEK), "{body}");
+    // A byline, a label and a prompt in a weakly marked box are no dek.
+    for other in [
+        "<p>By Jane Doe and John Roe on Monday, November 18th, 2019 at 11:04 a.m.</p>",
+        "<p>Photos of the old bridge and of the new ferry landing</p>",
+        r#"<div class="notification-teaser"><p>Allow notifications? We send two to five news alerts a day.</p></div>"#,
+    ] {
+        let body = body_of(&page(other));
+        assert!(body.starts_with("The council said"), "{body}");
+    }
+}
+
+#[test]
+fn a_label_opening_a_box_of_other_stories_ends_the_story() {
+    let teaser = |topic: &str| {
+        format!(
+            r#"<article class="post"><p>Readers asked us about the {topic}, and what it costs, \
+            and who pays for it, and why it took so long to decide on it at all.</p></article>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="posts"><article class="post"><h1>Bridge to close</h1>{}</article>
+        <div class="more-posts"><h3>You may also like...</h3>{}{}{}{}{}{}</div></div></body></html>"#,
+        paras("bridge", 0, 2),
+        teaser("library"),
+        teaser("stadium"),
+        teaser("harbour"),
+        teaser("airport"),
+        teaser("tram"),
+        teaser("museum"),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Part 1."), "{body}");
+    assert!(!body.contains("Readers asked"), "{body}");
+    // A label may go on with the site's name.
+    let body = body_of(&html.replace("You may also like...", "Mehr Kolumnen auf Planet:"));
+    assert!(!body.contains("Readers asked"), "{body}");
+    // A box of links set inside the story, after which the story goes on, ends nothing.
+    let body = body_of(&story_around(
+        r#"<div class="inline-links"><h3>Related articles</h3><ul><li><a href="/a">Ferry fares rise</a></li></ul></div>"#,
+    ));
+    assert!(body.contains("Part 5."), "{body}");
+}
+
+#[test]
+fn a_forms_labels_stay_out_but_a_form_around_the_page_does_not_hide_it() {
+    // A comment form after the story, its labels set as paragraphs in the story's box.
+    let body = body_of(&story_around(&format!(
+        r#"{}<form action="/comments" method="post"><p>Leave a reply. Your e-mail address will
+        not be published, and required fields are marked as such by us.</p><p>Name (required)</p>
+        <p>E-mail (required, hidden to the public)</p></form>"#,
+        paras("bridge", 6, 1)
+    )));
+    assert!(body.contains("Part 6."), "{body}");
+    assert!(!body.contains("required"), "{body}");
+    // A page framework that wraps the whole page in one form.
+    let html = format!(
+        r#"<html><body><form id="mainForm" method="post" action="/page.aspx"><h1>Bridge to close</h1>
+        <div class="article-text">{}</div></form></body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    assert!(body_of(&html).contains("Part 5."));
+}
+
+#[test]
+fn a_subheadings_anchor_id_does_not_mark_it_furniture() {
+    // Anchor ids made from the heading's words read like furniture ("nav", "share").
+    let body = body_of(&story_around(
+        r#"<h3 id="nav_share_prices_fall__1">Share prices fall</h3>"#,
+    ));
+    assert!(body.contains("Share prices fall"), "{body}");
+    // A one-word id still names the box the heading opens.
+    let body = body_of(&story_around(r#"<h3 id="comments">Three replies</h3>"#));
+    assert!(!body.contains("Three replies"), "{body}");
+}
+
+#[test]
+fn disclosures_support_prompts_and_like_widgets_stay_out() {
+    for notice in [
+        "<p>This post contains references to products from our advertisers. We may receive \
+         compensation when you click on links to those products.</p>",
+        "<p>Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Vergütung \
+         bekommen.</p>",
+        "<p>Gefällt dir unser Magazin? Wir haben entschieden, keine Bezahlschranke einzuführen.</p>",
+        "<p>Gefällt mir: Gefällt mir Wird geladen...</p>",
+        "<p>Created 03-10-2004 2:20pm - Last Modified: 03-10-2004 2:20pm</p>",
+        "<p>We need your help. Help us continue to bring the news to readers everywhere.</p>",
+        "<p>Get the latest news straight to your phone with the Planet app.</p>",
+        "<p>Submit your letter to the editor via this form.</p>",
+        "<p>Kategorien Warning: Creating default object from empty value in \
+         /www/htdocs/site/wp-includes/classes.php on line 407</p>",
+    ] {
+        let body = body_of(&story_around(notice));
+        assert_eq!(body.split("\n\n").count(), 6, "{notice} in {body}");
+    }
+}
+
+#[test]
+fn a_paragraph_set_as_a_long_heading_stays() {
+    // Some editors set whole paragraphs (the intro, a closing thought) in a heading.
+    let long = "For a long time I put off writing this last piece, because saying goodbye to a \
+                column you have written for six years is harder than it looks, and because so \
+                much has changed since the first one, for me and for the people who read it \
+                every week over coffee.";
+    let body = body_of(&story_around(&format!("<h3>{long}</h3>")));
+    assert!(body.contains("every week over coffee"), "{body}");
+}
+
+#[test]
+fn a_lead_is_found_far_up_and_under_a_wrapper_whose_class_reads_as_furniture() {
+    const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                        across the river meanwhile.";
+    // The body container sits eight wrappers below the box the lead's branch joins.
+    let deep = (0..8).fold(
+        format!(
+            r#"<div class="article-text">{}</div>"#,
+            paras("bridge", 0, 6)
+        ),
+        |inner, i| format!(r#"<div class="level-{i}">{inner}</div>"#),
+    );
+    let html = format!(
+        r#"<html><body><div class="page"><div class="intro-box"><h1>Bridge to close</h1>
+        <p class="article-intro">{LEAD}</p></div>{deep}</div></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+    // The page wrapper's class names a sidebar, but it holds the story: the lead still opens it.
+    let html = format!(
+        r#"<html><body><div class="main-sidebar-wrap"><div class="head"><h1>Bridge to close</h1>
+        <p class="article-intro">{LEAD}</p></div><div class="article-text">{}</div></div>
+        </body></html>"#,
+        paras("bridge", 0, 6)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with(LEAD), "{body}");
+}
+
+#[test]
+fn a_list_in_the_story_that_a_weak_class_word_marks_stays() {
+    // The container's class names no story, so weak class words count inside it.
+    let html = format!(
+        r#"<html><body><h1>Grain prices</h1><div class="news-detail">{}
+        <ul class="rte--list"><li class="rte__list-item">Five million people in the region
+        depend on food aid this year.</li><li class="rte__list-item">Prices for grain rose by a
+        third since spring.</li></ul><ul class="related-list"><li>Another story on the harbour
+        dredging and its costs.</li></ul></div></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Five million people"), "{body}");
+    assert!(body.contains("rose by a third"), "{body}");
+    assert!(!body.contains("Another story"), "{body}");
+}
+
+#[test]
+fn posts_of_a_thread_nested_deep_in_their_template_are_one_story() {
+    // Each post's text sits eight boxes below the thread's list.
+    let post = |text: &str| {
+        format!(
+            r#"<article class="message"><div class="message-inner"><div class="message-cell">
+            <div class="message-main"><div class="message-content"><div class="message-user-content">
+            <article class="message-body"><div class="bb-wrapper">{text}</div></article>
+            </div></div></div></div></div></article>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><h1>Bridge closure: how do you get to work?</h1><div class="messages">{}{}{}</div>
+        </body></html>"#,
+        post(
+            "I take the ferry now, which is slower, but the crossing is calm in the morning and \
+              the coffee on board is fine. Anyone else doing that?"
+        ),
+        post(
+            "We drive around through the north bridge, which adds twenty minutes each way, and \
+              the traffic there has become much worse since the closure began."
+        ),
+        post(&paras("bridge", 0, 5)),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("I take the ferry now"), "{body}");
+    assert!(body.contains("Part 4."), "{body}");
+    assert!(body.contains("north bridge"), "{body}");
+}
+
+#[test]
+fn a_closing_sign_off_and_a_last_numbered_line_stay() {
+    let page = |last: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}{last}
+            </div></article></body></html>"#,
+            paras("bridge", 0, 5)
+        )
+    };
+    let body = body_of(&page("<p>Euer HansEhrlich</p>"));
+    assert!(body.ends_with("Euer HansEhrlich"), "{body}");
+    let body = body_of(&page("<p>x Franzi</p>"));
+    assert!(body.ends_with("x Franzi"), "{body}");
+    let body = body_of(&page(
+        "<p>99. Old Harbour Bridge</p><p>100. New Ferry Pier</p>",
+    ));
+    assert!(body.ends_with("100. New Ferry Pier"), "{body}");
+    // A closing link label still leaves.
+    let body = body_of(&page("<p>More from the harbour</p>"));
+    assert!(body.ends_with("Part 4."), "{body}");
+}
+
+#[test]
+fn a_section_heading_in_a_header_box_inside_the_story_stays_but_its_byline_does_not() {
+    // An accordion of questions: each item's heading sits in a `header` box.
+    let item = |q: &str, from: usize| {
+        format!(
+            r#"<li class="fold"><header class="fold-head"><h3>{q}</h3><p>By the harbour desk</p></header>
+            <div class="fold-body">{}</div></li>"#,
+            paras("bridge", from, 2)
+        )
+    };
+    let html = format!(
+        r#"<html><body><h1>Bridge questions</h1><div class="news-detail"><ul class="faq">{}{}</ul></div>
+        </body></html>"#,
+        item("When will the bridge close for the repairs?", 0),
+        item("How long will the ferry run instead?", 2),
+    );
+    let body = body_of(&html);
+    assert!(body.contains("When will the bridge close"), "{body}");
+    assert!(body.contains("How long will the ferry run"), "{body}");
+    assert!(body.contains("Part 3."), "{body}");
+    assert!(!body.contains("harbour desk"), "{body}");
+}
+
+#[test]
+fn a_closing_colon_line_that_introduces_links_in_the_story_stays() {
+    let page = |after: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+            <p>The council's reports on the inspection are online:</p>{after}</div></article></body></html>"#,
+            paras("bridge", 0, 5)
+        )
+    };
+    let body = body_of(&page(
+        r#"<ul><li><a href="/r1">Inspection report, March</a></li><li><a href="/r2">Inspection report, May</a></li></ul>"#,
+    ));
+    assert!(body.ends_with("are online:"), "{body}");
+    // With nothing after it, the line introduces what the page does not have, and leaves.
+    let body = body_of(&page(""));
+    assert!(body.ends_with("Part 4."), "{body}");
+}
+
+#[test]
+fn lead_class_words_of_more_languages_count() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    for class in ["sommario", "entry-sumario", "nota-copete", "leader"] {
+        // A date line stands between the headline and the lead, so it is no unmarked dek.
+        let html = format!(
+            r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
+            <p>Published by the harbour desk on the fourth of March</p>
+            <div class="{class}"><p>{LEAD}</p></div>{}</div></body></html>"#,
+            story_body("ce_text")
+        );
+        let body = body_of(&html);
+        assert!(body.starts_with(LEAD), "{class}: {body}");
+    }
 }
