@@ -54,6 +54,8 @@ async fn hidden(db: &TestDb) -> Vec<String> {
 async fn assert_summaries(db: &TestDb, step: &str) {
     let (counter, truth) = leased(db).await;
     assert_eq!(counter, truth, "in-flight counter after {step}");
+    let status = db.store.counts().await.unwrap().in_flight;
+    assert_eq!(status, truth, "status's in-flight count after {step}");
     assert_eq!(
         hidden(db).await,
         Vec::<String>::new(),
