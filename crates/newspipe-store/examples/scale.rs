@@ -5,7 +5,7 @@
 //! the bytes on disk per article.
 //!
 //! ```sh
-//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep] [--reuse] [--cold]
+//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep] [--reuse] [--cold] [--rounds N]
 //! ```
 //! `DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`); the
 //! databases `np_scale_big` and `np_scale_small` are created there (and dropped unless `--keep`;
@@ -26,6 +26,7 @@ const HOSTS: i64 = 1000;
 /// Articles that contain the searched term, in both archives, so a search ranks the same work.
 const TERM_DOCS: i64 = 50;
 const SEARCH: &str = "zebraquartz";
+/// Rounds per operation by default (`--rounds`); the medians are reported.
 const ROUNDS: usize = 15;
 
 struct Args {
@@ -36,6 +37,8 @@ struct Args {
     reuse: bool,
     /// Leave the queue where generation left it (mostly out of shared buffers).
     cold: bool,
+    /// Rounds per operation: more give steadier medians on a busy machine.
+    rounds: usize,
 }
 
 fn args() -> Args {
@@ -45,6 +48,7 @@ fn args() -> Args {
         keep: false,
         reuse: false,
         cold: false,
+        rounds: ROUNDS,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -59,6 +63,7 @@ fn args() -> Args {
             "--keep" => a.keep = true,
             "--reuse" => a.reuse = true,
             "--cold" => a.cold = true,
+            "--rounds" => a.rounds = usize::try_from(num().max(1)).unwrap_or(ROUNDS),
             other => panic!("unknown argument {other}; see the file's docs"),
         }
     }
@@ -115,7 +120,7 @@ async fn main() {
         ),
         ("search (50 hits, top 10)", Op::Search),
     ] {
-        let (s, b) = alternate(&small, &big, op).await;
+        let (s, b) = alternate(&small, &big, op, a.rounds).await;
         let ratio = b.as_secs_f64() / s.as_secs_f64();
         println!(
             "| {name} | {:.2} ms | {:.2} ms | {ratio:.2}× |",
@@ -340,11 +345,11 @@ enum Op {
     Search,
 }
 
-/// `ROUNDS` rounds of `op`, small and big archive alternating round by round, so a change in the
+/// `rounds` rounds of `op`, small and big archive alternating round by round, so a change in the
 /// machine's load during the run weighs on both alike. Returns the two medians.
-async fn alternate(small: &Store, big: &Store, op: Op) -> (Duration, Duration) {
+async fn alternate(small: &Store, big: &Store, op: Op, rounds: usize) -> (Duration, Duration) {
     let (mut s, mut b) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         // A running store folds the counter deltas about once a second (maintenance); without
         // it they would pile up over the rounds (and over `--reuse` runs) in `status`'s read.
         for store in [small, big] {
