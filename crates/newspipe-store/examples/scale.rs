@@ -5,7 +5,7 @@
 //! the bytes on disk per article.
 //!
 //! ```sh
-//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep] [--reuse] [--cold] [--rounds N]
+//! cargo run --release -p newspipe-store --example scale -- [--urls N] [--articles N] [--keep] [--reuse] [--cold] [--rounds N] [--only dispatch|status|batch|search]
 //! ```
 //! `DATABASE_URL` names the server (default `postgres://postgres@127.0.0.1:5432/postgres`); the
 //! databases `np_scale_big` and `np_scale_small` are created there (and dropped unless `--keep`;
@@ -39,6 +39,8 @@ struct Args {
     cold: bool,
     /// Rounds per operation: more give steadier medians on a busy machine.
     rounds: usize,
+    /// Time only this operation (`dispatch`, `status`, `batch` or `search`).
+    only: Option<String>,
 }
 
 fn args() -> Args {
@@ -49,6 +51,7 @@ fn args() -> Args {
         reuse: false,
         cold: false,
         rounds: ROUNDS,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -63,6 +66,7 @@ fn args() -> Args {
             "--keep" => a.keep = true,
             "--reuse" => a.reuse = true,
             "--cold" => a.cold = true,
+            "--only" => a.only = it.next(),
             "--rounds" => a.rounds = usize::try_from(num().max(1)).unwrap_or(ROUNDS),
             other => panic!("unknown argument {other}; see the file's docs"),
         }
@@ -111,15 +115,23 @@ async fn main() {
     println!("\n| operation | small archive | big archive | ratio |");
     println!("| --- | --- | --- | --- |");
     let mut rows = Vec::new();
-    for (name, op) in [
-        ("dispatcher pass (claim_due, ~500 jobs)", Op::Dispatch),
-        ("status counts", Op::Counts),
+    for (key, name, op) in [
         (
+            "dispatch",
+            "dispatcher pass (claim_due, ~500 jobs)",
+            Op::Dispatch,
+        ),
+        ("status", "status counts", Op::Counts),
+        (
+            "batch",
             "store batch (64 pages, 64 articles, 1,280 links)",
             Op::Batch,
         ),
-        ("search (50 hits, top 10)", Op::Search),
+        ("search", "search (50 hits, top 10)", Op::Search),
     ] {
+        if a.only.as_deref().is_some_and(|o| o != key) {
+            continue;
+        }
         let (s, b) = alternate(&small, &big, op, a.rounds).await;
         let ratio = b.as_secs_f64() / s.as_secs_f64();
         println!(
