@@ -482,8 +482,9 @@ async fn page_jobs(
     }
 
     if !dispatched.is_empty() {
-        // Only rows still waiting: one a store batch rewrote meanwhile (a late answer) is
-        // left as it is, and its job is not sent.
+        // The rows were read without locks, so the lease is guarded: a row that is gone or
+        // leased by now (a late answer that ended its visits) is left as it is, and its job is
+        // not sent. Only a pass holding the host leases its rows, so this is rare.
         let leased: HashSet<i64> = sqlx::query_scalar(
             "UPDATE frontier SET lease_until = now() + $2
              WHERE url_id = ANY($1) AND lease_until IS NULL
