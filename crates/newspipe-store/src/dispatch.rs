@@ -1,13 +1,20 @@
 //! The dispatcher step: moves due URLs from the frontier into host slots and returns crawl jobs.
 //!
-//! One transaction per call. Hosts and frontier rows are claimed with `FOR UPDATE SKIP LOCKED`,
-//! so several store replicas can dispatch at once: each books slots only on hosts it has locked,
-//! which keeps every host's schedule (`hosts.next_slot_at`) consistent deployment-wide.
+//! One transaction per call. Hosts are claimed with `FOR NO KEY UPDATE SKIP LOCKED`, so several
+//! store replicas can dispatch at once: each books slots and leases rows only on hosts it has
+//! locked, which keeps every host's schedule (`hosts.next_slot_at`) consistent deployment-wide
+//! and never hands a URL out twice. Hosts are picked by their due summary (`host_due`), the cap
+//! is read from the in-flight counter (`frontier.leased`); both are kept by the frontier's
+//! triggers (`migrations/0006_host_due.sql`).
 //! Jobs are committed as `dispatched` with a lease (`frontier.lease_until`) before the caller
 //! publishes them; if the caller dies before publishing, the lease expires and the URL is claimed
 //! again. A caller whose publish failed hands them back at once with [`release`].
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use newspipe_model::{CrawlJob, JobKind, RobotsPolicy, SCHEMA_VERSION, Validators};
@@ -29,21 +36,24 @@ pub(crate) async fn claim_due(
     store: &Store,
     policy: &FrontierPolicy,
 ) -> Result<Vec<CrawlJob>, StoreError> {
-    let mut tx = store.pool.begin().await?;
-    // The database clock is the one clock every replica shares.
-    let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
-        .fetch_one(&mut *tx)
+    // What the writers changed since the last pass, into the in-flight counter and the hosts'
+    // due summaries: its own short transaction, so the rows it writes are not held for the
+    // whole pass.
+    sqlx::query("SELECT fold_frontier_facts()")
+        .execute(&store.pool)
         .await?;
-    let expired = requeue_expired(&mut tx, policy).await?;
-    // Bounded by the cap itself, so the count costs the same at any archive size.
-    let in_flight: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (
-             SELECT 1 FROM frontier WHERE lease_until IS NOT NULL LIMIT $1
-         ) x",
-    )
-    .bind(i64::from(policy.max_in_flight))
-    .fetch_one(&mut *tx)
-    .await?;
+    let mut tx = store.pool.begin().await?;
+    let (now, expired, leased) = requeue_expired(&mut tx, policy).await?;
+    if expired > 0 {
+        // The URLs just given back are due now: their hints must be in the summaries this pass
+        // reads (rare, so holding the rows it writes until this pass commits costs little).
+        sqlx::query("SELECT fold_frontier_facts()")
+            .execute(&mut *tx)
+            .await?;
+    }
+    // The in-flight count is a counter (kept by the frontier's triggers), read in the same
+    // statement as the expired leases it no longer includes: a few rows whatever the queue.
+    let in_flight = leased - expired as i64;
     let mut budget = i64::from(policy.max_in_flight) - in_flight;
     let mut jobs = Vec::new();
     if budget > 0 {
@@ -101,13 +111,16 @@ pub(crate) async fn release(store: &Store, jobs: &[CrawlJob]) -> Result<u64, Sto
 /// Dispatched URLs whose lease ran out (the job was lost with a crawler or a dispatcher) go back
 /// to the queue. The lost try counts as an attempt, so a URL that keeps killing crawlers ends
 /// `failed` instead of looping forever; it also fences out a late answer to the old job.
+/// Returns the database clock (the one clock every replica shares), how many leases expired, and
+/// the in-flight count before they did (`frontier.leased`: the folded counter plus the deltas
+/// appended since the fold).
 async fn requeue_expired(
     tx: &mut PgConnection,
     policy: &FrontierPolicy,
-) -> Result<u64, StoreError> {
+) -> Result<(DateTime<Utc>, u64, i64), StoreError> {
     // Only a URL given up is written in `urls`; the count lives in its frontier row. A revisit
     // given up keeps the URL `fetched` (the archive has it) and simply leaves the frontier.
-    let n: i64 = sqlx::query_scalar(
+    let (now, n, leased): (DateTime<Utc>, i64, i64) = sqlx::query_as(
         "WITH expired AS (
              SELECT url_id, attempts + 1 AS n, revisit FROM frontier
              WHERE lease_until < now()
@@ -128,7 +141,9 @@ async fn requeue_expired(
              FROM expired e
              WHERE u.id = e.url_id AND e.n >= $1
          )
-         SELECT count(*) FROM expired",
+         SELECT now(), (SELECT count(*) FROM expired),
+                coalesce((SELECT n FROM counters WHERE name = 'frontier.leased'), 0)
+                + coalesce((SELECT sum(n) FROM frontier_lease_deltas), 0)::int8",
     )
     .bind(policy.max_attempts as i32)
     .bind(EXPIRED_PER_PASS)
@@ -138,7 +153,7 @@ async fn requeue_expired(
     if n > 0 {
         tracing::warn!(urls = n, "dispatch leases expired; URLs re-queued");
     }
-    Ok(u64::try_from(n).unwrap_or(0))
+    Ok((now, u64::try_from(n).unwrap_or(0), leased))
 }
 
 /// One robots.txt job per host that has queued URLs but no rules yet (new host, robots lease
@@ -167,7 +182,7 @@ async fn robots_jobs(
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
          ORDER BY slot, h.host
          LIMIT $2
-         FOR UPDATE OF h SKIP LOCKED",
+         FOR NO KEY UPDATE OF h SKIP LOCKED",
     )
     .bind(horizon_end)
     .bind(*budget)
@@ -237,23 +252,26 @@ struct HostRow {
     crawl_delay_ms: i32,
     /// First free slot: never before now, the host's next slot, or its Retry-After.
     slot0: DateTime<Utc>,
-    /// First fetches / revisits / revisits of hot hubs are due.
+    /// Something of the queue is due (by the host's summary, `host_due`): first fetches, hot
+    /// hubs' revisits, other revisits.
     new_due: bool,
-    revisits_due: bool,
     hot_due: bool,
+    rest_due: bool,
 }
 
 /// The three queues of a host that a pass reads apart: first fetches, revisits of hot hubs
 /// (`frontier_hot_idx`), and the other revisits.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Queue {
-    New,
-    Hot,
-    Rest,
+    New = 0,
+    Hot = 1,
+    Rest = 2,
 }
 
-/// A host's due frontier rows of one queue, in due order, locked. One literal statement per
-/// queue (not a bound flag) so the planner can prove the partial index's predicate.
+/// A host's due frontier rows of one queue, in due order. One literal statement per queue (not
+/// a bound flag) so the planner can prove the partial index's predicate. The rows are not
+/// locked: the pass holds their host, and only a pass holding the host leases its rows (the
+/// lease is a guarded update, [`page_jobs`]). Locking each row read would write it twice.
 macro_rules! due_rows {
     ($queue:literal) => {
         concat!(
@@ -267,7 +285,6 @@ macro_rules! due_rows {
             " AND f.lease_until IS NULL AND f.due_at <= now()
                  ORDER BY f.due_at, f.url_id
                  LIMIT h.n
-                 FOR UPDATE OF f SKIP LOCKED
              ) f"
         )
     };
@@ -282,32 +299,24 @@ async fn page_jobs(
     horizon_end: DateTime<Utc>,
     budget: i64,
 ) -> Result<Vec<CrawlJob>, StoreError> {
+    // Hosts are picked by their summary (`host_due`), without touching the frontier. `NO KEY`:
+    // a store batch adding URLs holds a key-share lock on their host (the foreign key) until it
+    // commits, and a plain `FOR UPDATE` would skip that host for the whole batch.
     let hosts: Vec<HostRow> = sqlx::query_as(
         "SELECT h.id, h.host, h.robots_status, h.robots_txt, h.robots_fetched_at,
                 h.crawl_delay_ms,
                 greatest(h.next_slot_at, coalesce(h.blocked_until, now()), now()) AS slot0,
-                e.new_due, e.revisits_due, e.hot_due
+                coalesce(d.new_at <= now(), false) AS new_due,
+                coalesce(d.hot_at <= now(), false) AS hot_due,
+                coalesce(d.rest_at <= now(), false) AS rest_due
          FROM hosts h
-         CROSS JOIN LATERAL (
-             SELECT EXISTS (
-                        SELECT 1 FROM frontier f
-                        WHERE f.host_id = h.id AND NOT f.revisit AND f.lease_until IS NULL
-                          AND f.due_at <= now()) AS new_due,
-                    EXISTS (
-                        SELECT 1 FROM frontier f
-                        WHERE f.host_id = h.id AND f.revisit AND f.lease_until IS NULL
-                          AND f.due_at <= now()) AS revisits_due,
-                    EXISTS (
-                        SELECT 1 FROM frontier f
-                        WHERE f.host_id = h.id AND f.revisit AND f.hot
-                          AND f.lease_until IS NULL AND f.due_at <= now()) AS hot_due
-         ) e
+         JOIN host_due d ON d.host_id = h.id
          WHERE h.robots_state = $3
            AND greatest(h.next_slot_at, coalesce(h.blocked_until, now())) <= $1
-           AND (e.new_due OR e.revisits_due)
+           AND (d.new_at <= now() OR d.hot_at <= now() OR d.rest_at <= now())
          ORDER BY slot0, h.host
          LIMIT $2
-         FOR UPDATE OF h SKIP LOCKED",
+         FOR NO KEY UPDATE OF h SKIP LOCKED",
     )
     .bind(horizon_end)
     // Never more hosts than jobs the budget allows: each host taken gets at least one.
@@ -347,6 +356,9 @@ async fn page_jobs(
     // order, so hot hubs go first and revisit.max_share can be applied per host. Everything a
     // job needs is in the frontier row: no `urls` read.
     let mut rows: Vec<Due> = Vec::new();
+    // Queues read to their end (fewer due rows than asked for): their summary is raised to the
+    // truth once this pass's leases are written.
+    let mut drained: HashMap<i32, [bool; 3]> = HashMap::new();
     for (queue, limits) in [
         (Queue::New, &reads),
         (Queue::Hot, &slots),
@@ -359,7 +371,7 @@ async fn page_jobs(
             .filter(|(h, _)| match queue {
                 Queue::New => h.new_due,
                 Queue::Hot => h.hot_due,
-                Queue::Rest => h.revisits_due,
+                Queue::Rest => h.rest_due,
             })
             .map(|(h, n)| (h.id, *n))
             .unzip();
@@ -376,6 +388,15 @@ async fn page_jobs(
             .bind(&limits)
             .fetch_all(&mut *tx)
             .await?;
+        let mut got: HashMap<i32, i32> = HashMap::new();
+        for d in &part {
+            *got.entry(d.host_id).or_default() += 1;
+        }
+        for (id, limit) in ids.iter().zip(&limits) {
+            if got.get(id).copied().unwrap_or(0) < *limit {
+                drained.entry(*id).or_default()[queue as usize] = true;
+            }
+        }
         rows.extend(part);
     }
 
@@ -461,18 +482,33 @@ async fn page_jobs(
     }
 
     if !dispatched.is_empty() {
-        sqlx::query("UPDATE frontier SET lease_until = now() + $2 WHERE url_id = ANY($1)")
-            .bind(&dispatched)
-            .bind(delta(policy.lease))
-            .execute(&mut *tx)
-            .await?;
+        // The rows were read without locks, so the lease is guarded: a row that is gone or
+        // leased by now (a late answer that ended its visits) is left as it is, and its job is
+        // not sent. Only a pass holding the host leases its rows, so this is rare.
+        let leased: HashSet<i64> = sqlx::query_scalar(
+            "UPDATE frontier SET lease_until = now() + $2
+             WHERE url_id = ANY($1) AND lease_until IS NULL
+             RETURNING url_id",
+        )
+        .bind(&dispatched)
+        .bind(delta(policy.lease))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        if leased.len() < jobs.len() {
+            jobs.retain(|j| leased.contains(&j.url_id));
+        }
     }
     if !disallowed.is_empty() {
         sqlx::query(
-            "WITH gone AS (DELETE FROM frontier WHERE url_id = ANY($1))
+            "WITH gone AS (
+                 DELETE FROM frontier WHERE url_id = ANY($1) AND lease_until IS NULL
+                 RETURNING url_id
+             )
              UPDATE urls SET state = $2, last_error = 'disallowed by robots.txt',
                  updated_at = now()
-             WHERE id = ANY($1)",
+             FROM gone WHERE urls.id = gone.url_id",
         )
         .bind(&disallowed)
         .bind(UrlState::Skipped)
@@ -481,7 +517,7 @@ async fn page_jobs(
     }
     if !dropped.is_empty() {
         // Fetched before and disallowed now: the archive keeps what it has; no more visits.
-        sqlx::query("DELETE FROM frontier WHERE url_id = ANY($1)")
+        sqlx::query("DELETE FROM frontier WHERE url_id = ANY($1) AND lease_until IS NULL")
             .bind(&dropped)
             .execute(&mut *tx)
             .await?;
@@ -499,10 +535,65 @@ async fn page_jobs(
         .execute(&mut *tx)
         .await?;
     }
+    raise_host_due(tx, &drained).await?;
     if !disallowed.is_empty() {
         tracing::debug!(urls = disallowed.len(), "skipped: disallowed by robots.txt");
     }
     Ok(jobs)
+}
+
+/// Writes the truth into the summaries of the queues a pass read to their end: the earliest
+/// `due_at` still waiting (after this pass's leases), so the next passes skip the host until
+/// then instead of reading it for nothing. The summary rows are locked first (in host order,
+/// skipping any a fold holds), and the truth is read by a later statement: its snapshot sees
+/// every row whose hint a fold applied before the lock, and a fold after the lock sees it (the
+/// row's xmax) and waits to lower what is written here.
+async fn raise_host_due(
+    tx: &mut PgConnection,
+    drained: &HashMap<i32, [bool; 3]>,
+) -> Result<(), StoreError> {
+    if drained.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i32> = drained.keys().copied().collect();
+    ids.sort_unstable();
+    let ids: Vec<i32> = sqlx::query_scalar(
+        "SELECT host_id FROM host_due WHERE host_id = ANY($1)
+         ORDER BY host_id
+         FOR NO KEY UPDATE SKIP LOCKED",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let flag = |q: Queue| -> Vec<bool> { ids.iter().map(|id| drained[id][q as usize]).collect() };
+    sqlx::query(
+        "UPDATE host_due d SET
+             new_at = CASE WHEN x.new THEN (
+                 SELECT min(f.due_at) FROM frontier f
+                 WHERE f.host_id = d.host_id AND NOT f.revisit AND f.lease_until IS NULL)
+                 ELSE d.new_at END,
+             hot_at = CASE WHEN x.hot THEN (
+                 SELECT min(f.due_at) FROM frontier f
+                 WHERE f.host_id = d.host_id AND f.revisit AND f.hot AND f.lease_until IS NULL)
+                 ELSE d.hot_at END,
+             rest_at = CASE WHEN x.rest THEN (
+                 SELECT min(f.due_at) FROM frontier f
+                 WHERE f.host_id = d.host_id AND f.revisit AND NOT f.hot
+                   AND f.lease_until IS NULL)
+                 ELSE d.rest_at END
+         FROM UNNEST($1::int[], $2::bool[], $3::bool[], $4::bool[]) AS x (id, new, hot, rest)
+         WHERE d.host_id = x.id",
+    )
+    .bind(&ids)
+    .bind(flag(Queue::New))
+    .bind(flag(Queue::Hot))
+    .bind(flag(Queue::Rest))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// A due frontier row: everything a crawl job needs.

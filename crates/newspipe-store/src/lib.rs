@@ -202,6 +202,9 @@ pub struct ArchiveCounts {
     pub articles: i64,
     pub revisions: i64,
     pub pages: i64,
+    /// URLs dispatched and not answered yet (leased frontier rows), from the dispatcher's
+    /// counter.
+    pub in_flight: i64,
     /// Pages whose `fetched_at` is within the last minute.
     pub fetched_last_minute: i64,
     /// The span `fetched_last_minute` covers, ms: 60,000, or less when the first page came

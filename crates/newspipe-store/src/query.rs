@@ -17,6 +17,8 @@ pub(crate) async fn counts(pool: &PgPool) -> Result<ArchiveCounts, StoreError> {
              SELECT name, n FROM counters
              UNION ALL
              SELECT name, n FROM counter_deltas
+             UNION ALL
+             SELECT 'frontier.leased', n FROM frontier_lease_deltas
          ) x GROUP BY name",
     )
     .fetch_all(pool)
@@ -47,6 +49,7 @@ pub(crate) async fn counts(pool: &PgPool) -> Result<ArchiveCounts, StoreError> {
         articles: get("articles"),
         revisions: get("revisions"),
         pages: get("pages"),
+        in_flight: get("frontier.leased"),
         fetched_last_minute,
         rate_window_ms,
     })

@@ -80,6 +80,7 @@ async fn status_explains_the_crawl() {
         assert!(v["urls"][state].is_i64(), "state {state} listed: {v}");
     }
     assert_eq!(v["urls"]["queued"], 0);
+    assert_eq!(v["in_flight"], 0, "every dispatched URL was answered: {v}");
     assert_eq!(v["urls"]["fetched"], OK as i64);
     let reasons = v["reasons"].as_array().unwrap();
     let count_of = |state: &str, needle: &str| {

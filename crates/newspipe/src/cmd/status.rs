@@ -183,6 +183,7 @@ impl Report {
             "articles": self.counts.articles,
             "revisions": self.counts.revisions,
             "pages": self.counts.pages,
+            "in_flight": self.counts.in_flight,
             "hosts": self.hosts,
             "fetched_last_minute": self.counts.fetched_last_minute,
             "rate_window_secs": self.window_secs(),
@@ -252,7 +253,11 @@ impl Report {
         if open == 0 {
             out.push_str("crawl: idle (nothing queued or in flight)\n");
         } else {
-            let _ = writeln!(out, "crawl: {open} URL(s) queued or in flight");
+            let _ = writeln!(
+                out,
+                "crawl: {open} URL(s) queued or in flight ({} dispatched)",
+                self.counts.in_flight
+            );
         }
         let c = &self.counts;
         let _ = writeln!(
