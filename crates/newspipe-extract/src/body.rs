@@ -693,6 +693,9 @@ fn sign_off(t: &str) -> bool {
 /// picture caption, a run of sharing or audio tools between them).
 const LEAD_REACH: usize = 20;
 
+/// How many blocks before the story's first the headline of an unmarked dek may stand.
+const DEK_REACH: usize = 80;
+
 /// How many levels above the story container the lead may branch off (article > header >
 /// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
 const LEAD_LEVELS: usize = 9;
@@ -717,13 +720,20 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     let from = first.saturating_sub(LEAD_REACH);
     // The first block of prose after the headline, when the headline stands near the story:
     // a subtitle or standfirst that no class names.
-    let dek = (from..first)
+    let dek = (first.saturating_sub(DEK_REACH)..first)
         .rev()
         .find(|&j| {
-            w.blocks[j].kind == Kind::Heading(1) && w.h1.as_deref() == Some(&w.blocks[j].text)
+            // The headline may be set again as an `<h2>` when the `<h1>` ends a breadcrumb.
+            matches!(w.blocks[j].kind, Kind::Heading(1..=2))
+                && w.h1.as_deref() == Some(&w.blocks[j].text)
+                // A site name linking home is no headline.
+                && (w.blocks[j].link_chars as usize) * 2 < w.blocks[j].text.len()
         })
         .and_then(|h| (h + 1..first).find(|&j| w.blocks[j].text.chars().count() >= 40));
-    for j in from..first {
+    // The dek may stand further up than a marked lead: a paywall offer or a byline box with
+    // its contact form may sit between the headline and the story.
+    let far_dek = dek.filter(|&d| d < from);
+    for j in far_dek.into_iter().chain(from..first) {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is

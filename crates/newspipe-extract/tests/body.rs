@@ -723,3 +723,32 @@ fn lead_class_words_of_more_languages_count() {
         assert!(body.starts_with(LEAD), "{class}: {body}");
     }
 }
+
+#[test]
+fn a_dek_far_above_the_story_under_a_repeated_headline_opens_it() {
+    const DEK: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                       across the river meanwhile.";
+    // An offer box of short lines (prices, perks, buttons) between the headline and the story.
+    let offer: String = (0..12)
+        .map(|i| format!("<p>Plan {i}</p><p>{i},00 EUR a month</p>"))
+        .collect();
+    let page = |head: &str| {
+        format!(
+            r#"<html><body><main><div class="container">{head}
+            <div class="offer">{offer}</div>
+            <div class="article-text">{}</div></div></main></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    // The `<h1>` ends a breadcrumb; the headline is set again as an `<h2>` above the dek.
+    let body = body_of(&page(&format!(
+        r#"<header><nav class="breadcrumb"><ol><li><a href="/news/">News</a></li>
+        <li><h1>Bridge to close</h1></li></ol></nav><h2>Bridge to close</h2><p>{DEK}</p></header>"#
+    )));
+    assert!(body.starts_with(DEK), "{body}");
+    // A site name linking home is no headline: the tagline under it stays out.
+    let body = body_of(&page(&format!(
+        r#"<div class="top"><h1><a href="/">Bridge Weekly</a></h1></div><div><p>{DEK}</p></div>"#
+    )));
+    assert!(body.starts_with("The council said"), "{body}");
+}
