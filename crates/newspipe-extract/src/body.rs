@@ -449,9 +449,30 @@ pub fn select(w: &Walk) -> String {
         }
         e == top
     };
+    // A recipe's ingredient list near the story is the recipe's: its short lines score
+    // nothing and its box often carries a weak class word, but the lines are the story's.
+    let mut recipe = vec![false; n];
+    if w.elems.iter().any(|el| el.ingredients) {
+        let mut scope = top;
+        for _ in 0..LEAD_LEVELS {
+            let p = w.elems[scope].parent as usize;
+            if p == 0 {
+                break;
+            }
+            scope = p;
+        }
+        for i in 1..n {
+            let el = &w.elems[i];
+            let p = el.parent as usize;
+            recipe[i] = !el.hard
+                && el.mark != Mark::Furniture
+                && (recipe[p] || (el.ingredients && scope != 0 && is_ancestor(w, scope, i)));
+        }
+    }
     let taken = |b: &Block| {
         let e = b.elem as usize;
-        inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind))) && keep(b)
+        (recipe[e] || (inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind)))))
+            && keep(b)
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);

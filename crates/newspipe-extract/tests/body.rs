@@ -752,3 +752,31 @@ fn a_dek_far_above_the_story_under_a_repeated_headline_opens_it() {
     )));
     assert!(body.starts_with("The council said"), "{body}");
 }
+
+#[test]
+fn a_recipes_ingredient_list_near_the_story_joins_it() {
+    let method: String = (0..5)
+        .map(|i| {
+            format!(
+                "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
+                 and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
+            )
+        })
+        .collect();
+    let page = |class: &str| {
+        format!(
+            r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
+            <section class="{class} hidden-print"><h3>For the dough:</h3><ul class="list">
+            <li><span>250 g</span> <span>Butter</span></li><li><span>3</span> <span>Eggs</span></li>
+            <li><span>1</span> <span>Lemon zest</span></li></ul></section>
+            <div class="recipe-method">{method}</div></article></main></body></html>"#
+        )
+    };
+    let body = body_of(&page("recipe-ingredients"));
+    for line in ["For the dough:", "250 g Butter", "Lemon zest", "Step 4."] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // A box of short lines that no class names as ingredients stays out.
+    let body = body_of(&page("recipe-extras"));
+    assert!(!body.contains("250 g Butter"), "{body}");
+}
