@@ -808,7 +808,9 @@ fn dek_like(b: &Block) -> bool {
     let by = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     matches!(b.kind, Kind::Heading(2..=4) | Kind::Para | Kind::Loose)
         && !["by ", "von ", "por ", "par ", "di "].into_iter().any(by)
-        && t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
+        && (t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
+            // A long subtitle paragraph often drops its full stop.
+            || (b.kind == Kind::Para && t.chars().count() >= 90 && t.contains(' ')))
 }
 
 /// How many levels above the story container its template's copies may branch off.

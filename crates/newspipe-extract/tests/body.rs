@@ -780,3 +780,23 @@ fn a_recipes_ingredient_list_near_the_story_joins_it() {
     let body = body_of(&page("recipe-extras"));
     assert!(!body.contains("250 g Butter"), "{body}");
 }
+
+#[test]
+fn a_long_dek_without_a_full_stop_opens_the_story() {
+    const DEK: &str = "Commuters will take the ferry for a year while the old bridge is rebuilt at a \
+                       cost of forty million pounds";
+    let page = |dek: &str| {
+        format!(
+            r#"<html><body><article><header><h1>Bridge to close</h1><p>{dek}</p></header>
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    let body = body_of(&page(DEK));
+    assert!(body.starts_with(DEK), "{body}");
+    // A short line without one is a label, not a dek.
+    let body = body_of(&page(
+        "Photos of the old bridge and of the new ferry landing",
+    ));
+    assert!(body.starts_with("The council said"), "{body}");
+}
