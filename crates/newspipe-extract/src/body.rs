@@ -449,9 +449,30 @@ pub fn select(w: &Walk) -> String {
         }
         e == top
     };
+    // A recipe's ingredient list near the story is the recipe's: its short lines score
+    // nothing and its box often carries a weak class word, but the lines are the story's.
+    let mut recipe = vec![false; n];
+    if w.elems.iter().any(|el| el.ingredients) {
+        let mut scope = top;
+        for _ in 0..LEAD_LEVELS {
+            let p = w.elems[scope].parent as usize;
+            if p == 0 {
+                break;
+            }
+            scope = p;
+        }
+        for i in 1..n {
+            let el = &w.elems[i];
+            let p = el.parent as usize;
+            recipe[i] = !el.hard
+                && el.mark != Mark::Furniture
+                && (recipe[p] || (el.ingredients && scope != 0 && is_ancestor(w, scope, i)));
+        }
+    }
     let taken = |b: &Block| {
         let e = b.elem as usize;
-        inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind))) && keep(b)
+        (recipe[e] || (inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind)))))
+            && keep(b)
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, top, first);
@@ -693,6 +714,9 @@ fn sign_off(t: &str) -> bool {
 /// picture caption, a run of sharing or audio tools between them).
 const LEAD_REACH: usize = 20;
 
+/// How many blocks before the story's first the headline of an unmarked dek may stand.
+const DEK_REACH: usize = 80;
+
 /// How many levels above the story container the lead may branch off (article > header >
 /// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
 const LEAD_LEVELS: usize = 9;
@@ -717,13 +741,20 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
     let from = first.saturating_sub(LEAD_REACH);
     // The first block of prose after the headline, when the headline stands near the story:
     // a subtitle or standfirst that no class names.
-    let dek = (from..first)
+    let dek = (first.saturating_sub(DEK_REACH)..first)
         .rev()
         .find(|&j| {
-            w.blocks[j].kind == Kind::Heading(1) && w.h1.as_deref() == Some(&w.blocks[j].text)
+            // The headline may be set again as an `<h2>` when the `<h1>` ends a breadcrumb.
+            matches!(w.blocks[j].kind, Kind::Heading(1..=2))
+                && w.h1.as_deref() == Some(&w.blocks[j].text)
+                // A site name linking home is no headline.
+                && (w.blocks[j].link_chars as usize) * 2 < w.blocks[j].text.len()
         })
         .and_then(|h| (h + 1..first).find(|&j| w.blocks[j].text.chars().count() >= 40));
-    for j in from..first {
+    // The dek may stand further up than a marked lead: a paywall offer or a byline box with
+    // its contact form may sit between the headline and the story.
+    let far_dek = dek.filter(|&d| d < from);
+    for j in far_dek.into_iter().chain(from..first) {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is
@@ -777,7 +808,9 @@ fn dek_like(b: &Block) -> bool {
     let by = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     matches!(b.kind, Kind::Heading(2..=4) | Kind::Para | Kind::Loose)
         && !["by ", "von ", "por ", "par ", "di "].into_iter().any(by)
-        && t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
+        && (t.ends_with(['.', '!', '?', '"', '“', '”', '»', '…'])
+            // A long subtitle paragraph often drops its full stop.
+            || (b.kind == Kind::Para && t.chars().count() >= 90 && t.contains(' ')))
 }
 
 /// How many levels above the story container its template's copies may branch off.

@@ -359,6 +359,15 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
     found
 }
 
+/// Class words of a recipe's ingredient list, in the languages the pages come in most.
+const INGREDIENT_WORDS: &[&str] = &["ingredient", "zutaten", "skladnik", "ingrediente"];
+
+/// Class naming a recipe's ingredient list or table ("recipe-ingredients", "list--ingredients",
+/// "wprm-recipe-ingredient"): the recipe's own text, however short its lines.
+pub fn ingredients(class: Option<&str>) -> bool {
+    class.is_some_and(|c| c.len() <= 300 && INGREDIENT_WORDS.iter().any(|w| contains_ci(c, w)))
+}
+
 /// ASCII case-insensitive substring test without allocating; `needle` is lowercase.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());

@@ -38,6 +38,8 @@ pub struct El {
     pub lead: bool,
     /// Microdata `description`: next to a story, its standfirst.
     pub describes: bool,
+    /// Class names a recipe's ingredient list.
+    pub ingredients: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
     /// The signature names a class, not just a tag: copies of a classless `div` say nothing.
@@ -337,6 +339,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         header: false,
         lead: false,
         describes: false,
+        ingredients: false,
         sig: 0,
         classed: false,
         chars: 0,
@@ -744,6 +747,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
+                        ingredients: classes::ingredients(el.attr("class")),
                         sig: signature(name, el.attr("class")),
                         classed: el
                             .attr("class")

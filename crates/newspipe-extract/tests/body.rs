@@ -723,3 +723,80 @@ fn lead_class_words_of_more_languages_count() {
         assert!(body.starts_with(LEAD), "{class}: {body}");
     }
 }
+
+#[test]
+fn a_dek_far_above_the_story_under_a_repeated_headline_opens_it() {
+    const DEK: &str = "The old bridge will close for a year, and the ferry will carry commuters \
+                       across the river meanwhile.";
+    // An offer box of short lines (prices, perks, buttons) between the headline and the story.
+    let offer: String = (0..12)
+        .map(|i| format!("<p>Plan {i}</p><p>{i},00 EUR a month</p>"))
+        .collect();
+    let page = |head: &str| {
+        format!(
+            r#"<html><body><main><div class="container">{head}
+            <div class="offer">{offer}</div>
+            <div class="article-text">{}</div></div></main></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    // The `<h1>` ends a breadcrumb; the headline is set again as an `<h2>` above the dek.
+    let body = body_of(&page(&format!(
+        r#"<header><nav class="breadcrumb"><ol><li><a href="/news/">News</a></li>
+        <li><h1>Bridge to close</h1></li></ol></nav><h2>Bridge to close</h2><p>{DEK}</p></header>"#
+    )));
+    assert!(body.starts_with(DEK), "{body}");
+    // A site name linking home is no headline: the tagline under it stays out.
+    let body = body_of(&page(&format!(
+        r#"<div class="top"><h1><a href="/">Bridge Weekly</a></h1></div><div><p>{DEK}</p></div>"#
+    )));
+    assert!(body.starts_with("The council said"), "{body}");
+}
+
+#[test]
+fn a_recipes_ingredient_list_near_the_story_joins_it() {
+    let method: String = (0..5)
+        .map(|i| {
+            format!(
+                "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
+                 and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
+            )
+        })
+        .collect();
+    let page = |class: &str| {
+        format!(
+            r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
+            <section class="{class} hidden-print"><h3>For the dough:</h3><ul class="list">
+            <li><span>250 g</span> <span>Butter</span></li><li><span>3</span> <span>Eggs</span></li>
+            <li><span>1</span> <span>Lemon zest</span></li></ul></section>
+            <div class="recipe-method">{method}</div></article></main></body></html>"#
+        )
+    };
+    let body = body_of(&page("recipe-ingredients"));
+    for line in ["For the dough:", "250 g Butter", "Lemon zest", "Step 4."] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // A box of short lines that no class names as ingredients stays out.
+    let body = body_of(&page("recipe-extras"));
+    assert!(!body.contains("250 g Butter"), "{body}");
+}
+
+#[test]
+fn a_long_dek_without_a_full_stop_opens_the_story() {
+    const DEK: &str = "Commuters will take the ferry for a year while the old bridge is rebuilt at a \
+                       cost of forty million pounds";
+    let page = |dek: &str| {
+        format!(
+            r#"<html><body><article><header><h1>Bridge to close</h1><p>{dek}</p></header>
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        )
+    };
+    let body = body_of(&page(DEK));
+    assert!(body.starts_with(DEK), "{body}");
+    // A short line without one is a label, not a dek.
+    let body = body_of(&page(
+        "Photos of the old bridge and of the new ferry landing",
+    ));
+    assert!(body.starts_with("The council said"), "{body}");
+}
