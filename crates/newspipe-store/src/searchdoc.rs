@@ -7,7 +7,7 @@
 //! Postgres's parser (which splits `covid-19` into `covid` and `-19`, and hosts, e-mails and
 //! paths its own way).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Body characters indexed (as the v1 column did: `left(body, 500000)`).
@@ -23,14 +23,14 @@ const MAX_LEXEME_BYTES: usize = 2_047;
 /// punctuation, hyphens and apostrophes separate words (`don't` → `don`, `t`) and a run of CJK
 /// characters is one word, as Postgres's default parser has it. Words too long for a lexeme are
 /// left out.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && w.len() <= MAX_LEXEME_BYTES)
         .map(|w| {
             if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                w.to_lowercase()
+                Cow::Owned(w.to_lowercase())
             } else {
-                w.to_owned()
+                Cow::Borrowed(w)
             }
         })
 }
@@ -42,26 +42,46 @@ const WEIGHT_B: u16 = 2 << 14;
 /// The article's search document: title words weighted A, then body words weighted B, positions
 /// running on from the title's (as `setweight(title, 'A') || setweight(body, 'B')` numbers them).
 /// Lexemes come sorted bytewise, each with its positions ascending.
-fn lexemes(title: Option<&str>, body: &str) -> Vec<(String, Vec<u16>)> {
-    let body = match body.char_indices().nth(MAX_BODY_CHARS) {
-        Some((cut, _)) => &body[..cut],
-        None => body,
+fn lexemes<'a>(title: Option<&'a str>, body: &'a str) -> Vec<(Cow<'a, str>, Vec<u16>)> {
+    // A body of at most MAX_BODY_CHARS bytes has at most as many characters.
+    let body = if body.len() > MAX_BODY_CHARS {
+        body.char_indices()
+            .nth(MAX_BODY_CHARS)
+            .map_or(body, |(cut, _)| &body[..cut])
+    } else {
+        body
     };
-    let mut lexemes: HashMap<String, Vec<u16>> = HashMap::new();
+    // Every occurrence, sorted by word then position, then grouped: no map, and no allocation
+    // for a word that is already lowercase.
+    let mut seen: Vec<(Cow<'a, str>, u16)> = Vec::new();
     let mut position: u16 = 0;
     for (text, weight) in [(title.unwrap_or(""), WEIGHT_A), (body, WEIGHT_B)] {
         for word in words(text) {
             position = (position + 1).min(MAX_POSITION);
-            let at = lexemes.entry(word).or_default();
-            // Past the last position every word lands on it once; and Postgres keeps 256.
-            if at.len() < MAX_POSITIONS && at.last().is_none_or(|&p| p & MAX_POSITION < position) {
-                at.push(weight | position);
-            }
+            seen.push((word, weight | position));
         }
     }
-    let mut sorted: Vec<_> = lexemes.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    sorted
+    seen.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then((a.1 & MAX_POSITION).cmp(&(b.1 & MAX_POSITION)))
+    });
+    let mut out: Vec<(Cow<'a, str>, Vec<u16>)> = Vec::new();
+    for (word, p) in seen {
+        match out.last_mut() {
+            Some((last, at)) if *last == word => {
+                // Past the last position every word lands on it once; and Postgres keeps 256.
+                if at.len() < MAX_POSITIONS
+                    && at
+                        .last()
+                        .is_none_or(|&q| q & MAX_POSITION < p & MAX_POSITION)
+                {
+                    at.push(p);
+                }
+            }
+            _ => out.push((word, vec![p])),
+        }
+    }
+    out
 }
 
 /// An article's search document in `tsvector`'s binary wire form, so Postgres only copies it in
@@ -115,8 +135,11 @@ impl sqlx::Encode<'_, sqlx::Postgres> for Document {
 /// (`covid-19`) must match as a phrase. Returns an empty string when nothing is searchable,
 /// which Postgres reads as a query that matches nothing.
 pub(crate) fn query(text: &str) -> String {
-    enum Item {
-        Term { negated: bool, words: Vec<String> },
+    enum Item<'a> {
+        Term {
+            negated: bool,
+            words: Vec<Cow<'a, str>>,
+        },
         Or,
     }
     let mut items = Vec::new();
@@ -146,7 +169,7 @@ pub(crate) fn query(text: &str) -> String {
             items.push(Item::Or);
             continue;
         }
-        let words: Vec<String> = words(chunk).collect();
+        let words: Vec<Cow<'_, str>> = words(chunk).collect();
         if !words.is_empty() {
             items.push(Item::Term { negated, words });
         }
@@ -182,7 +205,8 @@ mod tests {
 
     #[test]
     fn words_split_on_anything_but_letters_and_digits_and_are_lowercased() {
-        let got: Vec<String> = words("Covid-19: Don't STOP, Zürich! 東京都 x_y 3.14").collect();
+        let got: Vec<Cow<'_, str>> =
+            words("Covid-19: Don't STOP, Zürich! 東京都 x_y 3.14").collect();
         assert_eq!(
             got,
             [
