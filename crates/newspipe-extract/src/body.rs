@@ -369,14 +369,9 @@ pub fn select(w: &Walk) -> String {
         let twins = twins(w, top);
         let (mut lo, mut hi) = (top, top);
         for &i in &twins {
-            let el = &w.elems[i];
             // After the story, a small copy is more often the publisher's note in the same
             // box (an "about the company" paragraph, a call to join the forum).
-            let share = if i > top { TWIN_AFTER_SHARE } else { 0.0 };
-            if !furniture[i]
-                && fin[i] > fin[top] * share
-                && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
-            {
+            if copy_joins(w, &furniture, &fin, (i, top), TWIN_AFTER_SHARE) {
                 chosen[i] = true;
                 lo = lo.min(i);
                 hi = hi.max(i);
@@ -412,12 +407,7 @@ pub fn select(w: &Walk) -> String {
                 continue;
             }
             for i in twins(w, a) {
-                let el = &w.elems[i];
-                let share = if i > a { WRAPPER_AFTER_SHARE } else { 0.0 };
-                if !furniture[i]
-                    && fin[i] > fin[a] * share
-                    && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
-                {
+                if copy_joins(w, &furniture, &fin, (i, a), WRAPPER_AFTER_SHARE) {
                     chosen[i] = true;
                 }
             }
@@ -821,6 +811,23 @@ const TWIN_MAX_LINKS: f32 = 0.3;
 
 /// Share of the story container's score a copy after it must reach to join.
 const TWIN_AFTER_SHARE: f32 = 0.35;
+
+/// Whether copy `i` of `anchor` (the story's container or a wrapper above it) joins the story:
+/// not furniture, not mostly links, and holding prose — after the anchor, scoring more than
+/// `after_share` of it.
+fn copy_joins(
+    w: &Walk,
+    furniture: &[bool],
+    fin: &[f32],
+    (i, anchor): (usize, usize),
+    after_share: f32,
+) -> bool {
+    let el = &w.elems[i];
+    let share = if i > anchor { after_share } else { 0.0 };
+    !furniture[i]
+        && fin[i] > fin[anchor] * share
+        && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+}
 
 /// Elements built like `top`: the same tag and first class, under ancestors that match
 /// `top`'s level by level up to a shared one at most [`TWIN_LEVELS`] above.
