@@ -442,15 +442,9 @@ pub fn select(w: &Walk) -> String {
     // A recipe's ingredient list near the story is the recipe's: its short lines score
     // nothing and its box often carries a weak class word, but the lines are the story's.
     let mut recipe = vec![false; n];
+    // Where the story's lead, and a recipe's ingredients, may branch off.
+    let scope = lead_scope(w, top);
     if w.elems.iter().any(|el| el.ingredients) {
-        let mut scope = top;
-        for _ in 0..LEAD_LEVELS {
-            let p = w.elems[scope].parent as usize;
-            if p == 0 {
-                break;
-            }
-            scope = p;
-        }
         for i in 1..n {
             let el = &w.elems[i];
             let p = el.parent as usize;
@@ -465,7 +459,7 @@ pub fn select(w: &Walk) -> String {
             && keep(b)
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
-    let lead = lead_blocks(w, top, first);
+    let lead = lead_blocks(w, (top, scope), first);
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
@@ -711,13 +705,9 @@ const DEK_REACH: usize = 80;
 /// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
 const LEAD_LEVELS: usize = 9;
 
-/// Blocks of the story's lead that stand before its first block, outside the chosen container:
-/// in an element whose class names a lead, within a few levels above the story container, not
-/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
-fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
-    if first == 0 || first > w.blocks.len() || top == 0 {
-        return Vec::new();
-    }
+/// The ancestor [`LEAD_LEVELS`] above `top` (or the highest below the root): how far up the
+/// story's lead, and a recipe's ingredients, may branch off.
+fn lead_scope(w: &Walk, top: usize) -> usize {
     let mut scope = top;
     for _ in 0..LEAD_LEVELS {
         let p = w.elems[scope].parent as usize;
@@ -725,6 +715,17 @@ fn lead_blocks(w: &Walk, top: usize, first: usize) -> Vec<usize> {
             break;
         }
         scope = p;
+    }
+    scope
+}
+
+/// Blocks of the story's lead that stand before its first block, outside the chosen container:
+/// in an element whose class names a lead, within a few levels above the story container, not
+/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
+/// `scope` is the story container's [`lead_scope`].
+fn lead_blocks(w: &Walk, (top, scope): (usize, usize), first: usize) -> Vec<usize> {
+    if first == 0 || first > w.blocks.len() || top == 0 {
+        return Vec::new();
     }
     let mut out = Vec::new();
     let mut chars = 0;
