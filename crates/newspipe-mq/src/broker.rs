@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::options::{
-    BasicConsumeOptions, BasicGetOptions, BasicQosOptions, ExchangeDeclareOptions,
-    ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
-    QueuePurgeOptions,
+    BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
@@ -31,6 +31,7 @@ pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(3);
 pub(crate) struct QueueNames {
     names: [ShortString; 4],
     dlx: ShortString,
+    marker: ShortString,
 }
 
 impl QueueNames {
@@ -43,6 +44,7 @@ impl QueueNames {
                 short_string(&Queue::Dead.name(prefix))?,
             ],
             dlx: short_string(&dlx_name(prefix))?,
+            marker: short_string(&format!("{prefix}.{MARKER_QUEUE}"))?,
         })
     }
 
@@ -56,6 +58,9 @@ impl QueueNames {
         &self.names[i]
     }
 }
+
+/// Suffix of the queue holding the restart marker (see [`Broker::restart_marker_present`]).
+pub const MARKER_QUEUE: &str = "restart-marker";
 
 /// Ready/consumer counts of a queue, from a passive declare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,9 +253,63 @@ impl Broker {
             ch.queue_declare(self.names.get(queue).clone(), durable(), args)
                 .await?;
         }
+        let mut marker_args = FieldTable::default();
+        marker_args.insert("x-queue-type".into(), long_string("classic"));
+        marker_args.insert("x-max-length".into(), AMQPValue::LongLongInt(1));
+        ch.queue_declare(self.names.marker.clone(), durable(), marker_args)
+            .await?;
         close_quietly(&ch).await;
         debug!(prefix = %self.cfg.prefix, queue_type = %self.cfg.queue_type, "topology declared");
         Ok(())
+    }
+
+    /// Whether the restart marker is still there. The marker is one transient message in the
+    /// durable classic queue `{prefix}.restart-marker` (declared by
+    /// [`Broker::declare_topology`]): a broker restart keeps the queue but drops the message,
+    /// together with every other [`crate::Durability::Transient`] message. `false` therefore
+    /// means "transient work may have been lost since the marker was placed (or it never
+    /// was)": redo what was in flight, then [`Broker::place_restart_marker`].
+    pub async fn restart_marker_present(&self) -> Result<bool, MqError> {
+        let ch = self.conn.create_channel().await?;
+        let q = ch
+            .queue_declare(
+                self.names.marker.clone(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        close_quietly(&ch).await;
+        Ok(q.message_count() > 0)
+    }
+
+    /// Puts the restart marker in place (confirmed). Two callers racing leave one marker (the
+    /// queue holds at most one message).
+    pub async fn place_restart_marker(&self) -> Result<(), MqError> {
+        let ch = self.conn.create_channel().await?;
+        ch.confirm_select(ConfirmSelectOptions::default()).await?;
+        let confirm = ch
+            .basic_publish(
+                ShortString::from(""),
+                self.names.marker.clone(),
+                BasicPublishOptions {
+                    mandatory: true,
+                    immediate: false,
+                },
+                b"",
+                crate::publisher::properties(crate::Durability::Transient),
+            )
+            .await?
+            .await?;
+        close_quietly(&ch).await;
+        match confirm {
+            lapin::Confirmation::Ack(None) => Ok(()),
+            _ => Err(MqError::Nacked {
+                queue: self.names.marker.to_string(),
+            }),
+        }
     }
 
     /// A publisher with its own confirm-mode channels (see [`Publisher`]).
@@ -376,6 +435,8 @@ impl Broker {
             ch.queue_delete(self.names.get(queue).clone(), QueueDeleteOptions::default())
                 .await?;
         }
+        ch.queue_delete(self.names.marker.clone(), QueueDeleteOptions::default())
+            .await?;
         ch.exchange_delete(self.names.dlx.clone(), ExchangeDeleteOptions::default())
             .await?;
         close_quietly(&ch).await;

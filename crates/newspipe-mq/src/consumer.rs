@@ -201,6 +201,7 @@ pub struct Delivery {
     pub death: Option<Death>,
     content_type: Option<ShortString>,
     headers: Option<FieldTable>,
+    durability: crate::Durability,
     counting: Option<Counting>,
     acker: Acker,
     // Keeps the channel open while this delivery is unacked, even if the Consumer is gone.
@@ -244,6 +245,7 @@ impl Delivery {
         });
         Self {
             content_type: d.properties.content_type().clone(),
+            durability: crate::Durability::of(*d.properties.delivery_mode()),
             headers: d.properties.headers().clone(),
             counting,
             data: d.data,
@@ -255,6 +257,12 @@ impl Delivery {
             acker: d.acker,
             _channel: channel,
         }
+    }
+
+    /// How durable the message was published: what comes of it should be published the same
+    /// way ([`crate::Publisher::with_durability`]).
+    pub fn durability(&self) -> crate::Durability {
+        self.durability
     }
 
     /// Done: the broker forgets the message. Call only once its effect is durable
@@ -355,7 +363,7 @@ impl Delivery {
             RETURNS_HEADER.into(),
             AMQPValue::LongLongInt(i64::from(returns)),
         );
-        let mut props = crate::publisher::properties().with_headers(headers);
+        let mut props = crate::publisher::properties(self.durability).with_headers(headers);
         if let Some(ct) = &self.content_type {
             props = props.with_content_type(ct.clone());
         }
@@ -457,7 +465,8 @@ impl Delivery {
             dead_headers::DELIVERY_COUNT.into(),
             AMQPValue::LongLongInt(i64::from(self.delivery_count)),
         );
-        let mut props = crate::publisher::properties()
+        // The dead queue is a quorum queue, which keeps every message anyway.
+        let mut props = crate::publisher::properties(crate::Durability::Persistent)
             .with_headers(headers)
             .with_timestamp(u64::try_from(at / 1000).unwrap_or(0));
         if let Some(ct) = &self.content_type {

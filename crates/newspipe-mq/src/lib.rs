@@ -66,7 +66,7 @@ mod publisher;
 
 pub use backoff::Backoff;
 pub use broadcast::{BroadcastListener, BroadcastSender, broadcast_exchange};
-pub use broker::{Broker, QueueDepth};
+pub use broker::{Broker, MARKER_QUEUE, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue, QueueType};
 pub use consumer::{
     Admission, Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES,
@@ -75,4 +75,4 @@ pub use consumer::{
 pub use dead::{DeadMessage, REPLAYED_HEADER, ReplayReport};
 pub use error::{MqAction, MqError};
 pub use management::{QueueStats, queue_stats};
-pub use publisher::Publisher;
+pub use publisher::{Durability, Publisher};

@@ -1,4 +1,4 @@
-//! Confirmed, mandatory, persistent publishing to the work queues.
+//! Confirmed, mandatory publishing to the work queues, persistent unless the work says otherwise.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -15,8 +15,9 @@ use crate::{MqError, Queue};
 /// Publishes to the pipeline's queues and waits for the broker's confirm.
 ///
 /// Cheap to clone; `Send + Sync`; share one per process. Every message goes to the default
-/// exchange with routing key = queue name, `mandatory`, `delivery_mode = 2` (persistent),
-/// `content_type = application/json`.
+/// exchange with routing key = queue name, `mandatory`, `content_type = application/json`, and
+/// the publisher's [`Durability`] (persistent unless [`Publisher::with_durability`] says
+/// otherwise).
 ///
 /// Why a small pool of channels, each used by one publish (or one batch) at a time: lapin
 /// attaches a `basic.return` to whichever confirm it resolves next, and resolves the confirms
@@ -26,6 +27,40 @@ use crate::{MqError, Queue};
 #[derive(Clone)]
 pub struct Publisher {
     inner: Arc<Inner>,
+    durability: Durability,
+}
+
+/// Whether the broker keeps a message across its own restart (AMQP `delivery_mode`).
+///
+/// Quorum queues keep every message whatever it says; on classic queues a transient message
+/// lives in memory (paged out under pressure, never fsynced) and is dropped when the broker
+/// restarts. Measured on the pipeline: transient work messages cost the broker ~40 % less CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `delivery_mode = 2`: written to the broker's disk before the confirm.
+    #[default]
+    Persistent,
+    /// `delivery_mode = 1`: for work whose loss is noticed elsewhere (a lease that runs out,
+    /// a hand-back after [`crate::Broker::restart_marker_present`] says the broker restarted).
+    Transient,
+}
+
+impl Durability {
+    fn delivery_mode(self) -> u8 {
+        match self {
+            Durability::Persistent => 2,
+            Durability::Transient => 1,
+        }
+    }
+
+    /// What a message's `delivery_mode` says (absent means transient, as in AMQP).
+    pub(crate) fn of(delivery_mode: Option<u8>) -> Self {
+        if delivery_mode == Some(2) {
+            Durability::Persistent
+        } else {
+            Durability::Transient
+        }
+    }
 }
 
 struct Inner {
@@ -118,9 +153,9 @@ fn publish_options() -> BasicPublishOptions {
     }
 }
 
-pub(crate) fn properties() -> BasicProperties {
+pub(crate) fn properties(durability: Durability) -> BasicProperties {
     BasicProperties::default()
-        .with_delivery_mode(2)
+        .with_delivery_mode(durability.delivery_mode())
         .with_content_type(ShortString::from("application/json"))
 }
 
@@ -173,7 +208,17 @@ impl Publisher {
         inner.lock_idle().push(first);
         Ok(Self {
             inner: Arc::new(inner),
+            durability: Durability::Persistent,
         })
+    }
+
+    /// This publisher (same channels) publishing with `durability`: a worker passes on the
+    /// durability of the message it is working on, so work stays as durable as it came.
+    pub fn with_durability(&self, durability: Durability) -> Publisher {
+        Publisher {
+            inner: self.inner.clone(),
+            durability,
+        }
     }
 
     /// Publishes one message and waits for the broker's confirm.
@@ -198,7 +243,8 @@ impl Publisher {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.publish_with(queue, payloads, properties()).await
+        self.publish_with(queue, payloads, properties(self.durability))
+            .await
     }
 
     /// [`Publisher::publish`] with our own properties (headers of a dead-lettered copy).

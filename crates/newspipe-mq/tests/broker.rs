@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use newspipe_mq::{
-    Admission, Broker, DeadLettered, MqAction, MqConfig, MqError, MqOptions, Queue, QueueType,
+    Admission, Broker, DeadLettered, Durability, MqAction, MqConfig, MqError, MqOptions, Queue,
+    QueueType,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -924,5 +925,46 @@ async fn dead_letter_with_reason_then_list_replay_purge() {
     assert_eq!(broker.dead_purge().await.expect("purge"), 1);
     assert!(broker.dead_list(10).await.expect("list").is_empty());
     assert_empty_by_sentinel(&broker, &publisher, Queue::Dead).await;
+    teardown(broker).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durability_travels_with_the_message_and_the_restart_marker_stays_once_placed() {
+    let broker = setup("durable", |_| {}).await;
+    let publisher = broker.publisher().await.expect("publisher");
+    publisher
+        .publish(Queue::Pages, b"kept")
+        .await
+        .expect("publish");
+    publisher
+        .with_durability(Durability::Transient)
+        .publish(Queue::Pages, b"in memory")
+        .await
+        .expect("publish transient");
+    let first = get_eventually(&broker, Queue::Pages).await;
+    let second = get_eventually(&broker, Queue::Pages).await;
+    assert_eq!(
+        (first.data.as_slice(), first.durability()),
+        (&b"kept"[..], Durability::Persistent)
+    );
+    assert_eq!(
+        (second.data.as_slice(), second.durability()),
+        (&b"in memory"[..], Durability::Transient)
+    );
+    first.ack().await.expect("ack");
+    second.ack().await.expect("ack");
+
+    // A new topology has no marker: whatever was transient may be gone. Once placed it stays
+    // (only a broker restart drops it), and placing it again keeps one.
+    assert!(!broker.restart_marker_present().await.expect("check"));
+    broker.place_restart_marker().await.expect("place");
+    broker.place_restart_marker().await.expect("place again");
+    assert!(broker.restart_marker_present().await.expect("check"));
+    let again = connect(broker.config()).await;
+    assert!(
+        again.restart_marker_present().await.expect("check"),
+        "another connection sees it"
+    );
+    again.close().await;
     teardown(broker).await;
 }

@@ -108,6 +108,51 @@ pub(crate) async fn release(store: &Store, jobs: &[CrawlJob]) -> Result<u64, Sto
     Ok(n)
 }
 
+/// See [`crate::Store::release_all_leases`]. A lease granted after the call began ends later
+/// than now + `policy.lease`, so another replica's fresh jobs are left alone.
+pub(crate) async fn release_all(store: &Store, policy: &FrontierPolicy) -> Result<u64, StoreError> {
+    let mut tx = store.pool.begin().await?;
+    // Key order with SKIP LOCKED: no deadlock with a batch that locks frontier rows, and a row
+    // a batch holds is being answered anyway.
+    let n = sqlx::query(
+        "WITH held AS (
+             SELECT url_id FROM frontier
+             WHERE lease_until IS NOT NULL AND lease_until <= now() + $1
+             ORDER BY url_id
+             FOR UPDATE SKIP LOCKED
+         )
+         UPDATE frontier f SET lease_until = NULL, due_at = now()
+         FROM held WHERE f.url_id = held.url_id",
+    )
+    .bind(delta(policy.lease))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "WITH held AS (
+             SELECT id FROM hosts
+             -- A robots.txt job's lease (new host: pending; refresh: rules ok); a 5xx
+             -- backoff (another state) is not a lease and stands.
+             WHERE robots_retry_at > now() AND robots_retry_at <= now() + $1
+               AND (robots_state = $2 OR robots_state = $4)
+             ORDER BY id
+             FOR NO KEY UPDATE SKIP LOCKED
+         )
+         UPDATE hosts h SET robots_retry_at = now(),
+             robots_state = CASE WHEN robots_state = $2 THEN $3 ELSE robots_state END,
+             updated_at = now()
+         FROM held WHERE h.id = held.id",
+    )
+    .bind(delta(policy.lease))
+    .bind(RobotsState::Pending)
+    .bind(RobotsState::Unknown)
+    .bind(RobotsState::Ok)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Dispatched URLs whose lease ran out (the job was lost with a crawler or a dispatcher) go back
 /// to the queue. The lost try counts as an attempt, so a URL that keeps killing crawlers ends
 /// `failed` instead of looping forever; it also fences out a late answer to the old job.

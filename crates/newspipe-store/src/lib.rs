@@ -317,6 +317,14 @@ impl Store {
         dispatch::release(self, jobs).await
     }
 
+    /// Hands back every lease granted up to now (page URLs and robots.txt jobs): due again at
+    /// once, no attempt charged. For when the jobs' messages were lost wholesale (the broker
+    /// restarted with transient messages). Rows a store batch holds are skipped: their answer
+    /// is being written. Returns how many page URLs went back to the queue.
+    pub async fn release_all_leases(&self, policy: &FrontierPolicy) -> Result<u64, StoreError> {
+        dispatch::release_all(self, policy).await
+    }
+
     /// Applies one store message in one transaction, idempotently (see `batch.rs`).
     pub async fn apply(
         &self,

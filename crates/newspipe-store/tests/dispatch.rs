@@ -289,3 +289,69 @@ async fn migration_summarises_an_existing_frontier() {
     assert_eq!(jobs.len(), 2);
     db.finish().await;
 }
+
+#[tokio::test]
+async fn a_hand_back_frees_every_lease_out_but_not_a_newer_one_nor_a_backoff() {
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let list = ["http://a.test/1", "http://a.test/2", "http://b.test/1"];
+    db.store.enqueue(&urls(&list)).await.unwrap();
+    let jobs = dispatch_all(&db.store, &p, &list).await;
+    // A new host's robots.txt job out (its lease is `robots_retry_at`), another host in a
+    // 5xx backoff (no job out), and a lease a replica granted after the hand-back began.
+    db.store
+        .enqueue(&urls(&["http://c.test/1", "http://d.test/1"]))
+        .await
+        .unwrap();
+    let robots = db.store.claim_due(&p).await.unwrap();
+    assert_eq!(robots.len(), 2, "{robots:?}");
+    sqlx::query(
+        "UPDATE hosts SET robots_state = 'unknown', robots_retry_at = now() + interval '60 s'
+         WHERE host = 'd.test'",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE frontier SET lease_until = now() + interval '301 s'
+         WHERE url_id = $1",
+    )
+    .bind(jobs[2].url_id)
+    .execute(db.pool())
+    .await
+    .unwrap();
+
+    let handed_back = db.store.release_all_leases(&p).await.unwrap();
+    assert_eq!(handed_back, 2);
+    assert_summaries(&db, "hand-back").await;
+    let rows: Vec<(String, bool, i32)> = sqlx::query_as(
+        "SELECT u.url, f.lease_until IS NULL, f.attempts FROM frontier f
+         JOIN urls u ON u.id = f.url_id ORDER BY u.url",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let out = |u: &str| rows.iter().find(|r| r.0 == u).unwrap().clone();
+    assert_eq!(out("http://a.test/1"), ("http://a.test/1".into(), true, 0));
+    assert_eq!(out("http://a.test/2"), ("http://a.test/2".into(), true, 0));
+    assert!(!out("http://b.test/1").1, "the newer lease stands");
+    let hosts: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT host, robots_state::text, robots_retry_at <= now() FROM hosts
+         WHERE host IN ('c.test', 'd.test') ORDER BY host",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        hosts,
+        vec![
+            ("c.test".into(), "unknown".into(), true),
+            ("d.test".into(), "unknown".into(), false),
+        ],
+        "the robots job is handed back, the backoff stands"
+    );
+    // What went back is dispatched again at once.
+    let again = dispatch_all(&db.store, &p, &["http://a.test/1", "http://a.test/2"]).await;
+    assert_eq!(again.len(), 2);
+    db.finish().await;
+}

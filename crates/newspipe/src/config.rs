@@ -34,6 +34,10 @@ pub struct Amqp {
     pub prefetch: u16,
     pub delivery_limit: u32,
     pub queue_type: newspipe_mq::QueueType,
+    /// Crawl jobs, and the pages and store messages made from them, written to the broker's
+    /// disk. Off by default: each is covered by its URL's frontier lease, and the dispatcher
+    /// hands every lease back when the broker restarts (see `workers/dispatcher.rs`).
+    pub persistent_work: bool,
     pub management_url: String,
 }
 
@@ -202,6 +206,15 @@ impl Config {
     }
 
     // Each library gets its own config type; they are built from ours here and nowhere else.
+
+    /// How durable the dispatcher's crawl jobs are (what follows from them inherits it).
+    pub fn work_durability(&self) -> newspipe_mq::Durability {
+        if self.amqp.persistent_work {
+            newspipe_mq::Durability::Persistent
+        } else {
+            newspipe_mq::Durability::Transient
+        }
+    }
 
     /// The broker settings of the mq crate.
     pub fn mq(&self) -> newspipe_mq::MqConfig {

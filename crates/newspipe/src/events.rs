@@ -97,6 +97,16 @@ pub fn dispatched(jobs: usize) {
     metrics::counter!("newspipe_dispatcher_jobs_total").increment(jobs as u64);
 }
 
+/// The broker had restarted (its restart marker was gone), so the dispatcher handed back every
+/// lease: the transient jobs behind them were lost with it.
+pub fn leases_handed_back(urls: u64) {
+    tracing::info!(
+        urls,
+        "broker restart marker missing; handed back every lease"
+    );
+    metrics::counter!("newspipe_dispatcher_leases_handed_back_total").increment(urls);
+}
+
 /// A transient failure that the worker will retry after `wait`.
 pub fn transient(worker: &'static str, error: &dyn std::fmt::Display, wait: Duration) {
     tracing::warn!(worker, error = %error, wait_ms = wait.as_millis() as u64, "transient error; retrying");

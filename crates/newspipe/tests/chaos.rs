@@ -167,6 +167,14 @@ async fn a_broker_restart_mid_crawl_loses_nothing_and_the_workers_resume_by_them
         "each worker reconnected\n{}",
         w.logs()
     );
+    // The crawl jobs in flight were transient and died with the broker: the dispatcher saw its
+    // restart marker gone (at its first start, and after the return) and handed their leases back.
+    assert_eq!(
+        w.log_count("handed back every lease"),
+        2,
+        "hand-backs\n{}",
+        w.logs()
+    );
     assert_recovered(&db, &site, &server, &mut w).await;
     db.drop_db().await;
 }

@@ -5,12 +5,29 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Result;
 use newspipe_model::Message;
-use newspipe_mq::{Broker, Queue};
+use newspipe_mq::{Broker, Durability, Queue};
 use newspipe_store::{FrontierPolicy, Store};
 use tokio_util::sync::CancellationToken;
 
 use super::Backoff;
 use crate::{config::Config, events};
+
+/// Transient jobs die with the broker. Its restart marker gone means it restarted (or never
+/// had one): every lease out there is handed back before anything new is dispatched, and only
+/// then is the marker put back, so a crash in between hands them back again rather than never.
+async fn hand_back_if_restarted(
+    broker: &Broker,
+    store: &Store,
+    policy: &FrontierPolicy,
+) -> Result<()> {
+    if broker.restart_marker_present().await? {
+        return Ok(());
+    }
+    let urls = store.release_all_leases(policy).await?;
+    events::leases_handed_back(urls);
+    broker.place_restart_marker().await?;
+    Ok(())
+}
 
 /// Claims due URLs and publishes them as crawl jobs. Claimed rows carry a lease: if this
 /// process dies before the publish is confirmed, the lease runs out and they are claimed again.
@@ -21,6 +38,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<()> {
     let mq = cfg.mq();
+    let durability = cfg.work_durability();
     let idle = Duration::from_millis(cfg.frontier.dispatch_every_ms.max(10));
     let mut backoff = Backoff::default();
     'connect: loop {
@@ -33,7 +51,10 @@ pub async fn run(
         };
         let publisher = match async {
             broker.declare_topology().await?;
-            broker.publisher().await
+            if durability == Durability::Transient {
+                hand_back_if_restarted(&broker, &store, &policy).await?;
+            }
+            anyhow::Ok(broker.publisher().await?.with_durability(durability))
         }
         .await
         {
@@ -51,6 +72,12 @@ pub async fn run(
                 publisher.close().await;
                 broker.close().await;
                 return Ok(());
+            }
+            if !broker.is_connected() {
+                // Noticed even while nothing is due: after a broker restart the jobs in
+                // flight must be handed back now, not when their leases run out.
+                tracing::warn!("dispatcher lost its RabbitMQ connection; reconnecting");
+                continue 'connect;
             }
             let jobs = match store.claim_due(&policy).await {
                 Ok(jobs) => jobs,

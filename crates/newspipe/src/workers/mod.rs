@@ -232,7 +232,10 @@ async fn handle<H, Fut>(
     };
     // The handler shares the body; it is copied back only to dead-letter it with a reason.
     let data: Arc<[u8]> = std::mem::take(&mut delivery.data).into();
-    let outcome = match handler(data.clone(), publisher.clone()).await {
+    // What comes of a message is as durable as the message: transient crawl jobs (leased in
+    // the frontier) yield transient pages and store messages.
+    let forward_with = publisher.with_durability(delivery.durability());
+    let outcome = match handler(data.clone(), forward_with).await {
         Decision::Ack => delivery.ack().await,
         Decision::DeadLetter(reason) => {
             events::dead_lettered(worker, &reason);
