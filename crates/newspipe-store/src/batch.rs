@@ -331,8 +331,9 @@ async fn apply_one(
         }
         StoreMsg::Robots(r) => urlstate::apply_robots(tx, r, policy).await,
         StoreMsg::NotModified(m) => match urlstate::not_modified(tx, m, policy).await? {
-            Some((host_id, visit)) => {
+            Some((schedule, host_id, visit)) => {
                 pending.visited(host_id, &visit);
+                pending.schedules.push(schedule);
                 Ok(Applied::NotModified)
             }
             None => Ok(Applied::Unchanged),

@@ -41,6 +41,8 @@ pub(crate) enum Schedule {
     Done(i64),
     /// A stored page: the row waits for the next visit with what this one saw.
     Again(Box<NextVisit>),
+    /// A 304: the row waits for the next visit, its validators and content hash unchanged.
+    Recheck(Recheck),
 }
 
 impl Schedule {
@@ -48,8 +50,21 @@ impl Schedule {
         match self {
             Schedule::Done(id) => *id,
             Schedule::Again(n) => n.url_id,
+            Schedule::Recheck(r) => r.url_id,
         }
     }
+}
+
+/// What a 304 changes in its frontier row.
+#[derive(Debug)]
+pub(crate) struct Recheck {
+    url_id: i64,
+    due_at: DateTime<Utc>,
+    visited_at: DateTime<Utc>,
+    changed_at: DateTime<Utc>,
+    interval_secs: Option<i32>,
+    hub_yield: Option<f32>,
+    hot: bool,
 }
 
 #[derive(Debug)]
@@ -82,10 +97,12 @@ pub(crate) async fn write_schedules(
     schedules.sort_by_key(Schedule::url_id);
     let mut done = Vec::new();
     let mut again = Vec::new();
+    let mut recheck = Vec::new();
     for s in schedules.drain(..) {
         match s {
             Schedule::Done(id) => done.push(id),
             Schedule::Again(n) => again.push(*n),
+            Schedule::Recheck(r) => recheck.push(r),
         }
     }
     if !done.is_empty() {
@@ -93,6 +110,9 @@ pub(crate) async fn write_schedules(
             .bind(&done)
             .execute(&mut *tx)
             .await?;
+    }
+    if !recheck.is_empty() {
+        write_rechecks(tx, &recheck).await?;
     }
     if again.is_empty() {
         return Ok(());
@@ -142,6 +162,36 @@ pub(crate) async fn write_schedules(
     .bind(&changed)
     .bind(&hashes)
     .bind(&hubs)
+    .bind(&intervals)
+    .bind(&yields)
+    .bind(&hot)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The 304s of a batch: one statement, whatever their number.
+async fn write_rechecks(tx: &mut PgConnection, rows: &[Recheck]) -> Result<(), StoreError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.url_id).collect();
+    let due: Vec<DateTime<Utc>> = rows.iter().map(|r| r.due_at).collect();
+    let visited: Vec<DateTime<Utc>> = rows.iter().map(|r| r.visited_at).collect();
+    let changed: Vec<DateTime<Utc>> = rows.iter().map(|r| r.changed_at).collect();
+    let intervals: Vec<Option<i32>> = rows.iter().map(|r| r.interval_secs).collect();
+    let yields: Vec<Option<f32>> = rows.iter().map(|r| r.hub_yield).collect();
+    let hot: Vec<bool> = rows.iter().map(|r| r.hot).collect();
+    sqlx::query(
+        "UPDATE frontier f SET due_at = x.due_at, lease_until = NULL, attempts = 0,
+             visited_at = x.visited_at, changed_at = x.changed_at,
+             interval_secs = x.interval_secs, hub_yield = x.hub_yield, hot = x.hot
+         FROM UNNEST($1::int8[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[],
+                     $5::int4[], $6::float4[], $7::bool[])
+              AS x (url_id, due_at, visited_at, changed_at, interval_secs, hub_yield, hot)
+         WHERE f.url_id = x.url_id",
+    )
+    .bind(&ids)
+    .bind(&due)
+    .bind(&visited)
+    .bind(&changed)
     .bind(&intervals)
     .bind(&yields)
     .bind(&hot)
@@ -326,7 +376,7 @@ pub(crate) async fn not_modified(
     tx: &mut PgConnection,
     m: &NotModified,
     policy: &FrontierPolicy,
-) -> Result<Option<(i32, Visit)>, StoreError> {
+) -> Result<Option<(Schedule, i32, Visit)>, StoreError> {
     let row: Option<Sched> = sqlx::query_as(
         "SELECT host_id, visited_at, changed_at, content_hash, hub, interval_secs, hub_yield
          FROM frontier
@@ -363,35 +413,26 @@ pub(crate) async fn not_modified(
                 .map(|s| std::time::Duration::from_secs(u64::try_from(s).unwrap_or(0))),
         },
     );
-    match next {
-        None => {
-            sqlx::query("DELETE FROM frontier WHERE url_id = $1")
-                .bind(m.job.url_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+    let schedule = match next {
+        None => Schedule::Done(m.job.url_id),
         Some(next) => {
             // A 304 found nothing new: the hub's yield falls.
-            let stored_yield = revisit::stored_yield(hub.then(|| {
+            let (hub_yield, hot) = revisit::stored_yield(hub.then(|| {
                 revisit::next_yield(hub_yield.map_or(revisit::YIELD_PLAIN_HUB, f64::from), false)
             }));
-            sqlx::query(
-                "UPDATE frontier SET due_at = $2, lease_until = NULL, attempts = 0,
-                     visited_at = $3, changed_at = coalesce(changed_at, $3), interval_secs = $4,
-                     hub_yield = $5, hot = $6
-                 WHERE url_id = $1",
-            )
-            .bind(m.job.url_id)
-            .bind(next.due_at)
-            .bind(m.at)
-            .bind(next.interval_secs)
-            .bind(stored_yield.0)
-            .bind(stored_yield.1)
-            .execute(&mut *tx)
-            .await?;
+            Schedule::Recheck(Recheck {
+                url_id: m.job.url_id,
+                due_at: next.due_at,
+                visited_at: m.at,
+                changed_at: changed_at.unwrap_or(m.at),
+                interval_secs: next.interval_secs,
+                hub_yield,
+                hot,
+            })
         }
-    }
+    };
     Ok(Some((
+        schedule,
         host_id,
         Visit {
             revisit: true,

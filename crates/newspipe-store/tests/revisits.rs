@@ -398,3 +398,59 @@ async fn hot_hubs_escape_max_share_and_their_new_links_jump_the_backlog() {
     assert_eq!(first, listed);
     db.finish().await;
 }
+
+#[tokio::test]
+async fn a_batch_of_304s_reschedules_each_row_keeps_its_validators_and_sees_its_own_answers() {
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let list = ["http://a.test/", "http://a.test/feed", "http://b.test/"];
+    db.store.enqueue(&urls(&list)).await.unwrap();
+    let jobs = dispatch_all(&db.store, &p, &list).await;
+    let t0 = Utc::now();
+    let pages: Vec<StoreMsg> = jobs.iter().map(|j| page_msg(j, t0, None, &[])).collect();
+    db.store.apply_batch(&pages, &p).await.unwrap();
+    for u in list {
+        make_due(&db, u).await;
+    }
+    let again = dispatch_all(&db.store, &p, &list).await;
+    let at = Utc::now();
+    let nm =
+        |j: &newspipe_model::CrawlJob| StoreMsg::NotModified(NotModified { job: j.clone(), at });
+    // Three 304s and a duplicate of the first in one batch: the duplicate must see the row
+    // the first one rescheduled (no lease any more) and change nothing.
+    let batch = [nm(&again[0]), nm(&again[1]), nm(&again[2]), nm(&again[0])];
+    let applied: Vec<Applied> = db
+        .store
+        .apply_batch(&batch, &p)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        applied,
+        vec![
+            Applied::NotModified,
+            Applied::NotModified,
+            Applied::NotModified,
+            Applied::Unchanged
+        ]
+    );
+    assert_eq!(
+        db.i64("SELECT coalesce(sum(not_modified), 0)::int8 FROM host_visits")
+            .await,
+        3
+    );
+    for u in list {
+        let due = due_in_secs(&db, u).await;
+        assert!((78..=85).contains(&due), "{u}: {due}");
+        make_due(&db, u).await;
+    }
+    let third = dispatch_all(&db.store, &p, &list).await;
+    for j in &third {
+        let v = j.validators.as_ref().expect("validators");
+        assert_eq!(v.etag.as_deref(), Some("\"abc\""), "{j:?}");
+        assert_eq!(j.attempt, 0);
+    }
+    db.finish().await;
+}
