@@ -222,11 +222,11 @@ drop_state() {
         DB=""
     fi
     if [[ -n $PREFIX ]]; then
-        for q in crawl pages store dead; do
+        for q in crawl pages store dead restart-marker; do
             rmqctl -q delete_queue "$PREFIX.$q" >/dev/null 2>&1 || true
         done
         rmqctl -q eval "rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$PREFIX.dlx\">>), false, <<\"bench-crawl\">>)." >/dev/null 2>&1 || true
-        log "deleted queues $PREFIX.{crawl,pages,store,dead} and exchange $PREFIX.dlx"
+        log "deleted queues $PREFIX.{crawl,pages,store,dead,restart-marker} and exchange $PREFIX.dlx"
         PREFIX=""
     fi
 }
