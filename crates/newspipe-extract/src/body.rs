@@ -326,6 +326,10 @@ pub fn select(w: &Walk) -> String {
         }
     }
 
+    // A container that won on many short lines (a letter's signatories, a table of specs)
+    // while a box just above it holds more prose outside it: the story is the prose.
+    top = prose_above_lines(w, &furniture, top);
+
     // Siblings that carry story text too (same parent, decent score or a clean long paragraph).
     let mut chosen = vec![false; n];
     chosen[top] = true;
@@ -854,6 +858,72 @@ fn twins(w: &Walk, top: usize) -> Vec<usize> {
     }
     out
 }
+
+/// A paragraph at least this long is prose, not a line of a list.
+const PROSE_CHARS: usize = 150;
+
+/// How many levels above a container of short lines the prose may stand.
+const PROSE_LEVELS: usize = 3;
+
+/// `top`, or the ancestor up to [`PROSE_LEVELS`] above it that holds more prose outside it
+/// than it holds, when `top`'s score comes mostly from short lines.
+fn prose_above_lines(w: &Walk, furniture: &[bool], top: usize) -> usize {
+    if top == 0 {
+        return top;
+    }
+    let under_top = subtree(w, top);
+    let (mut lines, mut prose) = (0usize, 0usize);
+    for b in w.blocks.iter().filter(|b| scorable(b)) {
+        let e = b.elem as usize;
+        if !furniture[e] && under_top[e] {
+            let len = b.text.chars().count();
+            if len >= PROSE_CHARS {
+                prose += len;
+            } else {
+                lines += len;
+            }
+        }
+    }
+    // Mostly prose: the container is the story's.
+    if prose * 2 >= lines {
+        return top;
+    }
+    let mut a = top;
+    for _ in 0..PROSE_LEVELS {
+        a = w.elems[a].parent as usize;
+        if a == 0 || furniture[a] {
+            break;
+        }
+        let under = subtree(w, a);
+        let outside: usize = w
+            .blocks
+            .iter()
+            .filter(|b| {
+                let e = b.elem as usize;
+                under[e] && !under_top[e] && !furniture[e] && scorable(b)
+            })
+            .map(|b| b.text.chars().count())
+            .filter(|&len| len >= PROSE_CHARS)
+            .sum();
+        if outside > prose.max(PROSE_MIN) {
+            return a;
+        }
+    }
+    top
+}
+
+/// Per element: is it `root` or inside it? (Elements are in pre-order: parents first.)
+fn subtree(w: &Walk, root: usize) -> Vec<bool> {
+    let mut under = vec![false; w.elems.len()];
+    under[root] = true;
+    for i in root + 1..w.elems.len() {
+        under[i] = under[w.elems[i].parent as usize];
+    }
+    under
+}
+
+/// Prose a box above a container of short lines must hold to take the story.
+const PROSE_MIN: usize = 400;
 
 fn scorable(b: &Block) -> bool {
     if matches!(b.kind, Kind::Heading(_)) {

@@ -606,7 +606,7 @@ fn a_list_in_the_story_that_a_weak_class_word_marks_stays() {
         depend on food aid this year.</li><li class="rte__list-item">Prices for grain rose by a
         third since spring.</li></ul><ul class="related-list"><li>Another story on the harbour
         dredging and its costs.</li></ul></div></body></html>"#,
-        paras("bridge", 0, 4)
+        paras("bridge over the river", 0, 4)
     );
     let body = body_of(&html);
     assert!(body.contains("Five million people"), "{body}");
@@ -799,4 +799,28 @@ fn a_long_dek_without_a_full_stop_opens_the_story() {
         "Photos of the old bridge and of the new ferry landing",
     ));
     assert!(body.starts_with("The council said"), "{body}");
+}
+
+#[test]
+fn a_letters_prose_beats_the_long_list_of_its_signatories() {
+    // Each "Name, Place" line scores like a short paragraph with a comma: a hundred of them
+    // outscore the letter's few long paragraphs, which stand just above the list's box.
+    let names: String = (0..100)
+        .map(|i| format!("<p>Signatory Number {i}, Northern University</p>"))
+        .collect();
+    let html = format!(
+        r#"<html><body><article><h1>A letter on the bridge</h1><div class="letter">{}
+        <div class="signatories"><div>{names}</div></div></div></article></body></html>"#,
+        paras("bridge over the river", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+    assert!(body.contains("Part 3."), "{body}");
+    // A story whose own box holds the prose keeps it whatever lists stand around it.
+    let html = format!(
+        r#"<html><body><article><h1>A letter on the bridge</h1><div class="letter">{}</div>
+        <div class="signatories"><div>{names}</div></div></article></body></html>"#,
+        paras("bridge over the river", 0, 4)
+    );
+    assert!(body_of(&html).contains("Part 3."));
 }
