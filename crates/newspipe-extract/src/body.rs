@@ -1171,11 +1171,21 @@ fn resolve_furniture(w: &Walk) -> Vec<bool> {
     }
     // Microdata naming the story body vouches for the element and its wrappers.
     let mut holds_body: Vec<bool> = w.elems.iter().map(|e| e.itemprop_body).collect();
+    // A class naming the story body (`richtext`, `article-body`) vouches for a `header` box
+    // around it: templates set a section's text in the box of its heading.
+    let mut holds_text: Vec<bool> = w
+        .elems
+        .iter()
+        .map(|e| e.mark == Mark::StrongPositive)
+        .collect();
     for i in (1..n).rev() {
         let p = w.elems[i].parent as usize;
         ptext[p] = ptext[p].saturating_add(ptext[i]);
         if holds_body[i] {
             holds_body[p] = true;
+        }
+        if holds_text[i] {
+            holds_text[p] = true;
         }
     }
     let mut furn = vec![false; n];
@@ -1184,7 +1194,11 @@ fn resolve_furniture(w: &Walk) -> Vec<bool> {
         let mut own = el.furniture;
         if own
             && !el.hard
-            && (holds_body[i] || (total > 300 && ptext[i] as f32 > 0.5 * total as f32))
+            && (holds_body[i]
+                || (el.header
+                    && matches!(el.mark, Mark::Neutral | Mark::Positive)
+                    && holds_text[i])
+                || (total > 300 && ptext[i] as f32 > 0.5 * total as f32))
         {
             own = false;
         }

@@ -824,3 +824,32 @@ fn a_letters_prose_beats_the_long_list_of_its_signatories() {
     );
     assert!(body_of(&html).contains("Part 3."));
 }
+
+#[test]
+fn a_sections_text_in_its_header_box_is_the_story() {
+    // A page builder sets each section's text in the `header` of its block, inside a box
+    // whose class names rich text; only a consent notice stands outside.
+    let section = |i: usize| {
+        format!(
+            r#"<article class="image-text"><header class="image-text__description">
+            <h3>Section {i}</h3><div class="richtext-block">{}</div></header></article>"#,
+            paras("bridge", 2 * i, 2)
+        )
+    };
+    let html = format!(
+        r#"<html><body><header class="site"><a href="/">Home</a></header><main>
+        <h1>Bridge to close</h1>{}{}{}<div class="external"><p>To protect your data we blocked
+        the automatic loading of this provider's content, agree below to see it.</p></div>
+        </main></body></html>"#,
+        section(0),
+        section(1),
+        section(2)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("Part 0.") && body.contains("Part 5."),
+        "{body}"
+    );
+    // A masthead `header` without such a box stays furniture.
+    assert!(!body.contains("Home"), "{body}");
+}
