@@ -437,6 +437,25 @@ fn note_word(name: &[u8]) -> bool {
     })
 }
 
+/// Words of a consent manager's box (a cookie or privacy dialog listing every service the
+/// site embeds, often longer than the story).
+const CONSENT_WORDS: &[&str] = &["consent", "dsgvo", "gdpr"];
+
+/// Class or id of a consent manager's box. Such a box is never the story, however much of
+/// the page's text it holds; a post's own facts (`tag-dsgvo`) do not count.
+pub fn consent(class: Option<&str>, id: Option<&str>) -> bool {
+    [class, id].into_iter().flatten().any(|v| {
+        v.len() <= 400
+            && CONSENT_WORDS.iter().any(|w| contains_ci(v, w))
+            && v.split_ascii_whitespace().any(|name| {
+                !FACT_PREFIXES.iter().any(|p| {
+                    name.get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
+                }) && CONSENT_WORDS.iter().any(|w| contains_ci(name, w))
+            })
+    })
+}
+
 /// ARIA roles of furniture.
 pub fn furniture_role(role: &str) -> bool {
     matches!(

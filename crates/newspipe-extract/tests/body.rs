@@ -853,3 +853,38 @@ fn a_sections_text_in_its_header_box_is_the_story() {
     // A masthead `header` without such a box stays furniture.
     assert!(!body.contains("Home"), "{body}");
 }
+
+#[test]
+fn a_consent_managers_list_of_services_is_never_the_story() {
+    // The dialog describes every embedded service at length: it holds most of the page's
+    // text, more than the short story, and still stays out.
+    let service = |name: &str| {
+        format!(
+            "<div class=\"service-item\"><p>Purpose: {name} loads content from a third party, \
+             which may process your connection data, your browser's data and the pages you \
+             visit, and may pass them on to its partners, in countries outside the union.</p>\
+             <p>Legal basis: your consent, which you may withdraw at any time, with effect for \
+             the future, in the settings of this dialog or by writing to us.</p></div>"
+        )
+    };
+    let services: String = ["Video", "Maps", "Analytics", "Social", "Fonts", "Captcha"]
+        .into_iter()
+        .map(service)
+        .collect();
+    let html = format!(
+        r#"<html><body><main><article><h1>Bridge to close</h1><div class="article-text">{}
+        </div></article></main><div id="cmp-consent-dialog"><div class="category">{services}
+        </div></div></body></html>"#,
+        paras("bridge", 0, 3)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Part 2."), "{body}");
+    assert!(!body.contains("Legal basis"), "{body}");
+    // A post tagged with the word is no consent box.
+    let html = format!(
+        r#"<html><body><article class="post tag-dsgvo"><h1>Bridge to close</h1>{}</article>
+        </body></html>"#,
+        paras("bridge", 0, 3)
+    );
+    assert!(body_of(&html).contains("Part 2."));
+}
