@@ -296,6 +296,7 @@ pub fn select(w: &Walk) -> String {
 
     // A story split by ads or inline boxes has rivals close in score: climb to hold them all.
     let top_score = fin[top];
+    let scored = top;
     let rivals: Vec<usize> = (0..n)
         .filter(|&i| {
             i != top
@@ -335,7 +336,10 @@ pub fn select(w: &Walk) -> String {
     chosen[top] = true;
     // A story cut into several marked containers (sections between sidebars, paywall splits):
     // every other strongly marked container with real text joins it.
-    if w.elems[top].mark == Mark::StrongPositive || w.elems[top].itemprop_body {
+    if [top, scored]
+        .iter()
+        .any(|&t| w.elems[t].mark == Mark::StrongPositive || w.elems[t].itemprop_body)
+    {
         for i in 0..n {
             let el = &w.elems[i];
             if (el.mark == Mark::StrongPositive || el.itemprop_body)

@@ -888,3 +888,34 @@ fn a_consent_managers_list_of_services_is_never_the_story() {
     );
     assert!(body_of(&html).contains("Part 2."));
 }
+
+#[test]
+fn a_questions_body_joins_its_answers_when_the_story_widens_to_them() {
+    // Question and answers share the body class; the answers, close in score, widen the
+    // story to their wrapper, which no class marks; the question's box still joins.
+    let post = |text: String| {
+        format!(r#"<div class="post-layout"><div class="post-body">{text}</div></div>"#)
+    };
+    let question = post(
+        "<p>How does one know when to use the one form of the past tense or the other, for \
+         example in a sentence about a bridge?</p>"
+            .to_string(),
+    );
+    let answers: String = (0..3)
+        .map(|i| {
+            format!(
+                r#"<div class="answer">{}</div>"#,
+                post(paras("bridge", 2 * i, 2))
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><body><h1>Which past tense?</h1>
+        <div class="stats">Asked 9 years ago, modified 2 years ago, viewed 5k times</div>
+        <div class="question">{question}</div>
+        <div id="answers"><h2>3 Answers</h2>{answers}</div></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("How does one know"), "{body}");
+    assert!(body.contains("Part 5."), "{body}");
+}
