@@ -747,7 +747,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
-                        ingredients: classes::ingredients(el.attr("class")),
+                        // Recipe microdata names the ingredients where no class does.
+                        ingredients: classes::ingredients(el.attr("class"))
+                            || itemprop.is_some_and(|p| {
+                                p.eq_ignore_ascii_case("recipeIngredient")
+                                    || p.eq_ignore_ascii_case("ingredients")
+                            }),
                         sig: signature(name, el.attr("class")),
                         classed: el
                             .attr("class")

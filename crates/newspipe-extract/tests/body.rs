@@ -919,3 +919,31 @@ fn a_questions_body_joins_its_answers_when_the_story_widens_to_them() {
     assert!(body.starts_with("How does one know"), "{body}");
     assert!(body.contains("Part 5."), "{body}");
 }
+
+#[test]
+fn recipe_microdata_names_the_ingredients_where_no_class_does() {
+    let method: String = (0..5)
+        .map(|i| {
+            format!(
+                "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
+                 and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
+            )
+        })
+        .collect();
+    let page = |prop: &str| {
+        format!(
+            r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
+            <div class="tab-list hidden-print"><div class="content"><ul>
+            <li {prop}>250 g butter, soft</li><li {prop}>3 eggs</li>
+            <li {prop}>1 lemon, its zest</li></ul></div></div>
+            <div class="recipe-method">{method}</div></article></main></body></html>"#
+        )
+    };
+    let body = body_of(&page(r#"itemprop="recipeIngredient""#));
+    for line in ["250 g butter, soft", "1 lemon, its zest", "Step 4."] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // The same list without the microdata is a box of short lines and stays out.
+    let body = body_of(&page(r#"itemprop="size""#));
+    assert!(!body.contains("250 g butter"), "{body}");
+}
