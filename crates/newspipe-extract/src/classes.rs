@@ -260,7 +260,18 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
             if lower.len() > 10 && FACT_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                 continue;
             }
-            for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+            // A BEM modifier that says a box carries ads ("TestReport__Section--Ads") names
+            // a variant of the box, not an ad: the box is what the name before it says.
+            let (named, modifier) = match lower.split_once("--") {
+                Some((n, m)) if !n.is_empty() => (n, m),
+                _ => (lower, ""),
+            };
+            let ads_only = modifier
+                .split(['-', '_'])
+                .filter(|t| !t.is_empty())
+                .all(|t| matches!(t, "ad" | "ads" | "advert" | "with" | "has"));
+            let toks = if ads_only { named } else { lower };
+            for tok in toks.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
                 if neg_token(tok) {
                     neg = true;
                 } else if weak_neg_token(tok) {
@@ -490,5 +501,8 @@ mod tests {
         );
         assert_eq!(mark(Some("story"), Some("main")), Mark::Positive);
         assert_eq!(mark(Some("ad ad--top"), None), Mark::Furniture);
+        assert_eq!(mark(Some("report__section--ads"), None), Mark::Neutral);
+        assert_eq!(mark(Some("teaser--ads"), None), Mark::WeakFurniture);
+        assert_eq!(mark(Some("box--ads-related"), None), Mark::Furniture);
     }
 }

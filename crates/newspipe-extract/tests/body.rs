@@ -947,3 +947,29 @@ fn recipe_microdata_names_the_ingredients_where_no_class_does() {
     let body = body_of(&page(r#"itemprop="size""#));
     assert!(!body.contains("250 g butter"), "{body}");
 }
+
+#[test]
+fn a_section_whose_modifier_says_it_carries_ads_is_the_storys() {
+    // "--ads" marks the sections an ad may be placed in; the sections are the story's. A
+    // box named as an ad stays out.
+    let section = |i: usize| {
+        format!(
+            r#"<section class="TestReport__Section TestReport__Section--Ads">{}
+            <div class="ad-slot"><p>Sponsored: the best grill deals of the season, only this
+            week, in every store near you and online.</p></div></section>"#,
+            paras("bridge", 2 * i, 2)
+        )
+    };
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1>{}{}{}</article></body></html>"#,
+        section(0),
+        section(1),
+        section(2)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("Part 0.") && body.contains("Part 5."),
+        "{body}"
+    );
+    assert!(!body.contains("Sponsored"), "{body}");
+}
