@@ -376,10 +376,11 @@ pub fn select(w: &Walk) -> String {
     if top != 0 {
         let twins = twins(w, top);
         let (mut lo, mut hi) = (top, top);
+        let share = after_share(w, &furniture, &fin, &twins, top, TWIN_AFTER_SHARE);
         for &i in &twins {
             // After the story, a small copy is more often the publisher's note in the same
             // box (an "about the company" paragraph, a call to join the forum).
-            if copy_joins(w, &furniture, &fin, (i, top), TWIN_AFTER_SHARE) {
+            if copy_joins(w, &furniture, &fin, (i, top), share) {
                 chosen[i] = true;
                 lo = lo.min(i);
                 hi = hi.max(i);
@@ -414,8 +415,10 @@ pub fn select(w: &Walk) -> String {
             if !w.elems[a].classed || furniture[a] {
                 continue;
             }
-            for i in twins(w, a) {
-                if copy_joins(w, &furniture, &fin, (i, a), WRAPPER_AFTER_SHARE) {
+            let copies = twins(w, a);
+            let share = after_share(w, &furniture, &fin, &copies, a, WRAPPER_AFTER_SHARE);
+            for i in copies {
+                if copy_joins(w, &furniture, &fin, (i, a), share) {
                     chosen[i] = true;
                 }
             }
@@ -836,6 +839,32 @@ fn copy_joins(
     !furniture[i]
         && fin[i] > fin[anchor] * share
         && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
+}
+
+/// Share of the anchor's score a copy after it must reach when several copies follow it.
+const SECTIONS_AFTER_SHARE: f32 = 0.15;
+
+/// The share copies after `anchor` must reach: `share`, or less when at least two copies
+/// after it hold prose (the story's later sections; a publisher's note is one box).
+fn after_share(
+    w: &Walk,
+    furniture: &[bool],
+    fin: &[f32],
+    copies: &[usize],
+    anchor: usize,
+    share: f32,
+) -> f32 {
+    let sections = copies
+        .iter()
+        .filter(|&&i| {
+            i > anchor && copy_joins(w, furniture, fin, (i, anchor), SECTIONS_AFTER_SHARE)
+        })
+        .count();
+    if sections >= 2 {
+        SECTIONS_AFTER_SHARE
+    } else {
+        share
+    }
 }
 
 /// Elements built like `top`: the same tag and first class, under ancestors that match

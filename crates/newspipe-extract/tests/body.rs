@@ -973,3 +973,28 @@ fn a_section_whose_modifier_says_it_carries_ads_is_the_storys() {
     );
     assert!(!body.contains("Sponsored"), "{body}");
 }
+
+#[test]
+fn several_small_copies_after_the_story_are_its_later_sections() {
+    // The intro fills the first text box; each later section is a smaller copy of the box,
+    // under the share a lone copy after the story must reach.
+    let section = |i: usize| boxed(&format!("<h2>Section {i}</h2>{}", paras("bridge", i, 1)));
+    let html = format!(
+        r#"<html><body><h1>Bridge to close</h1>{}{}{}</body></html>"#,
+        boxed(&paras("bridge", 0, 6)),
+        section(6),
+        section(7)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("Part 5.") && body.contains("Part 7."),
+        "{body}"
+    );
+    // One small copy after the story is the publisher's note and stays out.
+    let html = format!(
+        r#"<html><body><h1>Bridge to close</h1>{}{}</body></html>"#,
+        boxed(&paras("bridge", 0, 6)),
+        section(6)
+    );
+    assert!(!body_of(&html).contains("Part 6."));
+}
