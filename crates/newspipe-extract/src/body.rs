@@ -904,11 +904,19 @@ fn prose_above_lines(w: &Walk, furniture: &[bool], top: usize) -> usize {
     if top == 0 {
         return top;
     }
-    let under_top = subtree(w, top);
-    let (mut lines, mut prose) = (0usize, 0usize);
-    for b in w.blocks.iter().filter(|b| scorable(b)) {
-        let e = b.elem as usize;
-        if !furniture[e] && under_top[e] {
+    // Scorable text under `root` (outside `skip`), split into prose and short lines.
+    let text = |root: usize, skip: Option<usize>| {
+        let (inside, skipped) = (subtree(w, root), skip.map(|s| subtree(w, s)));
+        let (mut lines, mut prose) = (0usize, 0usize);
+        for b in &w.blocks {
+            let e = b.elem as usize;
+            if !inside.contains(&e)
+                || skipped.as_ref().is_some_and(|s| s.contains(&e))
+                || furniture[e]
+                || !scorable(b)
+            {
+                continue;
+            }
             let len = b.text.chars().count();
             if len >= PROSE_CHARS {
                 prose += len;
@@ -916,7 +924,9 @@ fn prose_above_lines(w: &Walk, furniture: &[bool], top: usize) -> usize {
                 lines += len;
             }
         }
-    }
+        (lines, prose)
+    };
+    let (lines, prose) = text(top, None);
     // Mostly prose: the container is the story's.
     if prose * 2 >= lines {
         return top;
@@ -927,32 +937,19 @@ fn prose_above_lines(w: &Walk, furniture: &[bool], top: usize) -> usize {
         if a == 0 || furniture[a] {
             break;
         }
-        let under = subtree(w, a);
-        let outside: usize = w
-            .blocks
-            .iter()
-            .filter(|b| {
-                let e = b.elem as usize;
-                under[e] && !under_top[e] && !furniture[e] && scorable(b)
-            })
-            .map(|b| b.text.chars().count())
-            .filter(|&len| len >= PROSE_CHARS)
-            .sum();
-        if outside > prose.max(PROSE_MIN) {
+        if text(a, Some(top)).1 > prose.max(PROSE_MIN) {
             return a;
         }
     }
     top
 }
 
-/// Per element: is it `root` or inside it? (Elements are in pre-order: parents first.)
-fn subtree(w: &Walk, root: usize) -> Vec<bool> {
-    let mut under = vec![false; w.elems.len()];
-    under[root] = true;
-    for i in root + 1..w.elems.len() {
-        under[i] = under[w.elems[i].parent as usize];
-    }
-    under
+/// The elements of `root`'s subtree: a range, as elements are numbered in pre-order.
+fn subtree(w: &Walk, root: usize) -> std::ops::Range<usize> {
+    let end = (root + 1..w.elems.len())
+        .find(|&i| (w.elems[i].parent as usize) < root)
+        .unwrap_or(w.elems.len());
+    root..end
 }
 
 /// Prose a box above a container of short lines must hold to take the story.

@@ -448,22 +448,35 @@ fn note_word(name: &[u8]) -> bool {
     })
 }
 
-/// Words of a consent manager's box (a cookie or privacy dialog listing every service the
-/// site embeds, often longer than the story).
-const CONSENT_WORDS: &[&str] = &["consent", "dsgvo", "gdpr"];
-
-/// Class or id of a consent manager's box. Such a box is never the story, however much of
-/// the page's text it holds; a post's own facts (`tag-dsgvo`) do not count.
+/// Class or id of a consent manager's box (a cookie or privacy dialog listing every service
+/// the site embeds, often longer than the story): a class name holding `consent`, `dsgvo` or
+/// `gdpr`. Such a box is never the story, however much of the page's text it holds; a post's
+/// own facts (`tag-dsgvo`) do not count.
 pub fn consent(class: Option<&str>, id: Option<&str>) -> bool {
     [class, id].into_iter().flatten().any(|v| {
         v.len() <= 400
-            && CONSENT_WORDS.iter().any(|w| contains_ci(v, w))
+            && consent_word(v.as_bytes())
             && v.split_ascii_whitespace().any(|name| {
                 !FACT_PREFIXES.iter().any(|p| {
                     name.get(..p.len())
                         .is_some_and(|h| h.eq_ignore_ascii_case(p))
-                }) && CONSENT_WORDS.iter().any(|w| contains_ci(name, w))
+                }) && consent_word(name.as_bytes())
             })
+    })
+}
+
+/// Does `v` hold a consent word? One pass, a comparison only where a word's first letter
+/// stands (this runs on every element's class and id).
+fn consent_word(v: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| {
+        v.get(i..i + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    };
+    (0..v.len()).any(|i| match v[i] | 0x20 {
+        b'c' => at(i, b"consent"),
+        b'd' => at(i, b"dsgvo"),
+        b'g' => at(i, b"gdpr"),
+        _ => false,
     })
 }
 

@@ -552,7 +552,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     name,
                     "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
                 ) || role_furniture
-            } || classes::consent(el.attr("class"), el.attr("id"));
+            } || (block_kind.is_some()
+                && classes::consent(el.attr("class"), el.attr("id")));
             let never = matches!(name, "html" | "body" | "main");
             // Only the first `<h1>` is read, so after it the logo no longer matters.
             let brand =
