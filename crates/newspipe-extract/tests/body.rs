@@ -753,16 +753,21 @@ fn a_dek_far_above_the_story_under_a_repeated_headline_opens_it() {
     assert!(body.starts_with("The council said"), "{body}");
 }
 
-#[test]
-fn a_recipes_ingredient_list_near_the_story_joins_it() {
-    let method: String = (0..5)
+/// Five paragraphs of a recipe's method, numbered "Step 0." to "Step 4.".
+fn recipe_method() -> String {
+    (0..5)
         .map(|i| {
             format!(
                 "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
                  and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_recipes_ingredient_list_near_the_story_joins_it() {
+    let method = recipe_method();
     let page = |class: &str| {
         format!(
             r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
@@ -825,6 +830,17 @@ fn a_letters_prose_beats_the_long_list_of_its_signatories() {
     assert!(body_of(&html).contains("Part 3."));
 }
 
+/// The body of `page` with its `{sections}` set to three sections (`section(0..3)`, two
+/// paragraphs each); all six paragraphs must be in it.
+fn sections_kept(page: &str, section: impl Fn(usize) -> String) -> String {
+    let body = body_of(&page.replace("{sections}", &(0..3).map(section).collect::<String>()));
+    assert!(
+        body.contains("Part 0.") && body.contains("Part 5."),
+        "{body}"
+    );
+    body
+}
+
 #[test]
 fn a_sections_text_in_its_header_box_is_the_story() {
     // A page builder sets each section's text in the `header` of its block, inside a box
@@ -836,19 +852,12 @@ fn a_sections_text_in_its_header_box_is_the_story() {
             paras("bridge", 2 * i, 2)
         )
     };
-    let html = format!(
+    let body = sections_kept(
         r#"<html><body><header class="site"><a href="/">Home</a></header><main>
-        <h1>Bridge to close</h1>{}{}{}<div class="external"><p>To protect your data we blocked
-        the automatic loading of this provider's content, agree below to see it.</p></div>
-        </main></body></html>"#,
-        section(0),
-        section(1),
-        section(2)
-    );
-    let body = body_of(&html);
-    assert!(
-        body.contains("Part 0.") && body.contains("Part 5."),
-        "{body}"
+        <h1>Bridge to close</h1>{sections}<div class="external"><p>To protect your data we
+        blocked the automatic loading of this provider's content, agree below to see it.</p>
+        </div></main></body></html>"#,
+        section,
     );
     // A masthead `header` without such a box stays furniture.
     assert!(!body.contains("Home"), "{body}");
@@ -922,14 +931,7 @@ fn a_questions_body_joins_its_answers_when_the_story_widens_to_them() {
 
 #[test]
 fn recipe_microdata_names_the_ingredients_where_no_class_does() {
-    let method: String = (0..5)
-        .map(|i| {
-            format!(
-                "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
-                 and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
-            )
-        })
-        .collect();
+    let method = recipe_method();
     let page = |prop: &str| {
         format!(
             r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
@@ -960,16 +962,9 @@ fn a_section_whose_modifier_says_it_carries_ads_is_the_storys() {
             paras("bridge", 2 * i, 2)
         )
     };
-    let html = format!(
-        r#"<html><body><article><h1>Bridge to close</h1>{}{}{}</article></body></html>"#,
-        section(0),
-        section(1),
-        section(2)
-    );
-    let body = body_of(&html);
-    assert!(
-        body.contains("Part 0.") && body.contains("Part 5."),
-        "{body}"
+    let body = sections_kept(
+        r#"<html><body><article><h1>Bridge to close</h1>{sections}</article></body></html>"#,
+        section,
     );
     assert!(!body.contains("Sponsored"), "{body}");
 }
