@@ -296,6 +296,7 @@ pub fn select(w: &Walk) -> String {
 
     // A story split by ads or inline boxes has rivals close in score: climb to hold them all.
     let top_score = fin[top];
+    let scored = top;
     let rivals: Vec<usize> = (0..n)
         .filter(|&i| {
             i != top
@@ -326,12 +327,19 @@ pub fn select(w: &Walk) -> String {
         }
     }
 
+    // A container that won on many short lines (a letter's signatories, a table of specs)
+    // while a box just above it holds more prose outside it: the story is the prose.
+    top = prose_above_lines(w, &furniture, top);
+
     // Siblings that carry story text too (same parent, decent score or a clean long paragraph).
     let mut chosen = vec![false; n];
     chosen[top] = true;
     // A story cut into several marked containers (sections between sidebars, paywall splits):
     // every other strongly marked container with real text joins it.
-    if w.elems[top].mark == Mark::StrongPositive || w.elems[top].itemprop_body {
+    if [top, scored]
+        .iter()
+        .any(|&t| w.elems[t].mark == Mark::StrongPositive || w.elems[t].itemprop_body)
+    {
         for i in 0..n {
             let el = &w.elems[i];
             if (el.mark == Mark::StrongPositive || el.itemprop_body)
@@ -368,10 +376,11 @@ pub fn select(w: &Walk) -> String {
     if top != 0 {
         let twins = twins(w, top);
         let (mut lo, mut hi) = (top, top);
+        let share = after_share(w, &furniture, &fin, &twins, top, TWIN_AFTER_SHARE);
         for &i in &twins {
             // After the story, a small copy is more often the publisher's note in the same
             // box (an "about the company" paragraph, a call to join the forum).
-            if copy_joins(w, &furniture, &fin, (i, top), TWIN_AFTER_SHARE) {
+            if copy_joins(w, &furniture, &fin, (i, top), share) {
                 chosen[i] = true;
                 lo = lo.min(i);
                 hi = hi.max(i);
@@ -406,8 +415,10 @@ pub fn select(w: &Walk) -> String {
             if !w.elems[a].classed || furniture[a] {
                 continue;
             }
-            for i in twins(w, a) {
-                if copy_joins(w, &furniture, &fin, (i, a), WRAPPER_AFTER_SHARE) {
+            let copies = twins(w, a);
+            let share = after_share(w, &furniture, &fin, &copies, a, WRAPPER_AFTER_SHARE);
+            for i in copies {
+                if copy_joins(w, &furniture, &fin, (i, a), share) {
                     chosen[i] = true;
                 }
             }
@@ -830,6 +841,32 @@ fn copy_joins(
         && (el.link_chars as f32) < TWIN_MAX_LINKS * el.chars as f32
 }
 
+/// Share of the anchor's score a copy after it must reach when several copies follow it.
+const SECTIONS_AFTER_SHARE: f32 = 0.15;
+
+/// The share copies after `anchor` must reach: `share`, or less when at least two copies
+/// after it hold prose (the story's later sections; a publisher's note is one box).
+fn after_share(
+    w: &Walk,
+    furniture: &[bool],
+    fin: &[f32],
+    copies: &[usize],
+    anchor: usize,
+    share: f32,
+) -> f32 {
+    let sections = copies
+        .iter()
+        .filter(|&&i| {
+            i > anchor && copy_joins(w, furniture, fin, (i, anchor), SECTIONS_AFTER_SHARE)
+        })
+        .count();
+    if sections >= 2 {
+        SECTIONS_AFTER_SHARE
+    } else {
+        share
+    }
+}
+
 /// Elements built like `top`: the same tag and first class, under ancestors that match
 /// `top`'s level by level up to a shared one at most [`TWIN_LEVELS`] above.
 fn twins(w: &Walk, top: usize) -> Vec<usize> {
@@ -854,6 +891,69 @@ fn twins(w: &Walk, top: usize) -> Vec<usize> {
     }
     out
 }
+
+/// A paragraph at least this long is prose, not a line of a list.
+const PROSE_CHARS: usize = 150;
+
+/// How many levels above a container of short lines the prose may stand.
+const PROSE_LEVELS: usize = 3;
+
+/// `top`, or the ancestor up to [`PROSE_LEVELS`] above it that holds more prose outside it
+/// than it holds, when `top`'s score comes mostly from short lines.
+fn prose_above_lines(w: &Walk, furniture: &[bool], top: usize) -> usize {
+    if top == 0 {
+        return top;
+    }
+    // Scorable text under `root` (outside `skip`), split into prose and short lines.
+    let text = |root: usize, skip: Option<usize>| {
+        let (inside, skipped) = (subtree(w, root), skip.map(|s| subtree(w, s)));
+        let (mut lines, mut prose) = (0usize, 0usize);
+        for b in &w.blocks {
+            let e = b.elem as usize;
+            if !inside.contains(&e)
+                || skipped.as_ref().is_some_and(|s| s.contains(&e))
+                || furniture[e]
+                || !scorable(b)
+            {
+                continue;
+            }
+            let len = b.text.chars().count();
+            if len >= PROSE_CHARS {
+                prose += len;
+            } else {
+                lines += len;
+            }
+        }
+        (lines, prose)
+    };
+    let (lines, prose) = text(top, None);
+    // Mostly prose: the container is the story's.
+    if prose * 2 >= lines {
+        return top;
+    }
+    let mut a = top;
+    for _ in 0..PROSE_LEVELS {
+        a = w.elems[a].parent as usize;
+        if a == 0 || furniture[a] {
+            break;
+        }
+        if text(a, Some(top)).1 > prose.max(PROSE_MIN) {
+            return a;
+        }
+    }
+    top
+}
+
+/// The elements of `root`'s subtree: a range, as elements are numbered in pre-order.
+fn subtree(w: &Walk, root: usize) -> std::ops::Range<usize> {
+    let end = (root + 1..w.elems.len())
+        .find(|&i| (w.elems[i].parent as usize) < root)
+        .unwrap_or(w.elems.len());
+    root..end
+}
+
+/// Prose a box above a container of short lines must hold to take the story.
+const PROSE_MIN: usize = 400;
 
 fn scorable(b: &Block) -> bool {
     if matches!(b.kind, Kind::Heading(_)) {
@@ -1101,11 +1201,21 @@ fn resolve_furniture(w: &Walk) -> Vec<bool> {
     }
     // Microdata naming the story body vouches for the element and its wrappers.
     let mut holds_body: Vec<bool> = w.elems.iter().map(|e| e.itemprop_body).collect();
+    // A class naming the story body (`richtext`, `article-body`) vouches for a `header` box
+    // around it: templates set a section's text in the box of its heading.
+    let mut holds_text: Vec<bool> = w
+        .elems
+        .iter()
+        .map(|e| e.mark == Mark::StrongPositive)
+        .collect();
     for i in (1..n).rev() {
         let p = w.elems[i].parent as usize;
         ptext[p] = ptext[p].saturating_add(ptext[i]);
         if holds_body[i] {
             holds_body[p] = true;
+        }
+        if holds_text[i] {
+            holds_text[p] = true;
         }
     }
     let mut furn = vec![false; n];
@@ -1114,7 +1224,11 @@ fn resolve_furniture(w: &Walk) -> Vec<bool> {
         let mut own = el.furniture;
         if own
             && !el.hard
-            && (holds_body[i] || (total > 300 && ptext[i] as f32 > 0.5 * total as f32))
+            && (holds_body[i]
+                || (el.header
+                    && matches!(el.mark, Mark::Neutral | Mark::Positive)
+                    && holds_text[i])
+                || (total > 300 && ptext[i] as f32 > 0.5 * total as f32))
         {
             own = false;
         }

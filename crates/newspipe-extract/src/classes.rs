@@ -260,7 +260,18 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
             if lower.len() > 10 && FACT_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                 continue;
             }
-            for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+            // A BEM modifier that says a box carries ads ("TestReport__Section--Ads") names
+            // a variant of the box, not an ad: the box is what the name before it says.
+            let (named, modifier) = match lower.split_once("--") {
+                Some((n, m)) if !n.is_empty() => (n, m),
+                _ => (lower, ""),
+            };
+            let ads_only = modifier
+                .split(['-', '_'])
+                .filter(|t| !t.is_empty())
+                .all(|t| matches!(t, "ad" | "ads" | "advert" | "with" | "has"));
+            let toks = if ads_only { named } else { lower };
+            for tok in toks.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
                 if neg_token(tok) {
                     neg = true;
                 } else if weak_neg_token(tok) {
@@ -437,6 +448,38 @@ fn note_word(name: &[u8]) -> bool {
     })
 }
 
+/// Class or id of a consent manager's box (a cookie or privacy dialog listing every service
+/// the site embeds, often longer than the story): a class name holding `consent`, `dsgvo` or
+/// `gdpr`. Such a box is never the story, however much of the page's text it holds; a post's
+/// own facts (`tag-dsgvo`) do not count.
+pub fn consent(class: Option<&str>, id: Option<&str>) -> bool {
+    [class, id].into_iter().flatten().any(|v| {
+        v.len() <= 400
+            && consent_word(v.as_bytes())
+            && v.split_ascii_whitespace().any(|name| {
+                !FACT_PREFIXES.iter().any(|p| {
+                    name.get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
+                }) && consent_word(name.as_bytes())
+            })
+    })
+}
+
+/// Does `v` hold a consent word? One pass, a comparison only where a word's first letter
+/// stands (this runs on every element's class and id).
+fn consent_word(v: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| {
+        v.get(i..i + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    };
+    (0..v.len()).any(|i| match v[i] | 0x20 {
+        b'c' => at(i, b"consent"),
+        b'd' => at(i, b"dsgvo"),
+        b'g' => at(i, b"gdpr"),
+        _ => false,
+    })
+}
+
 /// ARIA roles of furniture.
 pub fn furniture_role(role: &str) -> bool {
     matches!(
@@ -471,5 +514,8 @@ mod tests {
         );
         assert_eq!(mark(Some("story"), Some("main")), Mark::Positive);
         assert_eq!(mark(Some("ad ad--top"), None), Mark::Furniture);
+        assert_eq!(mark(Some("report__section--ads"), None), Mark::Neutral);
+        assert_eq!(mark(Some("teaser--ads"), None), Mark::WeakFurniture);
+        assert_eq!(mark(Some("box--ads-related"), None), Mark::Furniture);
     }
 }

@@ -552,7 +552,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     name,
                     "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
                 ) || role_furniture
-            };
+            } || (block_kind.is_some()
+                && classes::consent(el.attr("class"), el.attr("id")));
             let never = matches!(name, "html" | "body" | "main");
             // Only the first `<h1>` is read, so after it the logo no longer matters.
             let brand =
@@ -747,7 +748,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody")),
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
-                        ingredients: classes::ingredients(el.attr("class")),
+                        // Recipe microdata names the ingredients where no class does.
+                        ingredients: classes::ingredients(el.attr("class"))
+                            || itemprop.is_some_and(|p| {
+                                p.eq_ignore_ascii_case("recipeIngredient")
+                                    || p.eq_ignore_ascii_case("ingredients")
+                            }),
                         sig: signature(name, el.attr("class")),
                         classed: el
                             .attr("class")

@@ -606,7 +606,7 @@ fn a_list_in_the_story_that_a_weak_class_word_marks_stays() {
         depend on food aid this year.</li><li class="rte__list-item">Prices for grain rose by a
         third since spring.</li></ul><ul class="related-list"><li>Another story on the harbour
         dredging and its costs.</li></ul></div></body></html>"#,
-        paras("bridge", 0, 4)
+        paras("bridge over the river", 0, 4)
     );
     let body = body_of(&html);
     assert!(body.contains("Five million people"), "{body}");
@@ -753,16 +753,21 @@ fn a_dek_far_above_the_story_under_a_repeated_headline_opens_it() {
     assert!(body.starts_with("The council said"), "{body}");
 }
 
-#[test]
-fn a_recipes_ingredient_list_near_the_story_joins_it() {
-    let method: String = (0..5)
+/// Five paragraphs of a recipe's method, numbered "Step 0." to "Step 4.".
+fn recipe_method() -> String {
+    (0..5)
         .map(|i| {
             format!(
                 "<p>Beat the butter with the sugar until pale, then fold in the flour, the eggs \
                  and the lemon zest, and bake it for forty minutes in a warm oven. Step {i}.</p>"
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_recipes_ingredient_list_near_the_story_joins_it() {
+    let method = recipe_method();
     let page = |class: &str| {
         format!(
             r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
@@ -799,4 +804,192 @@ fn a_long_dek_without_a_full_stop_opens_the_story() {
         "Photos of the old bridge and of the new ferry landing",
     ));
     assert!(body.starts_with("The council said"), "{body}");
+}
+
+#[test]
+fn a_letters_prose_beats_the_long_list_of_its_signatories() {
+    // Each "Name, Place" line scores like a short paragraph with a comma: a hundred of them
+    // outscore the letter's few long paragraphs, which stand just above the list's box.
+    let names: String = (0..100)
+        .map(|i| format!("<p>Signatory Number {i}, Northern University</p>"))
+        .collect();
+    let html = format!(
+        r#"<html><body><article><h1>A letter on the bridge</h1><div class="letter">{}
+        <div class="signatories"><div>{names}</div></div></div></article></body></html>"#,
+        paras("bridge over the river", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+    assert!(body.contains("Part 3."), "{body}");
+    // A story whose own box holds the prose keeps it whatever lists stand around it.
+    let html = format!(
+        r#"<html><body><article><h1>A letter on the bridge</h1><div class="letter">{}</div>
+        <div class="signatories"><div>{names}</div></div></article></body></html>"#,
+        paras("bridge over the river", 0, 4)
+    );
+    assert!(body_of(&html).contains("Part 3."));
+}
+
+/// The body of `page` with its `{sections}` set to three sections (`section(0..3)`, two
+/// paragraphs each); all six paragraphs must be in it.
+fn sections_kept(page: &str, section: impl Fn(usize) -> String) -> String {
+    let body = body_of(&page.replace("{sections}", &(0..3).map(section).collect::<String>()));
+    assert!(
+        body.contains("Part 0.") && body.contains("Part 5."),
+        "{body}"
+    );
+    body
+}
+
+#[test]
+fn a_sections_text_in_its_header_box_is_the_story() {
+    // A page builder sets each section's text in the `header` of its block, inside a box
+    // whose class names rich text; only a consent notice stands outside.
+    let section = |i: usize| {
+        format!(
+            r#"<article class="image-text"><header class="image-text__description">
+            <h3>Section {i}</h3><div class="richtext-block">{}</div></header></article>"#,
+            paras("bridge", 2 * i, 2)
+        )
+    };
+    let body = sections_kept(
+        r#"<html><body><header class="site"><a href="/">Home</a></header><main>
+        <h1>Bridge to close</h1>{sections}<div class="external"><p>To protect your data we
+        blocked the automatic loading of this provider's content, agree below to see it.</p>
+        </div></main></body></html>"#,
+        section,
+    );
+    // A masthead `header` without such a box stays furniture.
+    assert!(!body.contains("Home"), "{body}");
+}
+
+#[test]
+fn a_consent_managers_list_of_services_is_never_the_story() {
+    // The dialog describes every embedded service at length: it holds most of the page's
+    // text, more than the short story, and still stays out.
+    let service = |name: &str| {
+        format!(
+            "<div class=\"service-item\"><p>Purpose: {name} loads content from a third party, \
+             which may process your connection data, your browser's data and the pages you \
+             visit, and may pass them on to its partners, in countries outside the union.</p>\
+             <p>Legal basis: your consent, which you may withdraw at any time, with effect for \
+             the future, in the settings of this dialog or by writing to us.</p></div>"
+        )
+    };
+    let services: String = ["Video", "Maps", "Analytics", "Social", "Fonts", "Captcha"]
+        .into_iter()
+        .map(service)
+        .collect();
+    let html = format!(
+        r#"<html><body><main><article><h1>Bridge to close</h1><div class="article-text">{}
+        </div></article></main><div id="cmp-consent-dialog"><div class="category">{services}
+        </div></div></body></html>"#,
+        paras("bridge", 0, 3)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Part 2."), "{body}");
+    assert!(!body.contains("Legal basis"), "{body}");
+    // A post tagged with the word is no consent box.
+    let html = format!(
+        r#"<html><body><article class="post tag-dsgvo"><h1>Bridge to close</h1>{}</article>
+        </body></html>"#,
+        paras("bridge", 0, 3)
+    );
+    assert!(body_of(&html).contains("Part 2."));
+}
+
+#[test]
+fn a_questions_body_joins_its_answers_when_the_story_widens_to_them() {
+    // Question and answers share the body class; the answers, close in score, widen the
+    // story to their wrapper, which no class marks; the question's box still joins.
+    let post = |text: String| {
+        format!(r#"<div class="post-layout"><div class="post-body">{text}</div></div>"#)
+    };
+    let question = post(
+        "<p>How does one know when to use the one form of the past tense or the other, for \
+         example in a sentence about a bridge?</p>"
+            .to_string(),
+    );
+    let answers: String = (0..3)
+        .map(|i| {
+            format!(
+                r#"<div class="answer">{}</div>"#,
+                post(paras("bridge", 2 * i, 2))
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><body><h1>Which past tense?</h1>
+        <div class="stats">Asked 9 years ago, modified 2 years ago, viewed 5k times</div>
+        <div class="question">{question}</div>
+        <div id="answers"><h2>3 Answers</h2>{answers}</div></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("How does one know"), "{body}");
+    assert!(body.contains("Part 5."), "{body}");
+}
+
+#[test]
+fn recipe_microdata_names_the_ingredients_where_no_class_does() {
+    let method = recipe_method();
+    let page = |prop: &str| {
+        format!(
+            r#"<html><body><main><article class="recipe"><h1>Lemon cake</h1>
+            <div class="tab-list hidden-print"><div class="content"><ul>
+            <li {prop}>250 g butter, soft</li><li {prop}>3 eggs</li>
+            <li {prop}>1 lemon, its zest</li></ul></div></div>
+            <div class="recipe-method">{method}</div></article></main></body></html>"#
+        )
+    };
+    let body = body_of(&page(r#"itemprop="recipeIngredient""#));
+    for line in ["250 g butter, soft", "1 lemon, its zest", "Step 4."] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // The same list without the microdata is a box of short lines and stays out.
+    let body = body_of(&page(r#"itemprop="size""#));
+    assert!(!body.contains("250 g butter"), "{body}");
+}
+
+#[test]
+fn a_section_whose_modifier_says_it_carries_ads_is_the_storys() {
+    // "--ads" marks the sections an ad may be placed in; the sections are the story's. A
+    // box named as an ad stays out.
+    let section = |i: usize| {
+        format!(
+            r#"<section class="TestReport__Section TestReport__Section--Ads">{}
+            <div class="ad-slot"><p>Sponsored: the best grill deals of the season, only this
+            week, in every store near you and online.</p></div></section>"#,
+            paras("bridge", 2 * i, 2)
+        )
+    };
+    let body = sections_kept(
+        r#"<html><body><article><h1>Bridge to close</h1>{sections}</article></body></html>"#,
+        section,
+    );
+    assert!(!body.contains("Sponsored"), "{body}");
+}
+
+#[test]
+fn several_small_copies_after_the_story_are_its_later_sections() {
+    // The intro fills the first text box; each later section is a smaller copy of the box,
+    // under the share a lone copy after the story must reach.
+    let section = |i: usize| boxed(&format!("<h2>Section {i}</h2>{}", paras("bridge", i, 1)));
+    let html = format!(
+        r#"<html><body><h1>Bridge to close</h1>{}{}{}</body></html>"#,
+        boxed(&paras("bridge", 0, 6)),
+        section(6),
+        section(7)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("Part 5.") && body.contains("Part 7."),
+        "{body}"
+    );
+    // One small copy after the story is the publisher's note and stays out.
+    let html = format!(
+        r#"<html><body><h1>Bridge to close</h1>{}{}</body></html>"#,
+        boxed(&paras("bridge", 0, 6)),
+        section(6)
+    );
+    assert!(!body_of(&html).contains("Part 6."));
 }
