@@ -1,7 +1,7 @@
 //! Main-body selection: scores containers by the paragraphs they hold (readability-style), picks
 //! the story container plus its split-off siblings, and keeps the blocks that read as story.
 
-use crate::classes::Mark;
+use crate::classes::{Mark, contains_ci};
 use crate::walk::{Block, Kind, Tag, Walk};
 
 /// Share of the rivals' score an ancestor must hold before the story is widened to it.
@@ -456,7 +456,7 @@ pub fn select(w: &Walk) -> String {
     let taken = |b: &Block| {
         let e = b.elem as usize;
         (recipe[e] || (inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind)))))
-            && keep(b)
+            && (keep(b) || (inside[e] && !furniture[e] && linked_entry(b)))
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     let lead = lead_blocks(w, (top, scope), first);
@@ -871,9 +871,6 @@ const LINKED_PROSE_MAX_LINKS: f32 = 0.8;
 
 fn keep(b: &Block) -> bool {
     let len = b.text.chars().count().max(1);
-    if b.kind == Kind::Heading(1) {
-        return false;
-    }
     // A long paragraph of prose keeps its links (a press release naming its sources); a
     // short or all-link one is a link list or a teaser.
     let max_links = if b.kind == Kind::Para && len >= LINKED_PROSE_CHARS {
@@ -881,7 +878,30 @@ fn keep(b: &Block) -> bool {
     } else {
         0.5
     };
-    if b.link_chars as f32 > max_links * len as f32 {
+    b.link_chars as f32 <= max_links * len as f32 && keep_text(b, len)
+}
+
+/// A line of the story's container that is mostly link text and still the story's: a web or
+/// mail address the story gives as its source or contact (the link goes where the text says,
+/// not to another story).
+fn linked_entry(b: &Block) -> bool {
+    address(&b.text) && keep_text(b, b.text.chars().count().max(1))
+}
+
+/// Text that holds a web or mail address (`https://…`, `www.…`, `name@host.tld`).
+fn address(t: &str) -> bool {
+    contains_ci(t, "http://")
+        || contains_ci(t, "https://")
+        || contains_ci(t, "www.")
+        || t.split_whitespace().any(|w| {
+            w.find('@')
+                .is_some_and(|i| i > 0 && w[i + 1..].trim_end_matches('.').contains('.'))
+        })
+}
+
+/// [`keep`] without the link test: the furniture lines a block of `len` characters may be.
+fn keep_text(b: &Block, len: usize) -> bool {
+    if b.kind == Kind::Heading(1) {
         return false;
     }
     if len <= 80 {

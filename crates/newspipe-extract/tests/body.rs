@@ -800,3 +800,30 @@ fn a_long_dek_without_a_full_stop_opens_the_story() {
     ));
     assert!(body.starts_with("The council said"), "{body}");
 }
+
+#[test]
+fn a_linked_web_or_mail_address_in_the_story_stays() {
+    let page = |line: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+            <p>{line}</p>{}</div></article></body></html>"#,
+            paras("bridge", 0, 3),
+            paras("bridge", 3, 3)
+        )
+    };
+    // A source, a petition and a contact the story gives as addresses.
+    for line in [
+        r#"<a href="https://example.org/report.pdf">https://example.org/report.pdf</a>"#,
+        r#"[1] <a href="http://www.example.org/petition">www.example.org/petition</a>"#,
+        r#"<a href="mailto:bridge@council.example">bridge@council.example</a>"#,
+    ] {
+        let body = body_of(&page(line));
+        let text = line.split('>').nth(1).unwrap().trim_end_matches("</a");
+        assert!(body.contains(text), "{text}: {body}");
+    }
+    // A link to another story stays out.
+    let body = body_of(&page(
+        r#"<a href="/other">Council approves the new ferry timetable</a>"#,
+    ));
+    assert!(!body.contains("ferry timetable"), "{body}");
+}
