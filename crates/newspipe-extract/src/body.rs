@@ -881,11 +881,11 @@ fn keep(b: &Block) -> bool {
     b.link_chars as f32 <= max_links * len as f32 && keep_text(b, len)
 }
 
-/// A line of the story's container that is mostly link text and still the story's: a web or
-/// mail address the story gives as its source or contact (the link goes where the text says,
-/// not to another story).
+/// A line of the story's container that is mostly link text and still the story's: a table
+/// cell (a table's entries link to what they name) or a web or mail address the story gives
+/// as its source or contact (the link goes where the text says, not to another story).
 fn linked_entry(b: &Block) -> bool {
-    address(&b.text) && keep_text(b, b.text.chars().count().max(1))
+    (b.kind == Kind::Cell || address(&b.text)) && keep_text(b, b.text.chars().count().max(1))
 }
 
 /// Text that holds a web or mail address (`https://…`, `www.…`, `name@host.tld`).

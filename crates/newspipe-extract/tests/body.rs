@@ -827,3 +827,20 @@ fn a_linked_web_or_mail_address_in_the_story_stays() {
     ));
     assert!(!body.contains("ferry timetable"), "{body}");
 }
+
+#[test]
+fn a_tables_linked_cells_in_the_story_stay() {
+    let html = format!(
+        r#"<html><body><article><h1>Child seats tested</h1><div class="article-text">{}
+        <table><tr><th>Seat</th><th>Result</th></tr>
+        <tr><td><a href="/seats/koala">Koala i-Size</a></td><td>good</td></tr>
+        <tr><td><a href="/seats/panda">Panda Fix Plus</a></td><td>poor</td></tr></table>
+        {}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    for cell in ["Koala i-Size", "Panda Fix Plus", "poor"] {
+        assert!(body.contains(cell), "{cell}: {body}");
+    }
+}
