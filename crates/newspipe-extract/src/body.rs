@@ -459,7 +459,12 @@ pub fn select(w: &Walk) -> String {
             && (keep(b) || (inside[e] && !furniture[e] && linked_entry(b)))
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
-    let lead = lead_blocks(w, (top, scope), first);
+    // The story's container itself may open after a subheading or a date line that joined
+    // the story from a box beside it; a lead may stand between them.
+    let opens = (first..w.blocks.len())
+        .find(|&j| is_ancestor(w, top, w.blocks[j].elem as usize) && taken(&w.blocks[j]))
+        .unwrap_or(first);
+    let lead = lead_blocks(w, (top, scope), (first, opens));
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
@@ -719,12 +724,17 @@ fn lead_scope(w: &Walk, top: usize) -> usize {
     scope
 }
 
-/// Blocks of the story's lead that stand before its first block, outside the chosen container:
-/// in an element whose class names a lead, within a few levels above the story container, not
-/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
-/// `scope` is the story container's [`lead_scope`].
-fn lead_blocks(w: &Walk, (top, scope): (usize, usize), first: usize) -> Vec<usize> {
-    if first == 0 || first > w.blocks.len() || top == 0 {
+/// Blocks of the story's lead that stand before its first block, or before the first block of
+/// its container (`opens`), outside the chosen container: in an element whose class names a
+/// lead, within a few levels above the story container, not in navigation or other hard
+/// furniture (a `header` or a weak "teaser" class is fine here). `scope` is the story
+/// container's [`lead_scope`].
+fn lead_blocks(
+    w: &Walk,
+    (top, scope): (usize, usize),
+    (first, opens): (usize, usize),
+) -> Vec<usize> {
+    if opens.max(first) == 0 || first > w.blocks.len() || top == 0 {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -745,7 +755,7 @@ fn lead_blocks(w: &Walk, (top, scope): (usize, usize), first: usize) -> Vec<usiz
     // The dek may stand further up than a marked lead: a paywall offer or a byline box with
     // its contact form may sit between the headline and the story.
     let far_dek = dek.filter(|&d| d < from);
-    for j in far_dek.into_iter().chain(from..first) {
+    for j in far_dek.into_iter().chain(from..opens.max(first)) {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is

@@ -844,3 +844,19 @@ fn a_tables_linked_cells_in_the_story_stay() {
         assert!(body.contains(cell), "{cell}: {body}");
     }
 }
+
+#[test]
+fn a_lead_between_a_long_subheading_and_the_story_container_opens_it() {
+    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
+                        fears for its season.";
+    // A long headline set as a paragraph-sized `<h3>` beside the container joins the story
+    // first; the lead box stands between it and the container.
+    let html = format!(
+        r#"<html><body><div class="news-single"><h3>Dredging of the harbour channel to resume in
+        spring after a survey found it silted up faster than forecast</h3>
+        <div class="teaser-text"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("news-text-wrap")
+    );
+    let body = body_of(&html);
+    assert!(body.contains(LEAD), "{body}");
+}
