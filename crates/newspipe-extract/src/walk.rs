@@ -162,6 +162,18 @@ fn holds_h1(dom: &Dom, node: u32, cx: &mut Ctx) -> bool {
     node < h1 && h1 <= last
 }
 
+/// Whether `node`'s subtree holds a `<table>`.
+fn holds_table(dom: &Dom, node: u32) -> bool {
+    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
+    let mut last = node;
+    while let Some(n) = dom.nodes.get(last as usize)
+        && n.last_child != crate::dom::NONE
+    {
+        last = n.last_child;
+    }
+    (node + 1..=last).any(|i| dom.name(i) == Some("table"))
+}
+
 /// Class or id of a site logo or site title.
 fn brandish(class: Option<&str>, id: Option<&str>) -> bool {
     // One pass per attribute: this runs on every element before the first `<h1>`.
@@ -545,13 +557,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             }
             let itemprop = el.attr("itemprop");
             let role_furniture = el.attr("role").is_some_and(classes::furniture_role);
+            // A `figure` that holds a table is the story's table, not a picture.
+            let figure = name == "figcaption" || (name == "figure" && !holds_table(dom, node));
             let hard = if cx.lenient {
-                matches!(name, "figure" | "figcaption" | "menu")
+                figure || name == "menu"
             } else {
-                matches!(
-                    name,
-                    "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
-                ) || role_furniture
+                figure || matches!(name, "nav" | "aside" | "footer" | "menu") || role_furniture
             };
             let never = matches!(name, "html" | "body" | "main");
             // Only the first `<h1>` is read, so after it the logo no longer matters.

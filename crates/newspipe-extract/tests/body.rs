@@ -860,3 +860,19 @@ fn a_lead_between_a_long_subheading_and_the_story_container_opens_it() {
     let body = body_of(&html);
     assert!(body.contains(LEAD), "{body}");
 }
+
+#[test]
+fn a_table_set_in_a_figure_stays_but_a_pictures_caption_does_not() {
+    let html = format!(
+        r#"<html><body><article><h1>Exchange fees compared</h1><div class="article-text">{}
+        <figure class="comparison"><table><tr><th>Exchange</th><th>Fees</th></tr>
+        <tr><td>Harbour Coin</td><td>Free deposit, 1 GBP withdrawal</td></tr></table></figure>
+        <figure><img src="/fees.jpg"><figcaption>Traders at the harbour exchange</figcaption></figure>
+        {}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Free deposit, 1 GBP withdrawal"), "{body}");
+    assert!(!body.contains("Traders at the harbour"), "{body}");
+}
