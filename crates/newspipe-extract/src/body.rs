@@ -468,6 +468,13 @@ pub fn select(w: &Walk) -> String {
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A section heading in the story's container whose own box only a heading word marks
+    // ("element-headline", "j-header") stays when the story's prose follows it.
+    let heads = section_heads(w, (&inside, top), &picked);
+    if !heads.is_empty() {
+        picked.extend(heads);
+        picked.sort_unstable();
+    }
     // A label that opens a box of other stories ("You may also like", "Ähnliche Beiträge")
     // ends the story when the text after it sits in that box: the rest is teasers. (A box
     // of links set inside the story, after which the story goes on, does not.)
@@ -519,6 +526,40 @@ pub fn select(w: &Walk) -> String {
     }
     out
 }
+
+/// Headings (h2–h6) inside the story's container `top`, not yet `picked`, whose only
+/// furniture marks on the way up are boxes a heading word names, and which a picked
+/// paragraph of prose follows: the headings of the story's sections.
+fn section_heads(w: &Walk, (inside, top): (&[bool], usize), picked: &[usize]) -> Vec<usize> {
+    let opens_prose = |j: usize| {
+        w.blocks.get(j + 1).is_some_and(|n| {
+            matches!(n.kind, Kind::Para | Kind::Loose)
+                && n.text.chars().count() >= SECTION_PROSE_CHARS
+                && picked.binary_search(&(j + 1)).is_ok()
+        })
+    };
+    let head = |j: usize| {
+        let b = &w.blocks[j];
+        let mut e = b.elem as usize;
+        if !matches!(b.kind, Kind::Heading(2..=6)) || !inside[e] || !keep(b) {
+            return false;
+        }
+        while e != top && e != 0 {
+            let el = &w.elems[e];
+            if el.furniture && !el.heading_box {
+                return false;
+            }
+            e = el.parent as usize;
+        }
+        e == top && opens_prose(j)
+    };
+    (0..w.blocks.len())
+        .filter(|&j| picked.binary_search(&j).is_err() && head(j))
+        .collect()
+}
+
+/// Characters of the prose after a section heading: a label or a price line is shorter.
+const SECTION_PROSE_CHARS: usize = 40;
 
 /// Labels that open a list of other stories (lowercase), in the languages the pages come in
 /// most. Only whole lines count: "Lesen Sie auch" and the like also stand in the middle of a

@@ -359,6 +359,26 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
     found
 }
 
+/// Whether the weak furniture words of `class` only name a heading's box ("element-headline",
+/// "neos-nodetypes-headline", "j-header"): inside the story, the box of a section heading.
+pub fn heading_box(class: Option<&str>) -> bool {
+    let Some(class) = class.filter(|c| c.len() <= 300) else {
+        return false;
+    };
+    let mut found = false;
+    for name in class.split_ascii_whitespace() {
+        let lower = name.to_ascii_lowercase();
+        for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+            if matches!(tok, "headline" | "header" | "title" | "heading") {
+                found = true;
+            } else if weak_neg_token(tok) {
+                return false;
+            }
+        }
+    }
+    found
+}
+
 /// Class words of a recipe's ingredient list, in the languages the pages come in most.
 const INGREDIENT_WORDS: &[&str] = &["ingredient", "zutaten", "skladnik", "ingrediente"];
 

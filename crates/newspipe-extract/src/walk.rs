@@ -40,6 +40,8 @@ pub struct El {
     pub describes: bool,
     /// Class names a recipe's ingredient list.
     pub ingredients: bool,
+    /// Class names only a heading's box among weak furniture words.
+    pub heading_box: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
     /// The signature names a class, not just a tag: copies of a classless `div` say nothing.
@@ -352,6 +354,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         lead: false,
         describes: false,
         ingredients: false,
+        heading_box: false,
         sig: 0,
         classed: false,
         chars: 0,
@@ -759,6 +762,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         lead: classes::lead(el.attr("class"), el.attr("id")),
                         describes: itemprop.is_some_and(|p| p.eq_ignore_ascii_case("description")),
                         ingredients: classes::ingredients(el.attr("class")),
+                        heading_box: mark == Mark::WeakFurniture
+                            && classes::heading_box(el.attr("class")),
                         sig: signature(name, el.attr("class")),
                         classed: el
                             .attr("class")

@@ -876,3 +876,25 @@ fn a_table_set_in_a_figure_stays_but_a_pictures_caption_does_not() {
     assert!(body.contains("Free deposit, 1 GBP withdrawal"), "{body}");
     assert!(!body.contains("Traders at the harbour"), "{body}");
 }
+
+#[test]
+fn a_section_heading_in_a_headline_box_inside_the_story_stays() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="story">{}
+        <div class="element-headline"><h2>What the closure means for commuters</h2></div>
+        {}<div class="teaser-title"><h3>Ferry timetable changes again</h3></div>
+        {}<div class="offer-headline"><h3>Digital subscription</h3></div><p>3 € a month</p>
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 2),
+        paras("bridge", 5, 2)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("What the closure means for commuters\n\nThe council said"),
+        "{body}"
+    );
+    // A heading in a box another weak word marks, or one that no prose follows, stays out.
+    assert!(!body.contains("Ferry timetable"), "{body}");
+    assert!(!body.contains("Digital subscription"), "{body}");
+}
