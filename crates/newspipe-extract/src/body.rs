@@ -741,8 +741,8 @@ fn sign_off(t: &str) -> bool {
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a
-/// picture caption, a run of sharing or audio tools between them).
-const LEAD_REACH: usize = 20;
+/// picture caption, a run of sharing or audio tools or a gallery's thumbnails between them).
+const LEAD_REACH: usize = 40;
 
 /// How many blocks before the story's first the headline of an unmarked dek may stand.
 const DEK_REACH: usize = 80;

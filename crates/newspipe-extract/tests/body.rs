@@ -378,18 +378,22 @@ fn a_lead_before_a_container_with_nothing_kept_does_not_panic() {
 fn lead_above_a_long_run_of_page_furniture_is_found() {
     const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
                         across the river meanwhile.";
-    // Fifteen short lines of sharing and audio tools between the lead and the story.
-    let tools: String = (0..15)
-        .map(|i| format!(r##"<li><a href="#">Tool {i}</a></li>"##))
-        .collect();
-    let html = format!(
-        r#"<html><body><article><div class="article-head"><h1>Bridge to close</h1>
-        <p class="intro">{LEAD}</p></div><ul class="share-tools">{tools}</ul>
-        <div class="article-text">{}</div></article></body></html>"#,
-        paras("bridge", 0, 6)
-    );
-    let body = body_of(&html);
-    assert!(body.starts_with(LEAD), "{body}");
+    // Fifteen, then thirty short lines of sharing and audio tools (or a gallery's
+    // thumbnails) between the lead and the story.
+    for n in [15, 30] {
+        let tools: String = (0..n)
+            .map(|i| format!(r##"<li><a href="#">Tool {i}</a></li>"##))
+            .collect();
+        let html = format!(
+            r#"<html><body><article><div class="article-head"><h1>Bridge to close</h1>
+            <p>By Jane Doe and John Roe, city desk reporters</p>
+            <p class="intro">{LEAD}</p></div><ul class="share-tools">{tools}</ul>
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        );
+        let body = body_of(&html);
+        assert!(body.starts_with(LEAD), "{n}: {body}");
+    }
 }
 
 #[test]
