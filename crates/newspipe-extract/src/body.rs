@@ -453,10 +453,37 @@ pub fn select(w: &Walk) -> String {
                 && (recipe[p] || (el.ingredients && scope != 0 && is_ancestor(w, scope, i)));
         }
     }
+    // A list in the story whose lines are not all links holds the story's own entries (a
+    // press review, exercises with their solutions): its linked lines stay too. A list of
+    // nothing but links is a list of other stories.
+    let list_of = |mut e: usize| {
+        for _ in 0..LIST_LEVELS {
+            if e == 0 || w.elems[e].list {
+                break;
+            }
+            e = w.elems[e].parent as usize;
+        }
+        (e != 0 && w.elems[e].list).then_some(e)
+    };
+    let mut own_lines = vec![false; n];
+    for b in &w.blocks {
+        if b.kind == Kind::Item
+            && inside[b.elem as usize]
+            && keep(b)
+            && let Some(l) = list_of(b.elem as usize)
+        {
+            own_lines[l] = true;
+        }
+    }
+    let linked_item = |b: &Block| {
+        b.kind == Kind::Item
+            && list_of(b.elem as usize).is_some_and(|l| own_lines[l])
+            && keep_text(b, b.text.chars().count().max(1))
+    };
     let taken = |b: &Block| {
         let e = b.elem as usize;
         (recipe[e] || (inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind)))))
-            && (keep(b) || (inside[e] && !furniture[e] && linked_entry(b)))
+            && (keep(b) || (inside[e] && !furniture[e] && (linked_entry(b) || linked_item(b))))
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
     // The story's container itself may open after a subheading or a date line that joined
@@ -616,6 +643,9 @@ fn introduces_dropped(w: &Walk, inside: &[bool], j: usize) -> bool {
             .get(j + 1)
             .is_some_and(|n| inside[n.elem as usize] && n.link_chars > 0)
 }
+
+/// How many levels above a list item its list may stand (`li` > `p` > `span` …).
+const LIST_LEVELS: usize = 4;
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.
 const TAIL_TRIM: usize = 4;

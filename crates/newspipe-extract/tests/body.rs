@@ -902,3 +902,33 @@ fn a_section_heading_in_a_headline_box_inside_the_story_stays() {
     assert!(!body.contains("Ferry timetable"), "{body}");
     assert!(!body.contains("Digital subscription"), "{body}");
 }
+
+#[test]
+fn linked_lines_of_a_list_with_lines_of_its_own_stay() {
+    let page = |list: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="story">{}
+            <p>The closure in the press:</p><ul>{list}</ul>{}</div></article></body></html>"#,
+            paras("bridge", 0, 3),
+            paras("bridge", 3, 3)
+        )
+    };
+    // A press review: some entries link to the article, some do not.
+    let body = body_of(&page(
+        r#"<li>2 May: <a href="https://example.org/a">Report on the evening news</a></li>
+        <li>3 May: Harbour Gazette, print edition</li>
+        <li><a href="https://example.org/b">Interview with the harbour master</a></li>"#,
+    ));
+    for line in [
+        "Report on the evening news",
+        "Interview with the harbour master",
+    ] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // A list of nothing but links is a list of other stories.
+    let body = body_of(&page(
+        r#"<li><a href="/a">Ferry timetable changes again</a></li>
+        <li><a href="/b">New cycle lane opens on the quay</a></li>"#,
+    ));
+    assert!(!body.contains("Ferry timetable"), "{body}");
+}
