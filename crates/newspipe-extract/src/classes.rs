@@ -260,7 +260,14 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
             if lower.len() > 10 && FACT_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                 continue;
             }
+            // A live ticker's entries ("live-match-comment", "live-comment-body") are the
+            // story, not readers' comments.
+            let live =
+                lower.contains("live") && lower.split(['-', '_', ':', '.']).any(|t| t == "live");
             for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+                if live && matches!(tok, "comment" | "comments") {
+                    continue;
+                }
                 if neg_token(tok) {
                     neg = true;
                 } else if weak_neg_token(tok) {

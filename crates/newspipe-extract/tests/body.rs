@@ -932,3 +932,25 @@ fn linked_lines_of_a_list_with_lines_of_its_own_stay() {
     ));
     assert!(!body.contains("Ferry timetable"), "{body}");
 }
+
+#[test]
+fn a_live_tickers_entries_are_the_story_but_readers_comments_are_not() {
+    let entries: String = (0..6)
+        .map(|i| {
+            format!(
+                r#"<div class="live-match-comment"><span class="minute">{i}'</span>
+                <div class="live-match-comment-body">Minute {i}: the home side pressed high and
+                forced another corner, but the keeper punched the ball clear again.</div></div>"#
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><body><main><h1>Harbour United 1, City 1</h1>
+        <div class="live-match-comments">{entries}</div>
+        <div class="comments"><div class="comment-body">What a dull game, I left at half time
+        and went for a long walk along the harbour wall instead.</div></div></main></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Minute 5: the home side"), "{body}");
+    assert!(!body.contains("dull game"), "{body}");
+}
