@@ -778,8 +778,9 @@ const LEAD_REACH: usize = 40;
 const DEK_REACH: usize = 80;
 
 /// How many levels above the story container the lead may branch off (article > header >
-/// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
-const LEAD_LEVELS: usize = 9;
+/// hero wrappers > the lead's own box; page modules nest grid rows and columns, portal pages
+/// portlets, in between).
+const LEAD_LEVELS: usize = 12;
 
 /// The ancestor [`LEAD_LEVELS`] above `top` (or the highest below the root): how far up the
 /// story's lead, and a recipe's ingredients, may branch off.
