@@ -16,14 +16,16 @@ fn story_body(class: &str) -> String {
     format!(r#"<div class="{class}">{paras}</div>"#)
 }
 
+/// The lead (standfirst) of the harbour story [`story_body`] tells.
+const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet fears \
+                    for its season.";
+
 fn body_of(html: &str) -> String {
     extract(html, None).article.body
 }
 
 #[test]
 fn lead_outside_the_body_container_opens_the_story() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     // The lead sits in the article's header, before the body container.
     let html = format!(
         r#"<html><body><nav><a href="/">Home</a></nav><article>
@@ -60,8 +62,6 @@ fn teasers_elsewhere_do_not_become_a_lead() {
 
 #[test]
 fn glued_lead_class_names_count() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     let html = format!(
         r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
         <div class="ce_articleIntro"><p>{LEAD}</p></div>{}</div></body></html>"#,
@@ -716,8 +716,6 @@ fn a_closing_colon_line_that_introduces_links_in_the_story_stays() {
 
 #[test]
 fn lead_class_words_of_more_languages_count() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     for class in ["sommario", "entry-sumario", "nota-copete", "leader"] {
         // A date line stands between the headline and the lead, so it is no unmarked dek.
         let html = format!(
@@ -854,8 +852,6 @@ fn a_tables_linked_cells_in_the_story_stay() {
 
 #[test]
 fn a_lead_between_a_long_subheading_and_the_story_container_opens_it() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     // A long headline set as a paragraph-sized `<h3>` beside the container joins the story
     // first; the lead box stands between it and the container.
     let html = format!(
