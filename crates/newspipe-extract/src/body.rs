@@ -1,7 +1,7 @@
 //! Main-body selection: scores containers by the paragraphs they hold (readability-style), picks
 //! the story container plus its split-off siblings, and keeps the blocks that read as story.
 
-use crate::classes::Mark;
+use crate::classes::{Mark, contains_ci};
 use crate::walk::{Block, Kind, Tag, Walk};
 
 /// Share of the rivals' score an ancestor must hold before the story is widened to it.
@@ -464,16 +464,55 @@ pub fn select(w: &Walk) -> String {
                 && (recipe[p] || (el.ingredients && scope != 0 && is_ancestor(w, scope, i)));
         }
     }
+    // A list in the story whose lines are not all links holds the story's own entries (a
+    // press review, exercises with their solutions): its linked lines stay too. A list of
+    // nothing but links is a list of other stories.
+    let list_of = |mut e: usize| {
+        for _ in 0..LIST_LEVELS {
+            if e == 0 || w.elems[e].list {
+                break;
+            }
+            e = w.elems[e].parent as usize;
+        }
+        (e != 0 && w.elems[e].list).then_some(e)
+    };
+    let mut own_lines = vec![false; n];
+    for b in &w.blocks {
+        if b.kind == Kind::Item
+            && inside[b.elem as usize]
+            && keep(b)
+            && let Some(l) = list_of(b.elem as usize)
+        {
+            own_lines[l] = true;
+        }
+    }
+    let linked_item = |b: &Block| {
+        b.kind == Kind::Item
+            && list_of(b.elem as usize).is_some_and(|l| own_lines[l])
+            && keep_text(b, b.text.chars().count().max(1))
+    };
     let taken = |b: &Block| {
         let e = b.elem as usize;
         (recipe[e] || (inside[e] && (!furniture[e] || (e != top && story_part(e, b.kind)))))
-            && keep(b)
+            && (keep(b) || (inside[e] && !furniture[e] && (linked_entry(b) || linked_item(b))))
     };
     let first = w.blocks.iter().position(taken).unwrap_or(w.blocks.len());
-    let lead = lead_blocks(w, (top, scope), first);
+    // The story's container itself may open after a subheading or a date line that joined
+    // the story from a box beside it; a lead may stand between them.
+    let opens = (first..w.blocks.len())
+        .find(|&j| is_ancestor(w, top, w.blocks[j].elem as usize) && taken(&w.blocks[j]))
+        .unwrap_or(first);
+    let lead = lead_blocks(w, (top, scope), (first, opens));
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A section heading in the story's container whose own box only a heading word marks
+    // ("element-headline", "j-header") stays when the story's prose follows it.
+    let heads = section_heads(w, (&inside, top), &picked);
+    if !heads.is_empty() {
+        picked.extend(heads);
+        picked.sort_unstable();
+    }
     // A label that opens a box of other stories ("You may also like", "Ähnliche Beiträge")
     // ends the story when the text after it sits in that box: the rest is teasers. (A box
     // of links set inside the story, after which the story goes on, does not.)
@@ -525,6 +564,40 @@ pub fn select(w: &Walk) -> String {
     }
     out
 }
+
+/// Headings (h2–h6) inside the story's container `top`, not yet `picked`, whose only
+/// furniture marks on the way up are boxes a heading word names, and which a picked
+/// paragraph of prose follows: the headings of the story's sections.
+fn section_heads(w: &Walk, (inside, top): (&[bool], usize), picked: &[usize]) -> Vec<usize> {
+    let opens_prose = |j: usize| {
+        w.blocks.get(j + 1).is_some_and(|n| {
+            matches!(n.kind, Kind::Para | Kind::Loose)
+                && n.text.chars().count() >= SECTION_PROSE_CHARS
+                && picked.binary_search(&(j + 1)).is_ok()
+        })
+    };
+    let head = |j: usize| {
+        let b = &w.blocks[j];
+        let mut e = b.elem as usize;
+        if !matches!(b.kind, Kind::Heading(2..=6)) || !inside[e] || !keep(b) {
+            return false;
+        }
+        while e != top && e != 0 {
+            let el = &w.elems[e];
+            if el.furniture && !el.heading_box {
+                return false;
+            }
+            e = el.parent as usize;
+        }
+        e == top && opens_prose(j)
+    };
+    (0..w.blocks.len())
+        .filter(|&j| picked.binary_search(&j).is_err() && head(j))
+        .collect()
+}
+
+/// Characters of the prose after a section heading: a label or a price line is shorter.
+const SECTION_PROSE_CHARS: usize = 40;
 
 /// Labels that open a list of other stories (lowercase), in the languages the pages come in
 /// most. Only whole lines count: "Lesen Sie auch" and the like also stand in the middle of a
@@ -581,6 +654,9 @@ fn introduces_dropped(w: &Walk, inside: &[bool], j: usize) -> bool {
             .get(j + 1)
             .is_some_and(|n| inside[n.elem as usize] && n.link_chars > 0)
 }
+
+/// How many levels above a list item its list may stand (`li` > `p` > `span` …).
+const LIST_LEVELS: usize = 4;
 
 /// How many closing blocks may be trimmed as labels or publisher's notes.
 const TAIL_TRIM: usize = 4;
@@ -706,15 +782,16 @@ fn sign_off(t: &str) -> bool {
 }
 
 /// How far before the story's first block its lead may stand (a headline, a date line, a
-/// picture caption, a run of sharing or audio tools between them).
-const LEAD_REACH: usize = 20;
+/// picture caption, a run of sharing or audio tools or a gallery's thumbnails between them).
+const LEAD_REACH: usize = 40;
 
 /// How many blocks before the story's first the headline of an unmarked dek may stand.
 const DEK_REACH: usize = 80;
 
 /// How many levels above the story container the lead may branch off (article > header >
-/// hero wrappers > the lead's own box; page modules nest grid rows and columns in between).
-const LEAD_LEVELS: usize = 9;
+/// hero wrappers > the lead's own box; page modules nest grid rows and columns, portal pages
+/// portlets, in between).
+const LEAD_LEVELS: usize = 12;
 
 /// The ancestor [`LEAD_LEVELS`] above `top` (or the highest below the root): how far up the
 /// story's lead, and a recipe's ingredients, may branch off.
@@ -730,12 +807,17 @@ fn lead_scope(w: &Walk, top: usize) -> usize {
     scope
 }
 
-/// Blocks of the story's lead that stand before its first block, outside the chosen container:
-/// in an element whose class names a lead, within a few levels above the story container, not
-/// in navigation or other hard furniture (a `header` or a weak "teaser" class is fine here).
-/// `scope` is the story container's [`lead_scope`].
-fn lead_blocks(w: &Walk, (top, scope): (usize, usize), first: usize) -> Vec<usize> {
-    if first == 0 || first > w.blocks.len() || top == 0 {
+/// Blocks of the story's lead that stand before its first block, or before the first block of
+/// its container (`opens`), outside the chosen container: in an element whose class names a
+/// lead, within a few levels above the story container, not in navigation or other hard
+/// furniture (a `header` or a weak "teaser" class is fine here). `scope` is the story
+/// container's [`lead_scope`].
+fn lead_blocks(
+    w: &Walk,
+    (top, scope): (usize, usize),
+    (first, opens): (usize, usize),
+) -> Vec<usize> {
+    if opens.max(first) == 0 || first > w.blocks.len() || top == 0 {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -756,7 +838,7 @@ fn lead_blocks(w: &Walk, (top, scope): (usize, usize), first: usize) -> Vec<usiz
     // The dek may stand further up than a marked lead: a paywall offer or a byline box with
     // its contact form may sit between the headline and the story.
     let far_dek = dek.filter(|&d| d < from);
-    for j in far_dek.into_iter().chain(from..first) {
+    for j in far_dek.into_iter().chain(from..opens.max(first)) {
         let b = &w.blocks[j];
         let len = b.text.chars().count();
         // A lead the story repeats (as its first paragraph, or in a second lead box) is
@@ -971,9 +1053,6 @@ const LINKED_PROSE_MAX_LINKS: f32 = 0.8;
 
 fn keep(b: &Block) -> bool {
     let len = b.text.chars().count().max(1);
-    if b.kind == Kind::Heading(1) {
-        return false;
-    }
     // A long paragraph of prose keeps its links (a press release naming its sources); a
     // short or all-link one is a link list or a teaser.
     let max_links = if b.kind == Kind::Para && len >= LINKED_PROSE_CHARS {
@@ -981,7 +1060,30 @@ fn keep(b: &Block) -> bool {
     } else {
         0.5
     };
-    if b.link_chars as f32 > max_links * len as f32 {
+    b.link_chars as f32 <= max_links * len as f32 && keep_text(b, len)
+}
+
+/// A line of the story's container that is mostly link text and still the story's: a table
+/// cell (a table's entries link to what they name) or a web or mail address the story gives
+/// as its source or contact (the link goes where the text says, not to another story).
+fn linked_entry(b: &Block) -> bool {
+    (b.kind == Kind::Cell || address(&b.text)) && keep_text(b, b.text.chars().count().max(1))
+}
+
+/// Text that holds a web or mail address (`https://…`, `www.…`, `name@host.tld`).
+fn address(t: &str) -> bool {
+    contains_ci(t, "http://")
+        || contains_ci(t, "https://")
+        || contains_ci(t, "www.")
+        || t.split_whitespace().any(|w| {
+            w.find('@')
+                .is_some_and(|i| i > 0 && w[i + 1..].trim_end_matches('.').contains('.'))
+        })
+}
+
+/// [`keep`] without the link test: the furniture lines a block of `len` characters may be.
+fn keep_text(b: &Block, len: usize) -> bool {
+    if b.kind == Kind::Heading(1) {
         return false;
     }
     if len <= 80 {

@@ -260,6 +260,10 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
             if lower.len() > 10 && FACT_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                 continue;
             }
+            // A live ticker's entries ("live-match-comment", "live-comment-body") are the
+            // story, not readers' comments.
+            let live =
+                lower.contains("live") && lower.split(['-', '_', ':', '.']).any(|t| t == "live");
             // A BEM modifier that says a box carries ads ("TestReport__Section--Ads") names
             // a variant of the box, not an ad: the box is what the name before it says.
             let (named, modifier) = match lower.split_once("--") {
@@ -272,6 +276,9 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
                 .all(|t| matches!(t, "ad" | "ads" | "advert" | "with" | "has"));
             let toks = if ads_only { named } else { lower };
             for tok in toks.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+                if live && matches!(tok, "comment" | "comments") {
+                    continue;
+                }
                 if neg_token(tok) {
                     neg = true;
                 } else if weak_neg_token(tok) {
@@ -365,6 +372,26 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
                         .iter()
                         .any(|x| t.len() > x.len() && t.ends_with(x))
             });
+        }
+    }
+    found
+}
+
+/// Whether the weak furniture words of `class` only name a heading's box ("element-headline",
+/// "neos-nodetypes-headline", "j-header"): inside the story, the box of a section heading.
+pub fn heading_box(class: Option<&str>) -> bool {
+    let Some(class) = class.filter(|c| c.len() <= 300) else {
+        return false;
+    };
+    let mut found = false;
+    for name in class.split_ascii_whitespace() {
+        let lower = name.to_ascii_lowercase();
+        for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+            if matches!(tok, "headline" | "header" | "title" | "heading") {
+                found = true;
+            } else if weak_neg_token(tok) {
+                return false;
+            }
         }
     }
     found

@@ -40,6 +40,8 @@ pub struct El {
     pub describes: bool,
     /// Class names a recipe's ingredient list.
     pub ingredients: bool,
+    /// Class names only a heading's box among weak furniture words.
+    pub heading_box: bool,
     /// Tag name and first class name, hashed: containers a template repeats share it.
     pub sig: u32,
     /// The signature names a class, not just a tag: copies of a classless `div` say nothing.
@@ -160,6 +162,18 @@ fn holds_h1(dom: &Dom, node: u32, cx: &mut Ctx) -> bool {
         last = n.last_child;
     }
     node < h1 && h1 <= last
+}
+
+/// Whether `node`'s subtree holds a `<table>`.
+fn holds_table(dom: &Dom, node: u32) -> bool {
+    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
+    let mut last = node;
+    while let Some(n) = dom.nodes.get(last as usize)
+        && n.last_child != crate::dom::NONE
+    {
+        last = n.last_child;
+    }
+    (node + 1..=last).any(|i| dom.name(i) == Some("table"))
 }
 
 /// Class or id of a site logo or site title.
@@ -340,6 +354,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         lead: false,
         describes: false,
         ingredients: false,
+        heading_box: false,
         sig: 0,
         classed: false,
         chars: 0,
@@ -545,13 +560,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
             }
             let itemprop = el.attr("itemprop");
             let role_furniture = el.attr("role").is_some_and(classes::furniture_role);
+            // A `figure` that holds a table is the story's table, not a picture.
+            let figure = name == "figcaption" || (name == "figure" && !holds_table(dom, node));
             let hard = if cx.lenient {
-                matches!(name, "figure" | "figcaption" | "menu")
+                figure || name == "menu"
             } else {
-                matches!(
-                    name,
-                    "nav" | "aside" | "footer" | "figure" | "figcaption" | "menu"
-                ) || role_furniture
+                figure || matches!(name, "nav" | "aside" | "footer" | "menu") || role_furniture
             } || (block_kind.is_some()
                 && classes::consent(el.attr("class"), el.attr("id")));
             let never = matches!(name, "html" | "body" | "main");
@@ -754,6 +768,8 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                                 p.eq_ignore_ascii_case("recipeIngredient")
                                     || p.eq_ignore_ascii_case("ingredients")
                             }),
+                        heading_box: mark == Mark::WeakFurniture
+                            && classes::heading_box(el.attr("class")),
                         sig: signature(name, el.attr("class")),
                         classed: el
                             .attr("class")

@@ -16,14 +16,16 @@ fn story_body(class: &str) -> String {
     format!(r#"<div class="{class}">{paras}</div>"#)
 }
 
+/// The lead (standfirst) of the harbour story [`story_body`] tells.
+const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet fears \
+                    for its season.";
+
 fn body_of(html: &str) -> String {
     extract(html, None).article.body
 }
 
 #[test]
 fn lead_outside_the_body_container_opens_the_story() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     // The lead sits in the article's header, before the body container.
     let html = format!(
         r#"<html><body><nav><a href="/">Home</a></nav><article>
@@ -60,8 +62,6 @@ fn teasers_elsewhere_do_not_become_a_lead() {
 
 #[test]
 fn glued_lead_class_names_count() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     let html = format!(
         r#"<html><body><div class="mod_article"><h1>Dredging to resume</h1>
         <div class="ce_articleIntro"><p>{LEAD}</p></div>{}</div></body></html>"#,
@@ -378,18 +378,22 @@ fn a_lead_before_a_container_with_nothing_kept_does_not_panic() {
 fn lead_above_a_long_run_of_page_furniture_is_found() {
     const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
                         across the river meanwhile.";
-    // Fifteen short lines of sharing and audio tools between the lead and the story.
-    let tools: String = (0..15)
-        .map(|i| format!(r##"<li><a href="#">Tool {i}</a></li>"##))
-        .collect();
-    let html = format!(
-        r#"<html><body><article><div class="article-head"><h1>Bridge to close</h1>
-        <p class="intro">{LEAD}</p></div><ul class="share-tools">{tools}</ul>
-        <div class="article-text">{}</div></article></body></html>"#,
-        paras("bridge", 0, 6)
-    );
-    let body = body_of(&html);
-    assert!(body.starts_with(LEAD), "{body}");
+    // Fifteen, then thirty short lines of sharing and audio tools (or a gallery's
+    // thumbnails) between the lead and the story.
+    for n in [15, 30] {
+        let tools: String = (0..n)
+            .map(|i| format!(r##"<li><a href="#">Tool {i}</a></li>"##))
+            .collect();
+        let html = format!(
+            r#"<html><body><article><div class="article-head"><h1>Bridge to close</h1>
+            <p>By Jane Doe and John Roe, city desk reporters</p>
+            <p class="intro">{LEAD}</p></div><ul class="share-tools">{tools}</ul>
+            <div class="article-text">{}</div></article></body></html>"#,
+            paras("bridge", 0, 6)
+        );
+        let body = body_of(&html);
+        assert!(body.starts_with(LEAD), "{n}: {body}");
+    }
 }
 
 #[test]
@@ -572,20 +576,23 @@ fn a_paragraph_set_as_a_long_heading_stays() {
 fn a_lead_is_found_far_up_and_under_a_wrapper_whose_class_reads_as_furniture() {
     const LEAD: &str = "The old bridge will close for a year, and the ferry will carry commuters \
                         across the river meanwhile.";
-    // The body container sits eight wrappers below the box the lead's branch joins.
-    let deep = (0..8).fold(
-        format!(
-            r#"<div class="article-text">{}</div>"#,
-            paras("bridge", 0, 6)
-        ),
-        |inner, i| format!(r#"<div class="level-{i}">{inner}</div>"#),
-    );
-    let html = format!(
-        r#"<html><body><div class="page"><div class="intro-box"><h1>Bridge to close</h1>
-        <p class="article-intro">{LEAD}</p></div>{deep}</div></body></html>"#
-    );
-    let body = body_of(&html);
-    assert!(body.starts_with(LEAD), "{body}");
+    // The body container sits eight, then eleven wrappers (portlets in grid cells) below the
+    // box the lead's branch joins.
+    for n in [8, 11] {
+        let deep = (0..n).fold(
+            format!(
+                r#"<div class="article-text">{}</div>"#,
+                paras("bridge", 0, 6)
+            ),
+            |inner, i| format!(r#"<div class="level-{i}">{inner}</div>"#),
+        );
+        let html = format!(
+            r#"<html><body><div class="page"><div class="intro-box"><h1>Bridge to close</h1>
+            <p class="article-intro">{LEAD}</p></div>{deep}</div></body></html>"#
+        );
+        let body = body_of(&html);
+        assert!(body.starts_with(LEAD), "{n}: {body}");
+    }
     // The page wrapper's class names a sidebar, but it holds the story: the lead still opens it.
     let html = format!(
         r#"<html><body><div class="main-sidebar-wrap"><div class="head"><h1>Bridge to close</h1>
@@ -709,8 +716,6 @@ fn a_closing_colon_line_that_introduces_links_in_the_story_stays() {
 
 #[test]
 fn lead_class_words_of_more_languages_count() {
-    const LEAD: &str = "Ships will wait longer to enter the port next year, and the fishing fleet \
-                        fears for its season.";
     for class in ["sommario", "entry-sumario", "nota-copete", "leader"] {
         // A date line stands between the headline and the lead, so it is no unmarked dek.
         let html = format!(
@@ -992,4 +997,152 @@ fn several_small_copies_after_the_story_are_its_later_sections() {
         section(6)
     );
     assert!(!body_of(&html).contains("Part 6."));
+}
+
+#[test]
+fn a_linked_web_or_mail_address_in_the_story_stays() {
+    let page = |line: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="article-text">{}
+            <p>{line}</p>{}</div></article></body></html>"#,
+            paras("bridge", 0, 3),
+            paras("bridge", 3, 3)
+        )
+    };
+    // A source, a petition and a contact the story gives as addresses.
+    for line in [
+        r#"<a href="https://example.org/report.pdf">https://example.org/report.pdf</a>"#,
+        r#"[1] <a href="http://www.example.org/petition">www.example.org/petition</a>"#,
+        r#"<a href="mailto:bridge@council.example">bridge@council.example</a>"#,
+    ] {
+        let body = body_of(&page(line));
+        let text = line.split('>').nth(1).unwrap().trim_end_matches("</a");
+        assert!(body.contains(text), "{text}: {body}");
+    }
+    // A link to another story stays out.
+    let body = body_of(&page(
+        r#"<a href="/other">Council approves the new ferry timetable</a>"#,
+    ));
+    assert!(!body.contains("ferry timetable"), "{body}");
+}
+
+#[test]
+fn a_tables_linked_cells_in_the_story_stay() {
+    let html = format!(
+        r#"<html><body><article><h1>Child seats tested</h1><div class="article-text">{}
+        <table><tr><th>Seat</th><th>Result</th></tr>
+        <tr><td><a href="/seats/koala">Koala i-Size</a></td><td>good</td></tr>
+        <tr><td><a href="/seats/panda">Panda Fix Plus</a></td><td>poor</td></tr></table>
+        {}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    for cell in ["Koala i-Size", "Panda Fix Plus", "poor"] {
+        assert!(body.contains(cell), "{cell}: {body}");
+    }
+}
+
+#[test]
+fn a_lead_between_a_long_subheading_and_the_story_container_opens_it() {
+    // A long headline set as a paragraph-sized `<h3>` beside the container joins the story
+    // first; the lead box stands between it and the container.
+    let html = format!(
+        r#"<html><body><div class="news-single"><h3>Dredging of the harbour channel to resume in
+        spring after a survey found it silted up faster than forecast</h3>
+        <div class="teaser-text"><p>{LEAD}</p></div>{}</div></body></html>"#,
+        story_body("news-text-wrap")
+    );
+    let body = body_of(&html);
+    assert!(body.contains(LEAD), "{body}");
+}
+
+#[test]
+fn a_table_set_in_a_figure_stays_but_a_pictures_caption_does_not() {
+    let html = format!(
+        r#"<html><body><article><h1>Exchange fees compared</h1><div class="article-text">{}
+        <figure class="comparison"><table><tr><th>Exchange</th><th>Fees</th></tr>
+        <tr><td>Harbour Coin</td><td>Free deposit, 1 GBP withdrawal</td></tr></table></figure>
+        <figure><img src="/fees.jpg"><figcaption>Traders at the harbour exchange</figcaption></figure>
+        {}</div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 3)
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Free deposit, 1 GBP withdrawal"), "{body}");
+    assert!(!body.contains("Traders at the harbour"), "{body}");
+}
+
+#[test]
+fn a_section_heading_in_a_headline_box_inside_the_story_stays() {
+    let html = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="story">{}
+        <div class="element-headline"><h2>What the closure means for commuters</h2></div>
+        {}<div class="teaser-title"><h3>Ferry timetable changes again</h3></div>
+        {}<div class="offer-headline"><h3>Digital subscription</h3></div><p>3 € a month</p>
+        </div></article></body></html>"#,
+        paras("bridge", 0, 3),
+        paras("bridge", 3, 2),
+        paras("bridge", 5, 2)
+    );
+    let body = body_of(&html);
+    assert!(
+        body.contains("What the closure means for commuters\n\nThe council said"),
+        "{body}"
+    );
+    // A heading in a box another weak word marks, or one that no prose follows, stays out.
+    assert!(!body.contains("Ferry timetable"), "{body}");
+    assert!(!body.contains("Digital subscription"), "{body}");
+}
+
+#[test]
+fn linked_lines_of_a_list_with_lines_of_its_own_stay() {
+    let page = |list: &str| {
+        format!(
+            r#"<html><body><article><h1>Bridge to close</h1><div class="story">{}
+            <p>The closure in the press:</p><ul>{list}</ul>{}</div></article></body></html>"#,
+            paras("bridge", 0, 3),
+            paras("bridge", 3, 3)
+        )
+    };
+    // A press review: some entries link to the article, some do not.
+    let body = body_of(&page(
+        r#"<li>2 May: <a href="https://example.org/a">Report on the evening news</a></li>
+        <li>3 May: Harbour Gazette, print edition</li>
+        <li><a href="https://example.org/b">Interview with the harbour master</a></li>"#,
+    ));
+    for line in [
+        "Report on the evening news",
+        "Interview with the harbour master",
+    ] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    // A list of nothing but links is a list of other stories.
+    let body = body_of(&page(
+        r#"<li><a href="/a">Ferry timetable changes again</a></li>
+        <li><a href="/b">New cycle lane opens on the quay</a></li>"#,
+    ));
+    assert!(!body.contains("Ferry timetable"), "{body}");
+}
+
+#[test]
+fn a_live_tickers_entries_are_the_story_but_readers_comments_are_not() {
+    let entries: String = (0..6)
+        .map(|i| {
+            format!(
+                r#"<div class="live-match-comment"><span class="minute">{i}'</span>
+                <div class="live-match-comment-body">Minute {i}: the home side pressed high and
+                forced another corner, but the keeper punched the ball clear again.</div></div>"#
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><body><main><h1>Harbour United 1, City 1</h1>
+        <div class="live-match-comments">{entries}</div>
+        <div class="comments"><div class="comment-body">What a dull game, I left at half time
+        and went for a long walk along the harbour wall instead.</div></div></main></body></html>"#
+    );
+    let body = body_of(&html);
+    assert!(body.contains("Minute 5: the home side"), "{body}");
+    assert!(!body.contains("dull game"), "{body}");
 }
