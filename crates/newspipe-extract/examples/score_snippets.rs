@@ -1,7 +1,8 @@
 //! Scores body extraction on snippet-bench with its score.py metric (whitespace-normalised
 //! substring match of must-have and must-not-have snippets) and writes predictions score.py reads.
 //!
-//! `cargo run --release -p newspipe-extract --example score_snippets -- [BENCH_DIR] [--out preds.json] [--per-item]`
+//! `cargo run --release -p newspipe-extract --example score_snippets -- [BENCH_DIR] [--out preds.json] [--per-item] [--byline-misses]`
+//! (`--byline-misses`: one line per page whose authors differ from the annotation: id, gold, ours)
 //! (default BENCH_DIR: `../shared/snippet-bench` from the repository root).
 
 mod devset;
@@ -41,6 +42,7 @@ fn norm(s: &str) -> String {
 
 fn main() {
     let (dir, out, per_item) = devset::args("snippet-bench");
+    let byline_misses = std::env::args().any(|a| a == "--byline-misses");
     let pages = devset::load(&dir);
     let mut preds = serde_json::Map::new();
     let (mut w_hit, mut w_all, mut wo_hit, mut wo_all) = (0usize, 0usize, 0usize, 0usize);
@@ -73,7 +75,11 @@ fn main() {
             .filter(|a| !a.trim().is_empty())
         {
             bylines += 1;
-            bylines_ok += (names(gold) == names(&ex.article.authors.join(";"))) as usize;
+            let hit = names(gold) == names(&ex.article.authors.join(";"));
+            bylines_ok += hit as usize;
+            if byline_misses && !hit {
+                println!("{}\t{gold:?}\t{:?}", p.id, ex.article.authors);
+            }
         }
         // Story pages: text on the page, not the site root or a legal/service/search page.
         if devset::story_page(&ex) {
