@@ -168,6 +168,7 @@ pub fn authors(
     ld: &JsonLd,
     m: &Metas<'_>,
     w: &Walk,
+    dropped: &[String],
     site: Option<&str>,
     host: Option<&str>,
 ) -> Vec<String> {
@@ -281,6 +282,15 @@ pub fn authors(
             }
         }
     }
+    if !has_person(&out) {
+        // Marked authors in a footer or aside the prepass dropped, after everything visible.
+        for v in dropped {
+            push(&mut out, v);
+            if has_person(&out) {
+                break;
+            }
+        }
+    }
     // Structured data often names only the first of several authors; a byline or meta value
     // that lists them all, the ones found among them, completes the list.
     if has_person(&out) {
@@ -323,7 +333,8 @@ pub fn authors(
             )
             .chain(w.rel_authors.iter().map(String::as_str))
             .chain(w.bylines.iter().map(String::as_str))
-            .chain(w.author_links.iter().map(String::as_str));
+            .chain(w.author_links.iter().map(String::as_str))
+            .chain(dropped.iter().map(String::as_str));
         if let Some(h) = explicit
             .filter_map(|v| authors::handle(&decode_entities(v)))
             .find(|h| !authors::is_site(h, site, host))

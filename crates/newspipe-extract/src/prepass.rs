@@ -21,6 +21,10 @@ pub struct Prepass {
     /// `<time>` elements inside dropped subtrees (a WordPress `entry-footer`, an `aside`): the
     /// story's date is sometimes only there.
     pub dropped_times: Vec<crate::walk::TimeEl>,
+    /// Text of `rel=author` links and `itemprop=author` elements inside dropped subtrees (a
+    /// post's `<footer>` "Posted by", an `<aside>` meta column): the only byline some pages
+    /// give.
+    pub dropped_authors: Vec<String>,
     /// Raw `href`s of `<link rel="alternate">` with a feed type, in page order.
     pub feeds: Vec<String>,
     /// Raw `href` values of `<a>`/`<area>`, in page order.
@@ -101,6 +105,9 @@ struct State {
     pending: String,
     ld_buf: String,
     time_buf: String,
+    /// Stack index of the dropped author element whose text is being read into `author_buf`.
+    author_at: Option<usize>,
+    author_buf: String,
     /// Keep `nav`, `aside`, `footer` and hidden subtrees (the second pass for pages whose story
     /// sits in unclosed or mislabelled boilerplate).
     lenient: bool,
@@ -121,6 +128,14 @@ impl State {
                 && o.dropped
             {
                 self.dropped -= 1;
+            }
+            if self.author_at == Some(self.stack.len()) {
+                self.author_at = None;
+                let t =
+                    crate::walk::collapse(&entities::decode(&std::mem::take(&mut self.author_buf)));
+                if !t.is_empty() && self.out.dropped_authors.len() < 8 {
+                    self.out.dropped_authors.push(t);
+                }
             }
         }
     }
@@ -442,6 +457,15 @@ impl Sink for State {
             _ => {}
         }
         drop |= ta.hidden && !self.lenient;
+        let author_el = drop
+            && self.author_at.is_none()
+            && (ta.get("rel").is_some_and(|r| {
+                tag == "a"
+                    && r.split_ascii_whitespace()
+                        .any(|x| x.eq_ignore_ascii_case("author"))
+            }) || ta
+                .get("itemprop")
+                .is_some_and(|i| i.eq_ignore_ascii_case("author")));
         let node = if drop || self.out.dom.nodes.len() >= 4_000_000 {
             drop = true;
             0
@@ -464,6 +488,10 @@ impl Sink for State {
             self.dropped += 1;
         }
         if self.stack.len() < 100_000 {
+            if author_el {
+                self.author_at = Some(self.stack.len());
+                self.author_buf.clear();
+            }
             self.stack.push(Open {
                 tag: tag.to_string(),
                 node,
@@ -527,6 +555,8 @@ impl Sink for State {
             Capture::None => {
                 if self.dropped == 0 {
                     self.pending.push_str(raw);
+                } else if self.author_at.is_some() && self.author_buf.len() < 200 {
+                    self.author_buf.push_str(raw);
                 }
             }
         }

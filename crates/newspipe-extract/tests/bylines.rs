@@ -285,3 +285,31 @@ fn the_byline_completes_a_structured_list_of_one() {
     );
     assert_eq!(got, ["Rudolf Fischer"]);
 }
+
+#[test]
+fn marked_authors_in_a_dropped_footer_or_aside() {
+    // The post's own footer ("Posted by") and a meta column in an aside are dropped with the
+    // furniture, but a rel=author link or an itemprop=author element there names the writer.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<footer class="post-footer">Posted by <span class="vcard"><a rel="author" href="/?p=author&amp;id=3"><span>Greta W. Lindqvist</span></a></span></footer></article>"#
+        ),
+    );
+    assert_eq!(got, ["Greta W. Lindqvist"]);
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}</article><aside class="meta"><address itemprop="author"><span itemprop="name">Oskar Brandt</span></address></aside>"#
+        ),
+    );
+    assert_eq!(got, ["Oskar Brandt"]);
+    // A visible byline still wins over the footer's.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">By Ann Lee</p>{PROSE}<footer><a rel="author" href="/x">Oskar Brandt</a></footer></article>"#
+        ),
+    );
+    assert_eq!(got, ["Ann Lee"]);
+}
