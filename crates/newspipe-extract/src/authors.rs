@@ -80,14 +80,9 @@ pub fn clean(raw: &str) -> Vec<String> {
             s.truncate(i);
         }
     }
-    // "Text: Jane Doe Foto: John Roe": the photographer is no author.
-    for tail in [
-        " Foto:", " Fotos:", " Photo:", " Photos:", " Bild:", " Bilder:",
-    ] {
-        if let Some(i) = s.find(tail) {
-            s.truncate(i);
-        }
-    }
+    // "Text: Jane Doe Foto: John Roe", "Text von Jane Doe Illustration von John Roe": the
+    // photographer or the illustrator is no author.
+    cut_other_credit(&mut s);
     let mut s = strip_by(s.trim());
     // "Ann Lee/SP-X": a full name, then the agency after the slash.
     if let Some((name, _)) = s.split_once('/')
@@ -95,6 +90,7 @@ pub fn clean(raw: &str) -> Vec<String> {
     {
         s = name.trim().to_string();
     }
+    drop_parenthesised(&mut s);
     drop_handles(&mut s);
     cut_weekday_stamp(&mut s);
     cut_joined_date(&mut s);
@@ -337,6 +333,15 @@ fn strip_by(s: &str) -> String {
             "av ",
             "af ",
             "przez ",
+            "erstellt von ",
+            "beitrag von ",
+            "blog beitrag von ",
+            "blogbeitrag von ",
+            "gastbeitrag von ",
+            "ein beitrag von ",
+            "ein gastbeitrag von ",
+            "pressemitteilung von ",
+            "autoren ",
             "rechtsanwalt ",
             "rechtsanwältin ",
         ] {
@@ -719,11 +724,62 @@ fn cut_outlet_after_period(s: &mut String) {
     }
 }
 
+/// Credits for the pictures after the writer's name: a capitalised role word followed by a
+/// colon or a "by" ("Foto:", "Illustration von", "Photos by").
+fn cut_other_credit(s: &mut String) {
+    const ROLES: &[&str] = &[
+        "Foto",
+        "Fotos",
+        "Photo",
+        "Photos",
+        "Bild",
+        "Bilder",
+        "Illustration",
+        "Illustrationen",
+        "Illustrations",
+        "Grafik",
+        "Grafiken",
+    ];
+    let mut cut = None;
+    for (i, _) in s.match_indices(' ') {
+        let rest = &s[i + 1..];
+        let Some(role) = ROLES.iter().find(|r| rest.starts_with(**r)) else {
+            continue;
+        };
+        let after = &rest[role.len()..];
+        if [":", " von ", " by ", " de ", " par "]
+            .iter()
+            .any(|j| after.starts_with(j))
+        {
+            cut = Some(i);
+            break;
+        }
+    }
+    if let Some(i) = cut {
+        s.truncate(i);
+    }
+}
+
+/// A parenthesised note after a name ("Ann Lee (Pressesprecherin)", "Ann Lee (Reuters)") is
+/// a role or an outlet; it goes before the name list is split.
+fn drop_parenthesised(s: &mut String) {
+    while let Some(i) = s.find(" (") {
+        let Some(len) = s[i..].find(')') else {
+            return;
+        };
+        s.replace_range(i..i + len + 1, "");
+    }
+}
+
 /// Social handles after a name ("Ann Lee @annlee") are dropped; a value that is only a handle
 /// stays and is rejected later as a whole.
 fn drop_handles(s: &mut String) {
     if !s.contains('@') {
         return;
+    }
+    // "Ann Lee @ 12:00 am": a lone "@" opens the time of posting.
+    if let Some(i) = s.find(" @ ") {
+        s.truncate(i);
     }
     let kept: Vec<&str> = s
         .split_whitespace()

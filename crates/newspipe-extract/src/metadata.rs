@@ -384,7 +384,23 @@ fn by_line(t: &str) -> bool {
         "text: ",
         "texto: ",
         "written by ",
+        "posted by ",
         "von: ",
+        "text von ",
+        "erstellt von ",
+        "beitrag von ",
+        "blog beitrag von ",
+        "blogbeitrag von ",
+        "gastbeitrag von ",
+        "ein beitrag von ",
+        "ein gastbeitrag von ",
+        "geschrieben von ",
+        "verfasst von ",
+        "autoren ",
+        "autoren: ",
+        "écrit par ",
+        "escrito por ",
+        "scritto da ",
     ];
     if authors::unglue_opener(t).is_some() {
         return true;

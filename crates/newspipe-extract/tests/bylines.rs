@@ -313,3 +313,32 @@ fn marked_authors_in_a_dropped_footer_or_aside() {
     );
     assert_eq!(got, ["Ann Lee"]);
 }
+
+#[test]
+fn by_lines_with_longer_openers_credits_and_notes() {
+    for (line, want) in [
+        (
+            "<p><em>Text von Lena Vogt &nbsp; Illustration von Timo Rask</em></p>",
+            &["Lena Vogt"][..],
+        ),
+        ("<p>Erstellt von Jonas Brenner</p>", &["Jonas Brenner"]),
+        ("<p>Blog Beitrag von Mira Sommer</p>", &["Mira Sommer"]),
+        (
+            "<p>Autoren Jelka Dorn und Ute Kramer</p>",
+            &["Jelka Dorn", "Ute Kramer"],
+        ),
+        ("<p>Posted by Konstantin @ 12:00 am</p>", &["Konstantin"]),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, want, "{line}");
+    }
+    // A role in parentheses after the name is no part of it.
+    let got = authors(
+        r#"<meta name="author" content="Eva Lind (Pressesprecherin des Verbands)">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Eva Lind"]);
+}
