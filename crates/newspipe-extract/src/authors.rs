@@ -67,12 +67,35 @@ const ROLE_WORDS: &[&str] = &[
 
 /// Splits a byline or meta value into clean names (no "By", roles, dates, URLs).
 pub fn clean(raw: &str) -> Vec<String> {
-    let mut s = collapse(raw);
-    if s.is_empty() || s.len() > 300 {
-        return Vec::new();
-    }
+    let s = collapse(raw);
     if looks_like_url(&s) {
         return from_url(&s).into_iter().collect();
+    }
+    let Some(s) = trim_byline(s) else {
+        return Vec::new();
+    };
+    let parts = split_names(&s);
+    // A list with a part in lowercase prose ("The Russian and Syrian defense ministries") is
+    // a description, not names.
+    if parts.len() > 1 && parts.iter().any(|p| is_prose(p)) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = parts
+        .iter()
+        .filter_map(|p| clean_one(&undouble(p)))
+        .collect();
+    // "Reuters, Washington": after an agency, a lone word is the dateline's place.
+    if out.iter().any(|n| is_org(n)) {
+        out.retain(|n| is_org(n) || n.contains(' '));
+    }
+    out
+}
+
+/// The names' part of a collapsed byline: without the label before it ("By", "Text von")
+/// and the outlet, role, credit, handle or date after it.
+fn trim_byline(mut s: String) -> Option<String> {
+    if s.is_empty() || s.len() > 300 {
+        return None;
     }
     // What follows a bar or a dash is an outlet, a role or a date.
     for sep in [" | ", "|", " – ", " — ", " - ", "\u{2022}", "·", "\n"] {
@@ -100,21 +123,7 @@ pub fn clean(raw: &str) -> Vec<String> {
         // "Jane Doe for The Daily Planet".
         s.truncate(i);
     }
-    let parts = split_names(&s);
-    // A list with a part in lowercase prose ("The Russian and Syrian defense ministries") is
-    // a description, not names.
-    if parts.len() > 1 && parts.iter().any(|p| is_prose(p)) {
-        return Vec::new();
-    }
-    let mut out: Vec<String> = parts
-        .iter()
-        .filter_map(|p| clean_one(&undouble(p)))
-        .collect();
-    // "Reuters, Washington": after an agency, a lone word is the dateline's place.
-    if out.iter().any(|n| is_org(n)) {
-        out.retain(|n| is_org(n) || n.contains(' '));
-    }
-    out
+    Some(s)
 }
 
 /// Words that name an account, not a person, when they stand alone as the author.
@@ -148,7 +157,8 @@ const NOT_HANDLES: &[&str] = &[
 /// [`clean`] finds no person: letters with digits, dots, hyphens or underscores, no role word,
 /// label or account placeholder.
 pub fn handle(raw: &str) -> Option<String> {
-    let s = strip_by(collapse(raw).trim());
+    // "Author: delta201 am 29.12.2010": the label and the date around the handle go first.
+    let s = trim_byline(collapse(raw))?;
     let s = s.trim_matches(|c: char| !c.is_alphanumeric());
     let n = s.chars().count();
     if !(2..=30).contains(&n)

@@ -335,11 +335,18 @@ pub fn authors(
             .chain(w.bylines.iter().map(String::as_str))
             .chain(w.author_links.iter().map(String::as_str))
             .chain(dropped.iter().map(String::as_str));
-        if let Some(h) = explicit
+        let (mut people, sites): (Vec<String>, Vec<String>) = explicit
             .filter_map(|v| authors::handle(&decode_entities(v)))
-            .find(|h| !authors::is_site(h, site, host))
-        {
-            out.push(h);
+            .partition(|h| !authors::is_site(h, site, host));
+        if !people.is_empty() {
+            out.push(people.swap_remove(0));
+        } else {
+            // A blog named after its writer's handle ("gnaddrig" of "gnaddrig ad libitum"):
+            // the site's name, and so an author only when nothing else names one.
+            let mut site_named = site_named.borrow_mut();
+            if site_named.is_empty() {
+                site_named.extend(sites.into_iter().take(1));
+            }
         }
     }
     if out.is_empty() {

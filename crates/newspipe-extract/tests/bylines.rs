@@ -342,3 +342,26 @@ fn by_lines_with_longer_openers_credits_and_notes() {
     );
     assert_eq!(got, ["Eva Lind"]);
 }
+
+#[test]
+fn handles_behind_labels_and_handles_naming_the_site() {
+    // The label and the date around a handle in a byline box.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<div class="left author">Author: <a href="index.php?site=profile&amp;id=58"><b>Kr4ken</b></a> am 29.12.2010, 13:36 Uhr</div></article>"#
+        ),
+    );
+    assert_eq!(got, ["Kr4ken"]);
+    // A blog named after its writer's handle: the handle is the site's name, and so the author
+    // when nothing else names one.
+    let got = authors_at(
+        "https://schnipsel.example/2020/01/05/night-buses/",
+        r#"<meta property="og:site_name" content="schnipsel ad libitum">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><small class="post-meta">Autor: <a href="/author/schnipsel/" rel="author">schnipsel</a></small>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["schnipsel"]);
+}
