@@ -545,6 +545,24 @@ pub fn is_org(name: &str) -> bool {
 /// "CNN", "Business Insider" on "Business Insider Deutschland", "Cleveland.com" on
 /// cleveland.com.
 pub fn is_site(name: &str, site: Option<&str>, host: Option<&str>) -> bool {
+    // "Die FURCHE" on furche.at, "The Daily Planet" beside og:site_name "Daily Planet".
+    if let Some((article, rest)) = name.split_once(' ')
+        && LEADING_ARTICLES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(article))
+        && is_site_as_written(rest, site, host)
+    {
+        return true;
+    }
+    is_site_as_written(name, site, host)
+}
+
+/// Definite articles that open a publication's name ("The", "Die", "Le", "El").
+const LEADING_ARTICLES: &[&str] = &[
+    "the", "die", "der", "das", "le", "la", "les", "el", "il", "lo", "het", "de",
+];
+
+fn is_site_as_written(name: &str, site: Option<&str>, host: Option<&str>) -> bool {
     // Allocation-free: this runs for every author and title candidate.
     if words(name).next().is_none() {
         return false;
@@ -1095,6 +1113,8 @@ mod tests {
         ));
         assert!(is_site("Cleveland.com", None, Some("www.cleveland.com")));
         assert!(is_site("LinkNaija", None, Some("www.linknaija.com")));
+        assert!(is_site("Die FURCHE", None, Some("www.furche.at")));
+        assert!(is_site("The Daily Planet", Some("Daily Planet"), None));
         assert!(!is_site(
             "Ann Lee",
             Some("Daily Planet"),

@@ -365,3 +365,17 @@ fn handles_behind_labels_and_handles_naming_the_site() {
     );
     assert_eq!(got, ["schnipsel"]);
 }
+
+#[test]
+fn the_site_name_with_its_article_is_still_the_site() {
+    // "Die Rundschau" on rundschau.example is the publication, so the linked writer is read.
+    let got = authors_at(
+        "https://www.rundschau.example/kultur/night-buses",
+        r#"<meta name="author" content="Die RUNDSCHAU">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><a class="author__link" rel="author" href="/autor/ursula-berg-12"><h2>Ursula Berg</h2></a>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Ursula Berg"]);
+}
