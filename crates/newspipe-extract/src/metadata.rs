@@ -283,8 +283,9 @@ pub fn authors(
         }
     }
     if !has_person(&out) {
-        // Marked authors in a footer or aside the prepass dropped, after everything visible.
-        for v in dropped {
+        // Marked authors in comments, teasers or a footer box, or in a footer or aside the
+        // prepass dropped: after everything in the story's own place.
+        for v in w.furniture_authors.iter().chain(dropped) {
             push(&mut out, v);
             if has_person(&out) {
                 break;
@@ -334,6 +335,7 @@ pub fn authors(
             .chain(w.rel_authors.iter().map(String::as_str))
             .chain(w.bylines.iter().map(String::as_str))
             .chain(w.author_links.iter().map(String::as_str))
+            .chain(w.furniture_authors.iter().map(String::as_str))
             .chain(dropped.iter().map(String::as_str));
         let (mut people, sites): (Vec<String>, Vec<String>) = explicit
             .filter_map(|v| authors::handle(&decode_entities(v)))

@@ -81,6 +81,9 @@ pub struct Walk {
     pub rel_authors: Vec<String>,
     /// Text of links to author pages (by their path), outside teasers.
     pub author_links: Vec<String>,
+    /// Microdata authors inside comments, teasers or a footer box: a commenter, another
+    /// story's writer, or the story's own writer where the page names it nowhere else.
+    pub furniture_authors: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
     /// Text of elements classed as a (publication) date, for pages without machine dates:
@@ -137,6 +140,8 @@ struct Ctx {
     in_brand: bool,
     /// Inside navigation, teasers, comments, a footer (by tag, role or class).
     in_furniture: bool,
+    /// The `<p>` being read, if any: a link to a person's page inside prose is a mention.
+    para: Option<u32>,
     /// `nav`, `aside` and `footer` are not furniture by their tag alone.
     lenient: bool,
     /// The first `<h1>` in document order, looked up once when first needed.
@@ -192,6 +197,11 @@ fn has(hay: &str, needle: &str) -> bool {
             .as_bytes()
             .windows(n.len())
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
+}
+
+/// Whether a link's text is a small part of a long paragraph: a name mentioned in a sentence.
+fn mention(link: &str, para: &str) -> bool {
+    para.len() > 100 && para.len() > 3 * link.len()
 }
 
 /// An id naming the byline (`id="author_header"`); ids rarely do, so a cheap test first.
@@ -325,6 +335,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         in_story: false,
         in_brand: false,
         in_furniture: false,
+        para: None,
         first_h1: None,
         lenient,
     };
@@ -628,7 +639,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     && !elsewhere
                     && cx.w.author_links.len() < 8 =>
                 {
-                    cx.w.author_links.push(text_of(dom, node));
+                    let t = text_of(dom, node);
+                    // "US President <a href=/people/…>Ann Lee</a> has been eager to…": a name
+                    // in a sentence, not a byline.
+                    if !cx.para.is_some_and(|p| mention(&t, &text_of(dom, p))) {
+                        cx.w.author_links.push(t);
+                    }
                 }
                 _ => {}
             }
@@ -657,7 +673,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                             })
                             .or_else(|| el.attr("content").map(str::to_string))
                             .unwrap_or_else(|| text_of(dom, node));
-                        cx.w.itemprops.push((ip, v));
+                        // A commenter's or a teaser's author is not the story's.
+                        if !cx.in_furniture && !elsewhere {
+                            cx.w.itemprops.push((ip, v));
+                        } else if cx.w.furniture_authors.len() < 8 {
+                            cx.w.furniture_authors.push(v);
+                        }
                     }
                     _ => {}
                 }
@@ -763,6 +784,10 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         cx.in_brand,
                         cx.in_furniture,
                     );
+                    let saved_para = cx.para;
+                    if name == "p" {
+                        cx.para = Some(node);
+                    }
                     cx.in_brand = brand;
                     cx.in_furniture |= elsewhere;
                     if mark == Mark::StrongPositive
@@ -785,6 +810,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.in_story = saved_story;
                     cx.in_brand = saved_brand;
                     cx.in_furniture = saved_furn;
+                    cx.para = saved_para;
                 }
                 None => {
                     // Inline furniture (a credit span, a share link) never joins the text.

@@ -379,3 +379,42 @@ fn the_site_name_with_its_article_is_still_the_site() {
     );
     assert_eq!(got, ["Ursula Berg"]);
 }
+
+#[test]
+fn a_person_linked_in_a_sentence_is_no_byline() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<p>Mayor <a href="/topics/people/ann-lee.html">Ann Lee</a> has been eager to keep the service, but the council's budget committee asked for a cheaper plan first.</p></article>"#
+        ),
+    );
+    assert!(got.is_empty(), "{got:?}");
+    // A short line that is only the link still is.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p><a href="/people/ann-lee.html">Ann Lee</a></p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Ann Lee"]);
+}
+
+#[test]
+fn commenters_microdata_is_not_the_story_author() {
+    let comments = r#"<ol class="comment-list"><li class="comment"><cite class="comment-author" itemprop="author" itemscope>Lilian</cite><p>Thanks for the tip!</p></li></ol>"#;
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">By Carla Nunes</p>{PROSE}</article>{comments}"#
+        ),
+    );
+    assert_eq!(got, ["Carla Nunes"]);
+    // A footer box's microdata author is the writer when nothing else names one.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}<div class="article-footer-box"><p>Text: <span itemprop="author">Joachim Brenner</span></p></div></article>"#
+        ),
+    );
+    assert_eq!(got, ["Joachim Brenner"]);
+}
