@@ -88,6 +88,22 @@ pub fn clean(raw: &str) -> Vec<String> {
     if out.iter().any(|n| is_org(n)) {
         out.retain(|n| is_org(n) || n.contains(' '));
     }
+    // An agency beside a person is where the person works.
+    if out.iter().any(|n| !is_org(n)) {
+        out.retain(|n| !is_org(n));
+    }
+    // "Ann Lee, Futurism", "Ann Lee, Berlin": a lone word set off by a comma after a full name
+    // is the outlet or the place.
+    if out.iter().any(|n| n.contains(' ')) {
+        let lone: Vec<&str> = s
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|seg| !seg.is_empty() && !seg.contains(' '))
+            .collect();
+        out.retain(|n| {
+            n.contains(' ') || is_org(n) || !lone.iter().any(|l| l.eq_ignore_ascii_case(n))
+        });
+    }
     out
 }
 
@@ -399,6 +415,11 @@ fn clean_one(s: &str) -> Option<String> {
     }
     if s.chars().any(|c| c.is_ascii_digit()) {
         return None;
+    }
+    // "Associated Press", "Press Trust of India": an agency is named by role words ("Staff"
+    // alone is no name).
+    if s.contains(' ') && is_org(s) {
+        return Some(recase(s));
     }
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 6 {

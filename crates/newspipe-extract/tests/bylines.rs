@@ -418,3 +418,26 @@ fn commenters_microdata_is_not_the_story_author() {
     );
     assert_eq!(got, ["Joachim Brenner"]);
 }
+
+#[test]
+fn an_outlet_or_a_place_after_the_name_and_agencies_named_by_role_words() {
+    let got = authors(
+        r#"<meta name="author" content="Vera Tannberg, Futurism">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Vera Tannberg"]);
+    // Several people with a place between them: the people.
+    let got = authors(
+        r#"<meta name="author" content="Markus M. Haller, London, Beat Imhof">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Markus M. Haller", "Beat Imhof"]);
+    // An agency is the author when no person is named, though its name is made of role words.
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><p class="byline">Associated Press</p>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Associated Press"]);
+}
