@@ -10,20 +10,22 @@ mod devset;
 use std::time::Instant;
 
 /// Names of a byline, lowercased, as a sorted set: the gold (`meta.author`) lists several
-/// people with ";", ",", "and", "und" or "&" and may keep a "By"/"Von".
+/// people with ";", ",", "and", "und" or "&" (in any case: "Ann Lee And Bo Kim") and may keep
+/// a "By"/"Von" or a closing period ("Ann Lee.").
 fn names(s: &str) -> Vec<String> {
     let mut out: Vec<String> = s
+        .to_lowercase()
         .replace(" und ", ";")
         .replace(" and ", ";")
         .replace(['&', ','], ";")
         .split(';')
         .map(|n| {
-            let n = norm(n).to_lowercase();
+            let n = norm(n);
             let n = n
                 .strip_prefix("von ")
                 .or_else(|| n.strip_prefix("by "))
                 .unwrap_or(&n);
-            n.to_string()
+            n.strip_suffix('.').unwrap_or(n).to_string()
         })
         .filter(|n| !n.is_empty())
         .collect();
