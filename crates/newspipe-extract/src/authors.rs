@@ -135,8 +135,8 @@ fn trim_byline(mut s: String) -> Option<String> {
     cut_joined_date(&mut s);
     cut_dateline(&mut s);
     cut_outlet_after_period(&mut s);
-    if let Some(i) = s.find(" for ") {
-        // "Jane Doe for The Daily Planet".
+    // "Jane Doe for The Daily Planet", and "Jane Doe For The Mail" in a title-cased byline.
+    if let Some(i) = s.find(" for ").or_else(|| s.find(" For ")) {
         s.truncate(i);
     }
     Some(s)
@@ -389,7 +389,7 @@ fn strip_by(s: &str) -> String {
 fn split_names(s: &str) -> Vec<String> {
     let mut parts = vec![s.to_string()];
     for sep in [
-        ";", ",", " and ", " & ", " e ", " und ", " y ", " et ", " dan ",
+        ";", ",", " and ", " And ", " & ", " e ", " und ", " y ", " et ", " dan ",
     ] {
         parts = parts
             .iter()

@@ -441,3 +441,12 @@ fn an_outlet_or_a_place_after_the_name_and_agencies_named_by_role_words() {
     );
     assert_eq!(got, ["Associated Press"]);
 }
+
+#[test]
+fn title_cased_bylines_split_and_lose_the_outlet() {
+    let got = authors(
+        r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"By Glenn Oxley And Brenda Carr For The Sunday Courier"}}</script>"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Glenn Oxley", "Brenda Carr"]);
+}
