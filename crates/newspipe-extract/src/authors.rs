@@ -380,10 +380,86 @@ fn strip_by(s: &str) -> String {
                 break;
             }
         }
+        if !changed && let Some(n) = genre_opener(&s) {
+            s = s[n..].trim_start().to_string();
+            changed = true;
+        }
         if !changed {
             return s;
         }
     }
+}
+
+/// Words that name what a piece is, before "by"/"von" in a byline ("Eine Kolumne von", "A
+/// column by", "Reportage de"); not "Kommentar"/"comment", which also label readers' comments.
+const GENRE_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "ein",
+    "eine",
+    "un",
+    "une",
+    "una",
+    "column",
+    "kolumne",
+    "beitrag",
+    "gastbeitrag",
+    "blog",
+    "blogbeitrag",
+    "guest",
+    "post",
+    "analyse",
+    "analysis",
+    "essay",
+    "interview",
+    "review",
+    "rezension",
+    "kritik",
+    "story",
+    "text",
+    "article",
+    "artikel",
+    "report",
+    "bericht",
+    "reportage",
+    "opinion",
+    "commentary",
+    "meinung",
+    "glosse",
+    "feature",
+    "chronique",
+    "tribune",
+    "crónica",
+    "columna",
+];
+
+/// The byte length of a genre opener ("Eine Kolumne von ") at the start of `s`: up to three
+/// [`GENRE_WORDS`], at least one of them not an article, then "by", "von", "par", "por", "de",
+/// "di" or "door".
+pub fn genre_opener(s: &str) -> Option<usize> {
+    let mut at = 0;
+    let mut nouns = 0;
+    for (i, w) in s.split(' ').enumerate().take(4) {
+        let l = w.to_lowercase();
+        if i > 0
+            && nouns > 0
+            && matches!(
+                l.as_str(),
+                "by" | "von" | "par" | "por" | "de" | "di" | "door"
+            )
+        {
+            return Some(at + w.len());
+        }
+        if !GENRE_WORDS.contains(&l.as_str()) {
+            return None;
+        }
+        nouns += usize::from(!matches!(
+            l.as_str(),
+            "a" | "an" | "ein" | "eine" | "un" | "une" | "una"
+        ));
+        at += w.len() + 1;
+    }
+    None
 }
 
 fn split_names(s: &str) -> Vec<String> {

@@ -319,6 +319,32 @@ pub fn authors(
             out = names;
         }
     }
+    // A first name alone ("Nils" in the meta author) completed by the byline that gives the
+    // full name ("Eine Kolumne von Nils Pickert").
+    if let [only] = out.as_slice()
+        && !only.contains(' ')
+        && !authors::is_org(only)
+    {
+        let lines = w.blocks[..w.blocks.len().min(400)]
+            .iter()
+            .map(|b| b.text.trim())
+            .filter(|t| t.len() < 120 && by_line(t));
+        let full = w
+            .bylines
+            .iter()
+            .chain(&w.rel_authors)
+            .chain(&w.author_links)
+            .map(String::as_str)
+            .chain(lines)
+            .flat_map(|v| authors::clean(&decode_entities(v)))
+            .find(|n| {
+                n.split_once(' ')
+                    .is_some_and(|(first, _)| first.eq_ignore_ascii_case(only))
+            });
+        if let Some(full) = full {
+            out = vec![full];
+        }
+    }
     if out.is_empty() {
         // A lone handle ("gizzmo", "delta201") where the page marks its author explicitly.
         let explicit = ld
@@ -413,6 +439,9 @@ fn by_line(t: &str) -> bool {
     ];
     if authors::unglue_opener(t).is_some() {
         return true;
+    }
+    if let Some(n) = authors::genre_opener(t) {
+        return t[n..].trim_start().starts_with(char::is_uppercase);
     }
     let lower = t.to_lowercase();
     OPENERS.iter().any(|o| {

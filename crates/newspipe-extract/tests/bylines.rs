@@ -450,3 +450,34 @@ fn title_cased_bylines_split_and_lose_the_outlet() {
     );
     assert_eq!(got, ["Glenn Oxley", "Brenda Carr"]);
 }
+
+#[test]
+fn genre_openers_and_a_first_name_completed_by_the_byline() {
+    for (line, want) in [
+        ("<p>Eine Kolumne von Jonas Albrecht</p>", "Jonas Albrecht"),
+        ("<p>A column by Ruth Okafor</p>", "Ruth Okafor"),
+        ("<p>Reportage de Claire Dumont</p>", "Claire Dumont"),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, [want], "{line}");
+    }
+    // A reader's comment is labelled the same way, and is no byline.
+    let got = authors(
+        "",
+        &format!(
+            "<article><h1>Night buses stay</h1>{PROSE}<p><cite>Kommentar von Ida Roth</cite></p></article>"
+        ),
+    );
+    assert!(got.is_empty(), "{got:?}");
+    // The meta author gives the first name only; the byline in the text gives the full name.
+    let got = authors(
+        r#"<meta name="author" content="Jonas">"#,
+        &format!(
+            "<article><h1>Night buses stay</h1>{PROSE}<p><strong>Eine Kolumne von Jonas Albrecht</strong></p></article>"
+        ),
+    );
+    assert_eq!(got, ["Jonas Albrecht"]);
+}
