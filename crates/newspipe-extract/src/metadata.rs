@@ -183,6 +183,12 @@ pub fn authors(
         let (mut names, mut site_names): (Vec<String>, Vec<String>) = authors::clean(&raw)
             .into_iter()
             .partition(|n| !authors::is_site(n, site, host));
+        // "hessenschau.de, Frankfurt, Germany": after the outlet, lone words are its place.
+        if let Some((head, _)) = raw.split_once(',')
+            && (authors::is_site(head.trim(), site, host) || is_domain(head.trim()))
+        {
+            names.retain(|n| n.contains(' '));
+        }
         // "Outlet - Ann Lee": the outlet first, the person after the separator.
         if names.is_empty()
             && let Some((head, tail)) = raw.split_once(" - ").or_else(|| raw.split_once(" | "))
@@ -386,6 +392,16 @@ pub fn authors(
     }
     out.truncate(20);
     out
+}
+
+/// A bare host name ("hessenschau.de", "ORF.at") standing for the outlet.
+fn is_domain(s: &str) -> bool {
+    !s.contains(' ')
+        && s.rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty()
+                && (2..=6).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
 }
 
 /// A line that is only a byline label: "By", "Von:", "Par", "Autor:".

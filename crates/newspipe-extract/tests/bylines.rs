@@ -481,3 +481,12 @@ fn genre_openers_and_a_first_name_completed_by_the_byline() {
     );
     assert_eq!(got, ["Jonas Albrecht"]);
 }
+
+#[test]
+fn places_after_the_outlet_are_no_authors() {
+    let got = authors(
+        r#"<meta name="author" content="nachrichten.de, Frankfurt, Germany">"#,
+        PROSE,
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
