@@ -216,6 +216,7 @@ fn byline_class(class: &str) -> bool {
         "byline",
         "author",
         "authors",
+        "authorname",
         "autor",
         "autoren",
         "autorin",

@@ -490,3 +490,14 @@ fn places_after_the_outlet_are_no_authors() {
     );
     assert!(got.is_empty(), "{got:?}");
 }
+
+#[test]
+fn a_glued_author_name_class() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div><span><span class="authorname-txt"><span class="truncate">Hanna Fairley</span></span></span></div>{PROSE}</article>"#
+        ),
+    );
+    assert_eq!(got, ["Hanna Fairley"]);
+}
