@@ -198,6 +198,188 @@ pub fn handle(raw: &str) -> Option<String> {
     Some(s.to_string())
 }
 
+/// Words of an organisation's name, never of a person's: a copyright holder with one of them
+/// is a company, a publisher or a club.
+const ORG_WORDS: &[&str] = &[
+    "gmbh",
+    "ag",
+    "kg",
+    "inc",
+    "ltd",
+    "llc",
+    "lp",
+    "plc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "group",
+    "gruppe",
+    "media",
+    "medien",
+    "verlag",
+    "press",
+    "news",
+    "network",
+    "publishing",
+    "publications",
+    "communications",
+    "digital",
+    "holdings",
+    "ev",
+    "stiftung",
+    "foundation",
+    "university",
+    "universität",
+    "institute",
+    "institut",
+    "association",
+    "verein",
+    "club",
+    "team",
+    "studio",
+    "studios",
+    "agency",
+    "agentur",
+    "solutions",
+    "services",
+    "systems",
+    "software",
+    "technologies",
+    "partners",
+    "magazine",
+    "magazin",
+    "zeitung",
+    "times",
+    "post",
+    "journal",
+    "herald",
+    "tribune",
+    "daily",
+    "weekly",
+    "radio",
+    "tv",
+    "television",
+    "online",
+    "web",
+    "net",
+    "blog",
+    "shop",
+    "store",
+    "website",
+    "site",
+    "project",
+    "projekt",
+    "ministry",
+    "ministerium",
+    "city",
+    "stadt",
+    "gemeinde",
+    "kirche",
+    "church",
+    "hotel",
+    "international",
+    "global",
+    "enterprises",
+    "industries",
+    "productions",
+    "records",
+    "entertainment",
+    "sports",
+    "ventures",
+    "labs",
+    "lab",
+    "consulting",
+    "capital",
+    "bank",
+    "school",
+    "college",
+    "academy",
+    "akademie",
+    "party",
+    "partei",
+    "union",
+    "forum",
+    "verband",
+    "verbände",
+    "rights",
+    "reserved",
+    "all",
+    "the",
+    "und",
+    "and",
+    "of",
+];
+
+/// The person a copyright notice names ("Copyright (c) 2012- Gregory Szorc. All rights
+/// reserved", "© 2019 Sven Schreivogel", "COPYRIGHT ANDRÉ LOIBL | …"): two or three
+/// capitalised words after the mark and the years, no organisation word.
+pub fn copyright_holder(raw: &str) -> Option<String> {
+    let s = collapse(raw);
+    let mut rest = s.as_str();
+    // A site's notice has a year before the name, the word "Copyright" or the reserved
+    // rights after it; a picture's credit ("Bild © Ann Lee/dpa", "© Ann Lee, 31.05.2013")
+    // has none of them.
+    let lower = s.to_lowercase();
+    let notice = lower.contains("copyright")
+        || lower.contains("rights")
+        || lower.contains("rechte")
+        || lower.contains("droits")
+        || lower.contains("derechos");
+    let start = rest.len();
+    // Marks, years and "by" in any order: "Copyright (c) 2012-", "© 2006-2008 by".
+    loop {
+        let t = rest.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | ',' | '©')
+        });
+        let lower = t.to_lowercase();
+        let cut = ["copyright", "(c)", "by "]
+            .iter()
+            .find(|m| lower.starts_with(**m))
+            .map(|m| m.len());
+        match cut.and_then(|n| t.get(n..)) {
+            Some(r) => rest = r,
+            None => {
+                rest = t;
+                break;
+            }
+        }
+    }
+    let head = &s[..start - rest.len()];
+    if !notice && head.bytes().filter(u8::is_ascii_digit).nth(3).is_none() {
+        return None;
+    }
+    let end = rest
+        .find(['|', '•', '·', ',', '/', '(', ':'])
+        .unwrap_or(rest.len());
+    let mut name = rest[..end].trim().to_string();
+    cut_outlet_after_period(&mut name);
+    let name = name.trim_end_matches('.');
+    let words: Vec<&str> = name.split_whitespace().collect();
+    // "Trustpilot A/S" cut at the slash: a family name is no single letter.
+    if !(2..=3).contains(&words.len())
+        || words.last().is_some_and(|w| w.chars().count() < 2)
+        // "TALENT Schweiz": a capitalised acronym beside a word is a brand.
+        || (name.chars().any(char::is_lowercase)
+            && words
+                .iter()
+                .any(|w| w.chars().count() > 1 && !w.chars().any(char::is_lowercase)))
+        || words.iter().any(|w| {
+            !w.starts_with(char::is_uppercase)
+                || !w
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.'))
+                || ORG_WORDS.contains(&w.to_lowercase().trim_end_matches('.'))
+        })
+    {
+        return None;
+    }
+    match clean(name).as_slice() {
+        [one] if one.contains(' ') && !is_org(one) => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// An English month name or its three-letter abbreviation.
 fn month_word(l: &str) -> bool {
     MONTHS
@@ -490,6 +672,17 @@ fn clean_one(s: &str) -> Option<String> {
         return None;
     }
     if s.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // "WordPress.com. WP Designer": a domain among words is a platform's credit, not a person
+    // (a domain alone, "ORF.at", is the site's name).
+    if s.contains(' ')
+        && s.split_whitespace().any(|w| {
+            w.split_once('.').is_some_and(|(_, tld)| {
+                tld.chars().take_while(char::is_ascii_lowercase).count() >= 2
+            })
+        })
+    {
         return None;
     }
     // "Associated Press", "Press Trust of India": an agency is named by role words ("Staff"

@@ -144,6 +144,7 @@ pub fn extract_at(
             &metas,
             &w,
             &pre.dropped_authors,
+            &pre.copyrights,
             site_name.as_deref(),
             host.as_deref(),
         ),

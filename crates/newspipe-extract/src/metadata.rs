@@ -169,6 +169,7 @@ pub fn authors(
     m: &Metas<'_>,
     w: &Walk,
     dropped: &[String],
+    copyrights: &[String],
     site: Option<&str>,
     host: Option<&str>,
 ) -> Vec<String> {
@@ -380,6 +381,20 @@ pub fn authors(
             let mut site_named = site_named.borrow_mut();
             if site_named.is_empty() {
                 site_named.extend(sites.into_iter().take(1));
+            }
+        }
+    }
+    if out.is_empty() {
+        // A personal site's owner, named only in its copyright notice; when the site is named
+        // after them ("Gregory Szorc's Digital Home"), as the site's name.
+        if let Some(holder) = copyrights
+            .iter()
+            .find_map(|c| authors::copyright_holder(&decode_entities(c)))
+        {
+            if !authors::is_site(&holder, site, host) {
+                out.push(holder);
+            } else if site_named.borrow().is_empty() {
+                site_named.borrow_mut().push(holder);
             }
         }
     }

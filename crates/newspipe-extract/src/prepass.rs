@@ -25,6 +25,9 @@ pub struct Prepass {
     /// post's `<footer>` "Posted by", an `<aside>` meta column): the only byline some pages
     /// give.
     pub dropped_authors: Vec<String>,
+    /// Raw text from a copyright mark on ("© 2019 Ann Lee. All rights reserved"), kept or
+    /// dropped: a personal site's owner is often named only there.
+    pub copyrights: Vec<String>,
     /// Raw `href`s of `<link rel="alternate">` with a feed type, in page order.
     pub feeds: Vec<String>,
     /// Raw `href` values of `<a>`/`<area>`, in page order.
@@ -553,6 +556,15 @@ impl Sink for State {
                 }
             }
             Capture::None => {
+                if self.out.copyrights.len() < 4
+                    && let Some(i) = copyright_mark(raw)
+                {
+                    let mut end = (i + 160).min(raw.len());
+                    while !raw.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    self.out.copyrights.push(raw[i..end].to_string());
+                }
                 if self.dropped == 0 {
                     self.pending.push_str(raw);
                 } else if self.author_at.is_some() && self.author_buf.len() < 200 {
@@ -561,6 +573,30 @@ impl Sink for State {
             }
         }
     }
+}
+
+/// Where a copyright notice opens in raw text: "©", "&copy;", "&#169;", "(c)" or "Copyright".
+fn copyright_mark(raw: &str) -> Option<usize> {
+    // One cheap scan first: every mark holds "©", "&", "(" or "opyright"/"OPYRIGHT".
+    let b = raw.as_bytes();
+    if memchr::memchr3(0xa9, b'&', b'(', b).is_none()
+        && !raw.contains("OPYRIGHT")
+        && !raw.contains("opyright")
+    {
+        return None;
+    }
+    [
+        "©",
+        "&copy;",
+        "&#169;",
+        "(c)",
+        "(C)",
+        "Copyright",
+        "COPYRIGHT",
+    ]
+    .iter()
+    .filter_map(|m| raw.find(m))
+    .min()
 }
 
 /// Runs the pass. Never fails: any input yields some tree.

@@ -501,3 +501,47 @@ fn a_glued_author_name_class() {
     );
     assert_eq!(got, ["Hanna Fairley"]);
 }
+
+#[test]
+fn a_personal_sites_owner_from_its_copyright_notice() {
+    for notice in [
+        "<footer><p>Copyright (c) 2012- Gerald Sommer. All rights reserved. Design by Someone</p></footer>",
+        "<p>&copy; 2019 Gerald Sommer</p>",
+        r#"<div class="copyrights-text">(c) Gerald Sommer &bull; Weitere Rechte siehe Impressum</div>"#,
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{PROSE}</article>{notice}"),
+        );
+        assert_eq!(got, ["Gerald Sommer"], "{notice}");
+    }
+    // A picture's credit, a company or a byline elsewhere: not the page's owner.
+    for (notice, want) in [
+        (
+            r#"<figure><figcaption>Crowds <span>Bild &copy; Jonas Greger/hr</span></figcaption></figure>"#,
+            &[][..],
+        ),
+        ("<p>&copy; 2019 Daily Planet Media Group</p>", &[]),
+        (
+            r#"<p class="byline">By Ann Lee</p><p>&copy; 2019 Gerald Sommer</p>"#,
+            &["Ann Lee"],
+        ),
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{PROSE}{notice}</article>"),
+        );
+        assert_eq!(got, want, "{notice}");
+    }
+}
+
+#[test]
+fn a_platform_credit_is_no_byline() {
+    let got = authors(
+        "",
+        &format!(
+            r#"<article><h1>Night buses stay</h1>{PROSE}</article><div id="footer"><p>Blog di <a href="https://wordpress.com/">WordPress.com.</a> WP Designer.</p></div>"#
+        ),
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
