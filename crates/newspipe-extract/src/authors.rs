@@ -113,6 +113,10 @@ fn trim_byline(mut s: String) -> Option<String> {
     if s.is_empty() || s.len() > 300 {
         return None;
     }
+    // "Posted on September 21, 2020 by Ann Lee", "21.09.2020 von Ann Lee": the date first.
+    if let Some(i) = dated_by(&s) {
+        s.replace_range(..i, "");
+    }
     // What follows a bar or a dash is an outlet, a role or a date.
     for sep in [" | ", "|", " – ", " — ", " - ", "\u{2022}", "·", "\n"] {
         if let Some(i) = s.find(sep) {
@@ -140,6 +144,48 @@ fn trim_byline(mut s: String) -> Option<String> {
         s.truncate(i);
     }
     Some(s)
+}
+
+/// Where the name starts in a byline that opens with its date: "Posted on September 21, 2020
+/// by Ann Lee", "21.09.2020 von Ann Lee". The part before "by" holds a digit and at most six
+/// words, each a number, a month, a weekday or a posting word; a capital follows.
+pub fn dated_by(s: &str) -> Option<usize> {
+    let (i, by) = [" by ", " By ", " von ", " par ", " por "]
+        .iter()
+        .filter_map(|b| s.find(b).map(|i| (i, b.len())))
+        .min()?;
+    let head = &s[..i];
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let dateish = |w: &&str| {
+        let l = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        l.is_empty()
+            || l.starts_with(|c: char| c.is_ascii_digit())
+            || month_word(&l)
+            || month_word(l.trim_end_matches('.'))
+            || is_weekday(&l)
+            || DATE_JOINERS.contains(&l.as_str())
+            || matches!(
+                l.as_str(),
+                "posted"
+                    | "published"
+                    | "updated"
+                    | "veröffentlicht"
+                    | "publié"
+                    | "publicado"
+                    | "erstellt"
+                    | "geschrieben"
+                    | "written"
+                    | "uhr"
+            )
+    };
+    let rest = &s[i + by..];
+    (head.bytes().any(|b| b.is_ascii_digit())
+        && words.len() <= 6
+        && words.iter().all(dateish)
+        && rest.starts_with(char::is_uppercase))
+    .then_some(i + by)
 }
 
 /// Words that name an account, not a person, when they stand alone as the author.

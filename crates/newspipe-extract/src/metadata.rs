@@ -471,6 +471,9 @@ fn by_line(t: &str) -> bool {
     if authors::unglue_opener(t).is_some() {
         return true;
     }
+    if authors::dated_by(t).is_some() {
+        return true;
+    }
     if let Some(n) = authors::genre_opener(t) {
         return t[n..].trim_start().starts_with(char::is_uppercase);
     }

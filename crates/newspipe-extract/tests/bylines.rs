@@ -545,3 +545,25 @@ fn a_platform_credit_is_no_byline() {
     );
     assert!(got.is_empty(), "{got:?}");
 }
+
+#[test]
+fn bylines_that_open_with_their_date() {
+    for line in [
+        r#"<div class="page-meta--author">Posted on September 21, 2020 by Adina Zell</div>"#,
+        "<p>21.09.2020 von Adina Zell</p>",
+    ] {
+        let got = authors(
+            "",
+            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+        );
+        assert_eq!(got, ["Adina Zell"], "{line}");
+    }
+    // A sentence with a year and a "by" is no byline.
+    let got = authors(
+        "",
+        &format!(
+            "<article><h1>Night buses stay</h1><p>It was released in 2019 by Sony Music.</p>{PROSE}</article>"
+        ),
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
