@@ -88,6 +88,14 @@ pub fn clean(raw: &str) -> Vec<String> {
     if out.iter().any(|n| is_org(n)) {
         out.retain(|n| is_org(n) || n.contains(' '));
     }
+    // "Spencer S. Hsu, The Washington Post": a name opening with "The" beside a person's is
+    // the outlet.
+    if out
+        .iter()
+        .any(|n| n.contains(' ') && !n.starts_with("The "))
+    {
+        out.retain(|n| !n.starts_with("The "));
+    }
     // An agency beside a person is where the person works.
     if out.iter().any(|n| !is_org(n)) {
         out.retain(|n| !is_org(n));

@@ -567,3 +567,12 @@ fn bylines_that_open_with_their_date() {
     );
     assert!(got.is_empty(), "{got:?}");
 }
+
+#[test]
+fn an_outlet_named_with_the_beside_a_person() {
+    let got = authors(
+        r#"<meta name="author" content="Spencer J. Holm, The Evening Ledger">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Spencer J. Holm"]);
+}
