@@ -168,8 +168,8 @@ pub fn authors(
     ld: &JsonLd,
     m: &Metas<'_>,
     w: &Walk,
-    dropped: &[String],
-    copyrights: &[String],
+    pre: &Prepass,
+    url_path: Option<&str>,
     site: Option<&str>,
     host: Option<&str>,
 ) -> Vec<String> {
@@ -178,12 +178,27 @@ pub fn authors(
     // blog named after its writer, a press release); it waits in `site_named` till the end.
     // An agency or a desk is one only when no person is named, so later sources are read
     // until a person turns up.
+    let (dropped, copyrights) = (&pre.dropped_authors, &pre.copyrights);
     let site_named = std::cell::RefCell::new(Vec::new());
+    // "Internacional" in the byline box of /actualidad/internacional/…, "Erhverv" of
+    // /Erhverv/…: a one-word name that is the page's section (a folder of its URL or a
+    // breadcrumb) is no author. On a blog platform the folder is the blogger's
+    // (blogs.example/elba/blog/…).
+    let blog =
+        host.is_some_and(|h| h.contains("blog")) || url_path.is_some_and(|p| p.contains("blog"));
+    let section = |a: &str| {
+        !a.contains(' ')
+            && a.starts_with(char::is_uppercase)
+            && ((!blog
+                && url_path.is_some_and(|p| p.split('/').any(|seg| seg.eq_ignore_ascii_case(a))))
+                || w.breadcrumbs.iter().any(|b| b.eq_ignore_ascii_case(a)))
+    };
     let push = |out: &mut Vec<String>, raw: &str| {
         let raw = decode_entities(raw);
         let (mut names, mut site_names): (Vec<String>, Vec<String>) = authors::clean(&raw)
             .into_iter()
             .partition(|n| !authors::is_site(n, site, host));
+        names.retain(|n| !section(n));
         // "hessenschau.de, Frankfurt, Germany": after the outlet, lone words are its place.
         if let Some((head, _)) = raw.split_once(',')
             && (authors::is_site(head.trim(), site, host) || is_domain(head.trim()))

@@ -576,3 +576,27 @@ fn an_outlet_named_with_the_beside_a_person() {
     );
     assert_eq!(got, ["Spencer J. Holm"]);
 }
+
+#[test]
+fn the_pages_section_is_no_author() {
+    let body = format!(
+        r#"<article><h1>Night buses stay</h1><div class="author"><a href="/actualidad/internacional"><span class="assigned-section">Internacional</span></a></div>{PROSE}</article>"#
+    );
+    let got = authors_at(
+        "https://diario.example/actualidad/internacional/night-buses",
+        r#"<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"AP"}}</script>"#,
+        &body,
+        "",
+    );
+    assert_eq!(got, ["AP"]);
+    // On a blog platform the folder is the blogger's.
+    let got = authors_at(
+        "https://blogs.example/elba/blog/260619/night-buses",
+        r#"<meta name="author" content="platformteam">"#,
+        &format!(
+            r#"<article><h1>Night buses stay</h1><div class="author"><a href="/elba">Elba</a></div>{PROSE}</article>"#
+        ),
+        "",
+    );
+    assert_eq!(got, ["Elba"]);
+}
