@@ -135,6 +135,20 @@ fn trim_byline(mut s: String) -> Option<String> {
     // photographer or the illustrator is no author.
     cut_other_credit(&mut s);
     let mut s = strip_by(s.trim());
+    // The web designer's credit: "Developed by Ann Lee", "Designed by", "Powered by".
+    let lower = s.to_lowercase();
+    if [
+        "developed by",
+        "designed by",
+        "powered by",
+        "hosted by",
+        "theme by",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+    {
+        return None;
+    }
     // "Ann Lee/SP-X": a full name, then the agency after the slash.
     if let Some((name, _)) = s.split_once('/')
         && name.trim().contains(' ')
@@ -705,7 +719,16 @@ fn split_names(s: &str) -> Vec<String> {
     ] {
         parts = parts
             .iter()
-            .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|p| {
+                let pieces: Vec<&str> = p.split(sep).collect();
+                // "José Volta e Pinto", "José Ortega y Gasset": in Portuguese and Spanish
+                // names "e"/"y" joins two family names; it joins two people only when each
+                // side is a full name.
+                if matches!(sep, " e " | " y ") && pieces.iter().any(|x| !x.trim().contains(' ')) {
+                    return vec![p.clone()];
+                }
+                pieces.into_iter().map(str::to_string).collect()
+            })
             .collect();
     }
     parts

@@ -600,3 +600,22 @@ fn the_pages_section_is_no_author() {
     );
     assert_eq!(got, ["Elba"]);
 }
+
+#[test]
+fn family_names_joined_by_e_or_y_and_designer_credits() {
+    let got = authors(
+        r#"<meta name="author" content="José Volta e Pinto">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["José Volta e Pinto"]);
+    let got = authors(
+        r#"<meta name="author" content="Ana Lima e Rui Costa">"#,
+        PROSE,
+    );
+    assert_eq!(got, ["Ana Lima", "Rui Costa"]);
+    let got = authors(
+        r#"<meta name="dc.creator" content="Developed By Hiba Mansour">"#,
+        PROSE,
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
