@@ -556,7 +556,12 @@ impl Sink for State {
                 }
             }
             Capture::None => {
+                // Notices are short, and never in scripts or styles: long texts are not read.
                 if self.out.copyrights.len() < 4
+                    && raw.len() < 400
+                    && !self.stack.last().is_some_and(|o| {
+                        matches!(o.tag.as_str(), "script" | "style" | "noscript" | "template")
+                    })
                     && let Some(i) = copyright_mark(raw)
                 {
                     let mut end = (i + 160).min(raw.len());
@@ -577,26 +582,32 @@ impl Sink for State {
 
 /// Where a copyright notice opens in raw text: "©", "&copy;", "&#169;", "(c)" or "Copyright".
 fn copyright_mark(raw: &str) -> Option<usize> {
-    // One cheap scan first: every mark holds "©", "&", "(" or "opyright"/"OPYRIGHT".
+    // One pass for the three signs, one for the word in either case: this runs on every text.
     let b = raw.as_bytes();
-    if memchr::memchr3(0xa9, b'&', b'(', b).is_none()
-        && !raw.contains("OPYRIGHT")
-        && !raw.contains("opyright")
-    {
-        return None;
+    let sign = memchr::memchr3_iter(0xa9, b'&', b'(', b)
+        .find(|&i| match b[i] {
+            0xa9 => i > 0 && b[i - 1] == 0xc2,
+            b'&' => b[i..].starts_with(b"&copy;") || b[i..].starts_with(b"&#169;"),
+            _ => b[i..].starts_with(b"(c)") || b[i..].starts_with(b"(C)"),
+        })
+        .map(|i| if b[i] == 0xa9 { i - 1 } else { i });
+    // Built once: a finder built per call costs more than the search on a short text.
+    static WORD: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"opyright"),
+                memchr::memmem::Finder::new(b"OPYRIGHT"),
+            ]
+        });
+    let word = WORD[0]
+        .find(b)
+        .or_else(|| WORD[1].find(b))
+        .filter(|&i| i > 0)
+        .map(|i| i - 1);
+    match (sign, word) {
+        (Some(s), Some(w)) => Some(s.min(w)),
+        (s, w) => s.or(w),
     }
-    [
-        "©",
-        "&copy;",
-        "&#169;",
-        "(c)",
-        "(C)",
-        "Copyright",
-        "COPYRIGHT",
-    ]
-    .iter()
-    .filter_map(|m| raw.find(m))
-    .min()
 }
 
 /// Runs the pass. Never fails: any input yields some tree.
