@@ -609,14 +609,6 @@ fn strip_by(s: &str) -> String {
             "av ",
             "af ",
             "przez ",
-            "erstellt von ",
-            "beitrag von ",
-            "blog beitrag von ",
-            "blogbeitrag von ",
-            "gastbeitrag von ",
-            "ein beitrag von ",
-            "ein gastbeitrag von ",
-            "pressemitteilung von ",
             "autoren ",
             "rechtsanwalt ",
             "rechtsanwältin ",
@@ -640,8 +632,9 @@ fn strip_by(s: &str) -> String {
     }
 }
 
-/// Words that name what a piece is, before "by"/"von" in a byline ("Eine Kolumne von", "A
-/// column by", "Reportage de"); not "Kommentar"/"comment", which also label readers' comments.
+/// Words that name what a piece is or that it was made, before "by"/"von" in a byline ("Eine
+/// Kolumne von", "A column by", "Reportage de", "Erstellt von"); not "Kommentar"/"comment",
+/// which also label readers' comments.
 const GENRE_WORDS: &[&str] = &[
     "a",
     "an",
@@ -672,6 +665,8 @@ const GENRE_WORDS: &[&str] = &[
     "report",
     "bericht",
     "reportage",
+    "pressemitteilung",
+    "erstellt",
     "opinion",
     "commentary",
     "meinung",

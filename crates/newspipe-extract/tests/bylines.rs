@@ -16,6 +16,21 @@ fn authors(head: &str, body: &str) -> Vec<String> {
     extract(&html, None).article.authors
 }
 
+/// Each byline line read as the one author it names.
+fn each_in_story(cases: &[(&str, &str)]) {
+    for (line, want) in cases {
+        assert_eq!(in_story(line), [*want], "{line}");
+    }
+}
+
+/// The authors of a story whose byline `line` stands between its headline and its text.
+fn in_story(line: &str) -> Vec<String> {
+    authors(
+        "",
+        &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
+    )
+}
+
 #[test]
 fn inline_byline_span() {
     let got = authors(
@@ -40,17 +55,11 @@ fn bem_author_class_with_several_people() {
 
 #[test]
 fn by_lines_in_other_languages() {
-    for (line, want) in [
+    each_in_story(&[
         ("<h5><em>Von Leonora Holling</em></h5>", "Leonora Holling"),
         ("<p>Par Marie Merlet</p>", "Marie Merlet"),
         ("<p>Por Cat Lafuente</p>", "Cat Lafuente"),
-    ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
-        assert_eq!(got, [want], "{line}");
-    }
+    ]);
 }
 
 #[test]
@@ -172,7 +181,7 @@ fn outlet_before_the_name_and_handles_after_it() {
 
 #[test]
 fn weekday_stamps_labels_initials_and_doubled_names() {
-    for (line, want) in [
+    each_in_story(&[
         (
             r#"<div class="author vcard">Von Tomas Spahn Fr, 18. Oktober 2019</div>"#,
             "Tomas Spahn",
@@ -190,18 +199,12 @@ fn weekday_stamps_labels_initials_and_doubled_names() {
             r#"<div class="author"><img alt=""><span>Kathrin Führes</span> <a href="/k">Kathrin Führes</a></div>"#,
             "Kathrin Führes",
         ),
-    ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
-        assert_eq!(got, [want], "{line}");
-    }
+    ]);
 }
 
 #[test]
 fn glued_openers_label_lines_and_author_ids() {
-    for (line, want) in [
+    each_in_story(&[
         // "By" and the name in adjacent spans, no space between.
         (
             r#"<div><span>By</span><span><a href="/about/newsteam/alex-bozarjian">Alex Bozarjian</a></span></div>"#,
@@ -217,13 +220,7 @@ fn glued_openers_label_lines_and_author_ids() {
             r#"<div id="author_header">Gunter Frank</div>"#,
             "Gunter Frank",
         ),
-    ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
-        assert_eq!(got, [want], "{line}");
-    }
+    ]);
     // A label line followed by a heading or a lone button label is no byline.
     for next in ["<h2>Fazit: Night Buses Stay</h2>", "<p>Filter</p>"] {
         let got = authors(
@@ -258,10 +255,7 @@ fn dates_agencies_and_hyphenation_hints_around_names() {
             vec!["Matthias Lauerer"],
         ),
     ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
+        let got = in_story(line);
         assert_eq!(got, want, "{line}");
     }
 }
@@ -329,10 +323,7 @@ fn by_lines_with_longer_openers_credits_and_notes() {
         ),
         ("<p>Posted by Konstantin @ 12:00 am</p>", &["Konstantin"]),
     ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
+        let got = in_story(line);
         assert_eq!(got, want, "{line}");
     }
     // A role in parentheses after the name is no part of it.
@@ -453,17 +444,11 @@ fn title_cased_bylines_split_and_lose_the_outlet() {
 
 #[test]
 fn genre_openers_and_a_first_name_completed_by_the_byline() {
-    for (line, want) in [
+    each_in_story(&[
         ("<p>Eine Kolumne von Jonas Albrecht</p>", "Jonas Albrecht"),
         ("<p>A column by Ruth Okafor</p>", "Ruth Okafor"),
         ("<p>Reportage de Claire Dumont</p>", "Claire Dumont"),
-    ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
-        assert_eq!(got, [want], "{line}");
-    }
+    ]);
     // A reader's comment is labelled the same way, and is no byline.
     let got = authors(
         "",
@@ -552,10 +537,7 @@ fn bylines_that_open_with_their_date() {
         r#"<div class="page-meta--author">Posted on September 21, 2020 by Adina Zell</div>"#,
         "<p>21.09.2020 von Adina Zell</p>",
     ] {
-        let got = authors(
-            "",
-            &format!("<article><h1>Night buses stay</h1>{line}{PROSE}</article>"),
-        );
+        let got = in_story(line);
         assert_eq!(got, ["Adina Zell"], "{line}");
     }
     // A sentence with a year and a "by" is no byline.
