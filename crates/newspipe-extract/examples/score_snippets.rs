@@ -1,7 +1,8 @@
 //! Scores body extraction on snippet-bench with its score.py metric (whitespace-normalised
 //! substring match of must-have and must-not-have snippets) and writes predictions score.py reads.
 //!
-//! `cargo run --release -p newspipe-extract --example score_snippets -- [BENCH_DIR] [--out preds.json] [--per-item]`
+//! `cargo run --release -p newspipe-extract --example score_snippets -- [BENCH_DIR] [--out preds.json] [--per-item] [--byline-misses]`
+//! (`--byline-misses`: one line per page whose authors differ from the annotation: id, gold, ours)
 //! (default BENCH_DIR: `../shared/snippet-bench` from the repository root).
 
 mod devset;
@@ -9,20 +10,22 @@ mod devset;
 use std::time::Instant;
 
 /// Names of a byline, lowercased, as a sorted set: the gold (`meta.author`) lists several
-/// people with ";", ",", "and", "und" or "&" and may keep a "By"/"Von".
+/// people with ";", ",", "and", "und" or "&" (in any case: "Ann Lee And Bo Kim") and may keep
+/// a "By"/"Von" or a closing period ("Ann Lee.").
 fn names(s: &str) -> Vec<String> {
     let mut out: Vec<String> = s
+        .to_lowercase()
         .replace(" und ", ";")
         .replace(" and ", ";")
         .replace(['&', ','], ";")
         .split(';')
         .map(|n| {
-            let n = norm(n).to_lowercase();
+            let n = norm(n);
             let n = n
                 .strip_prefix("von ")
                 .or_else(|| n.strip_prefix("by "))
                 .unwrap_or(&n);
-            n.to_string()
+            n.strip_suffix('.').unwrap_or(n).to_string()
         })
         .filter(|n| !n.is_empty())
         .collect();
@@ -41,6 +44,7 @@ fn norm(s: &str) -> String {
 
 fn main() {
     let (dir, out, per_item) = devset::args("snippet-bench");
+    let byline_misses = std::env::args().any(|a| a == "--byline-misses");
     let pages = devset::load(&dir);
     let mut preds = serde_json::Map::new();
     let (mut w_hit, mut w_all, mut wo_hit, mut wo_all) = (0usize, 0usize, 0usize, 0usize);
@@ -73,7 +77,11 @@ fn main() {
             .filter(|a| !a.trim().is_empty())
         {
             bylines += 1;
-            bylines_ok += (names(gold) == names(&ex.article.authors.join(";"))) as usize;
+            let hit = names(gold) == names(&ex.article.authors.join(";"));
+            bylines_ok += hit as usize;
+            if byline_misses && !hit {
+                println!("{}\t{gold:?}\t{:?}", p.id, ex.article.authors);
+            }
         }
         // Story pages: text on the page, not the site root or a legal/service/search page.
         if devset::story_page(&ex) {

@@ -67,43 +67,13 @@ const ROLE_WORDS: &[&str] = &[
 
 /// Splits a byline or meta value into clean names (no "By", roles, dates, URLs).
 pub fn clean(raw: &str) -> Vec<String> {
-    let mut s = collapse(raw);
-    if s.is_empty() || s.len() > 300 {
-        return Vec::new();
-    }
+    let s = collapse(raw);
     if looks_like_url(&s) {
         return from_url(&s).into_iter().collect();
     }
-    // What follows a bar or a dash is an outlet, a role or a date.
-    for sep in [" | ", "|", " – ", " — ", " - ", "\u{2022}", "·", "\n"] {
-        if let Some(i) = s.find(sep) {
-            s.truncate(i);
-        }
-    }
-    // "Text: Jane Doe Foto: John Roe": the photographer is no author.
-    for tail in [
-        " Foto:", " Fotos:", " Photo:", " Photos:", " Bild:", " Bilder:",
-    ] {
-        if let Some(i) = s.find(tail) {
-            s.truncate(i);
-        }
-    }
-    let mut s = strip_by(s.trim());
-    // "Ann Lee/SP-X": a full name, then the agency after the slash.
-    if let Some((name, _)) = s.split_once('/')
-        && name.trim().contains(' ')
-    {
-        s = name.trim().to_string();
-    }
-    drop_handles(&mut s);
-    cut_weekday_stamp(&mut s);
-    cut_joined_date(&mut s);
-    cut_dateline(&mut s);
-    cut_outlet_after_period(&mut s);
-    if let Some(i) = s.find(" for ") {
-        // "Jane Doe for The Daily Planet".
-        s.truncate(i);
-    }
+    let Some(s) = trim_byline(s) else {
+        return Vec::new();
+    };
     let parts = split_names(&s);
     // A list with a part in lowercase prose ("The Russian and Syrian defense ministries") is
     // a description, not names.
@@ -118,7 +88,126 @@ pub fn clean(raw: &str) -> Vec<String> {
     if out.iter().any(|n| is_org(n)) {
         out.retain(|n| is_org(n) || n.contains(' '));
     }
+    // "Spencer S. Hsu, The Washington Post": a name opening with "The" beside a person's is
+    // the outlet.
+    if out
+        .iter()
+        .any(|n| n.contains(' ') && !n.starts_with("The "))
+    {
+        out.retain(|n| !n.starts_with("The "));
+    }
+    // An agency beside a person is where the person works.
+    if out.iter().any(|n| !is_org(n)) {
+        out.retain(|n| !is_org(n));
+    }
+    // "Ann Lee, Futurism", "Ann Lee, Berlin": a lone word set off by a comma after a full name
+    // is the outlet or the place.
+    if out.iter().any(|n| n.contains(' ')) {
+        let lone: Vec<&str> = s
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|seg| !seg.is_empty() && !seg.contains(' '))
+            .collect();
+        out.retain(|n| {
+            n.contains(' ') || is_org(n) || !lone.iter().any(|l| l.eq_ignore_ascii_case(n))
+        });
+    }
     out
+}
+
+/// The names' part of a collapsed byline: without the label before it ("By", "Text von")
+/// and the outlet, role, credit, handle or date after it.
+fn trim_byline(mut s: String) -> Option<String> {
+    if s.is_empty() || s.len() > 300 {
+        return None;
+    }
+    // "Posted on September 21, 2020 by Ann Lee", "21.09.2020 von Ann Lee": the date first.
+    if let Some(i) = dated_by(&s) {
+        s.replace_range(..i, "");
+    }
+    // What follows a bar or a dash is an outlet, a role or a date.
+    for sep in [" | ", "|", " – ", " — ", " - ", "\u{2022}", "·", "\n"] {
+        if let Some(i) = s.find(sep) {
+            s.truncate(i);
+        }
+    }
+    // "Text: Jane Doe Foto: John Roe", "Text von Jane Doe Illustration von John Roe": the
+    // photographer or the illustrator is no author.
+    cut_other_credit(&mut s);
+    let mut s = strip_by(s.trim());
+    // The web designer's credit: "Developed by Ann Lee", "Designed by", "Powered by".
+    let lower = s.to_lowercase();
+    if [
+        "developed by",
+        "designed by",
+        "powered by",
+        "hosted by",
+        "theme by",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+    {
+        return None;
+    }
+    // "Ann Lee/SP-X": a full name, then the agency after the slash.
+    if let Some((name, _)) = s.split_once('/')
+        && name.trim().contains(' ')
+    {
+        s = name.trim().to_string();
+    }
+    drop_parenthesised(&mut s);
+    drop_handles(&mut s);
+    cut_weekday_stamp(&mut s);
+    cut_joined_date(&mut s);
+    cut_dateline(&mut s);
+    cut_outlet_after_period(&mut s);
+    // "Jane Doe for The Daily Planet", and "Jane Doe For The Mail" in a title-cased byline.
+    if let Some(i) = s.find(" for ").or_else(|| s.find(" For ")) {
+        s.truncate(i);
+    }
+    Some(s)
+}
+
+/// Where the name starts in a byline that opens with its date: "Posted on September 21, 2020
+/// by Ann Lee", "21.09.2020 von Ann Lee". The part before "by" holds a digit and at most six
+/// words, each a number, a month, a weekday or a posting word; a capital follows.
+pub fn dated_by(s: &str) -> Option<usize> {
+    let (i, by) = [" by ", " By ", " von ", " par ", " por "]
+        .iter()
+        .filter_map(|b| s.find(b).map(|i| (i, b.len())))
+        .min()?;
+    let head = &s[..i];
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let dateish = |w: &&str| {
+        let l = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        l.is_empty()
+            || l.starts_with(|c: char| c.is_ascii_digit())
+            || month_word(&l)
+            || month_word(l.trim_end_matches('.'))
+            || is_weekday(&l)
+            || DATE_JOINERS.contains(&l.as_str())
+            || matches!(
+                l.as_str(),
+                "posted"
+                    | "published"
+                    | "updated"
+                    | "veröffentlicht"
+                    | "publié"
+                    | "publicado"
+                    | "erstellt"
+                    | "geschrieben"
+                    | "written"
+                    | "uhr"
+            )
+    };
+    let rest = &s[i + by..];
+    (head.bytes().any(|b| b.is_ascii_digit())
+        && words.len() <= 6
+        && words.iter().all(dateish)
+        && rest.starts_with(char::is_uppercase))
+    .then_some(i + by)
 }
 
 /// Words that name an account, not a person, when they stand alone as the author.
@@ -152,7 +241,8 @@ const NOT_HANDLES: &[&str] = &[
 /// [`clean`] finds no person: letters with digits, dots, hyphens or underscores, no role word,
 /// label or account placeholder.
 pub fn handle(raw: &str) -> Option<String> {
-    let s = strip_by(collapse(raw).trim());
+    // "Author: delta201 am 29.12.2010": the label and the date around the handle go first.
+    let s = trim_byline(collapse(raw))?;
     let s = s.trim_matches(|c: char| !c.is_alphanumeric());
     let n = s.chars().count();
     if !(2..=30).contains(&n)
@@ -174,6 +264,188 @@ pub fn handle(raw: &str) -> Option<String> {
         return None;
     }
     Some(s.to_string())
+}
+
+/// Words of an organisation's name, never of a person's: a copyright holder with one of them
+/// is a company, a publisher or a club.
+const ORG_WORDS: &[&str] = &[
+    "gmbh",
+    "ag",
+    "kg",
+    "inc",
+    "ltd",
+    "llc",
+    "lp",
+    "plc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "group",
+    "gruppe",
+    "media",
+    "medien",
+    "verlag",
+    "press",
+    "news",
+    "network",
+    "publishing",
+    "publications",
+    "communications",
+    "digital",
+    "holdings",
+    "ev",
+    "stiftung",
+    "foundation",
+    "university",
+    "universität",
+    "institute",
+    "institut",
+    "association",
+    "verein",
+    "club",
+    "team",
+    "studio",
+    "studios",
+    "agency",
+    "agentur",
+    "solutions",
+    "services",
+    "systems",
+    "software",
+    "technologies",
+    "partners",
+    "magazine",
+    "magazin",
+    "zeitung",
+    "times",
+    "post",
+    "journal",
+    "herald",
+    "tribune",
+    "daily",
+    "weekly",
+    "radio",
+    "tv",
+    "television",
+    "online",
+    "web",
+    "net",
+    "blog",
+    "shop",
+    "store",
+    "website",
+    "site",
+    "project",
+    "projekt",
+    "ministry",
+    "ministerium",
+    "city",
+    "stadt",
+    "gemeinde",
+    "kirche",
+    "church",
+    "hotel",
+    "international",
+    "global",
+    "enterprises",
+    "industries",
+    "productions",
+    "records",
+    "entertainment",
+    "sports",
+    "ventures",
+    "labs",
+    "lab",
+    "consulting",
+    "capital",
+    "bank",
+    "school",
+    "college",
+    "academy",
+    "akademie",
+    "party",
+    "partei",
+    "union",
+    "forum",
+    "verband",
+    "verbände",
+    "rights",
+    "reserved",
+    "all",
+    "the",
+    "und",
+    "and",
+    "of",
+];
+
+/// The person a copyright notice names ("Copyright (c) 2012- Gregory Szorc. All rights
+/// reserved", "© 2019 Sven Schreivogel", "COPYRIGHT ANDRÉ LOIBL | …"): two or three
+/// capitalised words after the mark and the years, no organisation word.
+pub fn copyright_holder(raw: &str) -> Option<String> {
+    let s = collapse(raw);
+    let mut rest = s.as_str();
+    // A site's notice has a year before the name, the word "Copyright" or the reserved
+    // rights after it; a picture's credit ("Bild © Ann Lee/dpa", "© Ann Lee, 31.05.2013")
+    // has none of them.
+    let lower = s.to_lowercase();
+    let notice = lower.contains("copyright")
+        || lower.contains("rights")
+        || lower.contains("rechte")
+        || lower.contains("droits")
+        || lower.contains("derechos");
+    let start = rest.len();
+    // Marks, years and "by" in any order: "Copyright (c) 2012-", "© 2006-2008 by".
+    loop {
+        let t = rest.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | ',' | '©')
+        });
+        let lower = t.to_lowercase();
+        let cut = ["copyright", "(c)", "by "]
+            .iter()
+            .find(|m| lower.starts_with(**m))
+            .map(|m| m.len());
+        match cut.and_then(|n| t.get(n..)) {
+            Some(r) => rest = r,
+            None => {
+                rest = t;
+                break;
+            }
+        }
+    }
+    let head = &s[..start - rest.len()];
+    if !notice && head.bytes().filter(u8::is_ascii_digit).nth(3).is_none() {
+        return None;
+    }
+    let end = rest
+        .find(['|', '•', '·', ',', '/', '(', ':'])
+        .unwrap_or(rest.len());
+    let mut name = rest[..end].trim().to_string();
+    cut_outlet_after_period(&mut name);
+    let name = name.trim_end_matches('.');
+    let words: Vec<&str> = name.split_whitespace().collect();
+    // "Trustpilot A/S" cut at the slash: a family name is no single letter.
+    if !(2..=3).contains(&words.len())
+        || words.last().is_some_and(|w| w.chars().count() < 2)
+        // "TALENT Schweiz": a capitalised acronym beside a word is a brand.
+        || (name.chars().any(char::is_lowercase)
+            && words
+                .iter()
+                .any(|w| w.chars().count() > 1 && !w.chars().any(char::is_lowercase)))
+        || words.iter().any(|w| {
+            !w.starts_with(char::is_uppercase)
+                || !w
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.'))
+                || ORG_WORDS.contains(&w.to_lowercase().trim_end_matches('.'))
+        })
+    {
+        return None;
+    }
+    match clean(name).as_slice() {
+        [one] if one.contains(' ') && !is_org(one) => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// An English month name or its three-letter abbreviation.
@@ -337,6 +609,7 @@ fn strip_by(s: &str) -> String {
             "av ",
             "af ",
             "przez ",
+            "autoren ",
             "rechtsanwalt ",
             "rechtsanwältin ",
         ] {
@@ -349,20 +622,108 @@ fn strip_by(s: &str) -> String {
                 break;
             }
         }
+        if !changed && let Some(n) = genre_opener(&s) {
+            s = s[n..].trim_start().to_string();
+            changed = true;
+        }
         if !changed {
             return s;
         }
     }
 }
 
+/// Words that name what a piece is or that it was made, before "by"/"von" in a byline ("Eine
+/// Kolumne von", "A column by", "Reportage de", "Erstellt von"); not "Kommentar"/"comment",
+/// which also label readers' comments.
+const GENRE_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "ein",
+    "eine",
+    "un",
+    "une",
+    "una",
+    "column",
+    "kolumne",
+    "beitrag",
+    "gastbeitrag",
+    "blog",
+    "blogbeitrag",
+    "guest",
+    "post",
+    "analyse",
+    "analysis",
+    "essay",
+    "interview",
+    "review",
+    "rezension",
+    "kritik",
+    "story",
+    "text",
+    "article",
+    "artikel",
+    "report",
+    "bericht",
+    "reportage",
+    "pressemitteilung",
+    "erstellt",
+    "opinion",
+    "commentary",
+    "meinung",
+    "glosse",
+    "feature",
+    "chronique",
+    "tribune",
+    "crónica",
+    "columna",
+];
+
+/// The byte length of a genre opener ("Eine Kolumne von ") at the start of `s`: up to three
+/// [`GENRE_WORDS`], at least one of them not an article, then "by", "von", "par", "por", "de",
+/// "di" or "door".
+pub fn genre_opener(s: &str) -> Option<usize> {
+    let mut at = 0;
+    let mut nouns = 0;
+    for (i, w) in s.split(' ').enumerate().take(4) {
+        let l = w.to_lowercase();
+        if i > 0
+            && nouns > 0
+            && matches!(
+                l.as_str(),
+                "by" | "von" | "par" | "por" | "de" | "di" | "door"
+            )
+        {
+            return Some(at + w.len());
+        }
+        if !GENRE_WORDS.contains(&l.as_str()) {
+            return None;
+        }
+        nouns += usize::from(!matches!(
+            l.as_str(),
+            "a" | "an" | "ein" | "eine" | "un" | "une" | "una"
+        ));
+        at += w.len() + 1;
+    }
+    None
+}
+
 fn split_names(s: &str) -> Vec<String> {
     let mut parts = vec![s.to_string()];
     for sep in [
-        ";", ",", " and ", " & ", " e ", " und ", " y ", " et ", " dan ",
+        ";", ",", " and ", " And ", " & ", " e ", " und ", " y ", " et ", " dan ",
     ] {
         parts = parts
             .iter()
-            .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|p| {
+                let pieces: Vec<&str> = p.split(sep).collect();
+                // "José Volta e Pinto", "José Ortega y Gasset": in Portuguese and Spanish
+                // names "e"/"y" joins two family names; it joins two people only when each
+                // side is a full name.
+                if matches!(sep, " e " | " y ") && pieces.iter().any(|x| !x.trim().contains(' ')) {
+                    return vec![p.clone()];
+                }
+                pieces.into_iter().map(str::to_string).collect()
+            })
             .collect();
     }
     parts
@@ -384,6 +745,22 @@ fn clean_one(s: &str) -> Option<String> {
     }
     if s.chars().any(|c| c.is_ascii_digit()) {
         return None;
+    }
+    // "WordPress.com. WP Designer": a domain among words is a platform's credit, not a person
+    // (a domain alone, "ORF.at", is the site's name).
+    if s.contains(' ')
+        && s.split_whitespace().any(|w| {
+            w.split_once('.').is_some_and(|(_, tld)| {
+                tld.chars().take_while(char::is_ascii_lowercase).count() >= 2
+            })
+        })
+    {
+        return None;
+    }
+    // "Associated Press", "Press Trust of India": an agency is named by role words ("Staff"
+    // alone is no name).
+    if s.contains(' ') && is_org(s) {
+        return Some(recase(s));
     }
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 6 {
@@ -530,6 +907,24 @@ pub fn is_org(name: &str) -> bool {
 /// "CNN", "Business Insider" on "Business Insider Deutschland", "Cleveland.com" on
 /// cleveland.com.
 pub fn is_site(name: &str, site: Option<&str>, host: Option<&str>) -> bool {
+    // "Die FURCHE" on furche.at, "The Daily Planet" beside og:site_name "Daily Planet".
+    if let Some((article, rest)) = name.split_once(' ')
+        && LEADING_ARTICLES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(article))
+        && is_site_as_written(rest, site, host)
+    {
+        return true;
+    }
+    is_site_as_written(name, site, host)
+}
+
+/// Definite articles that open a publication's name ("The", "Die", "Le", "El").
+const LEADING_ARTICLES: &[&str] = &[
+    "the", "die", "der", "das", "le", "la", "les", "el", "il", "lo", "het", "de",
+];
+
+fn is_site_as_written(name: &str, site: Option<&str>, host: Option<&str>) -> bool {
     // Allocation-free: this runs for every author and title candidate.
     if words(name).next().is_none() {
         return false;
@@ -719,11 +1114,62 @@ fn cut_outlet_after_period(s: &mut String) {
     }
 }
 
+/// Credits for the pictures after the writer's name: a capitalised role word followed by a
+/// colon or a "by" ("Foto:", "Illustration von", "Photos by").
+fn cut_other_credit(s: &mut String) {
+    const ROLES: &[&str] = &[
+        "Foto",
+        "Fotos",
+        "Photo",
+        "Photos",
+        "Bild",
+        "Bilder",
+        "Illustration",
+        "Illustrationen",
+        "Illustrations",
+        "Grafik",
+        "Grafiken",
+    ];
+    let mut cut = None;
+    for (i, _) in s.match_indices(' ') {
+        let rest = &s[i + 1..];
+        let Some(role) = ROLES.iter().find(|r| rest.starts_with(**r)) else {
+            continue;
+        };
+        let after = &rest[role.len()..];
+        if [":", " von ", " by ", " de ", " par "]
+            .iter()
+            .any(|j| after.starts_with(j))
+        {
+            cut = Some(i);
+            break;
+        }
+    }
+    if let Some(i) = cut {
+        s.truncate(i);
+    }
+}
+
+/// A parenthesised note after a name ("Ann Lee (Pressesprecherin)", "Ann Lee (Reuters)") is
+/// a role or an outlet; it goes before the name list is split.
+fn drop_parenthesised(s: &mut String) {
+    while let Some(i) = s.find(" (") {
+        let Some(len) = s[i..].find(')') else {
+            return;
+        };
+        s.replace_range(i..i + len + 1, "");
+    }
+}
+
 /// Social handles after a name ("Ann Lee @annlee") are dropped; a value that is only a handle
 /// stays and is rejected later as a whole.
 fn drop_handles(s: &mut String) {
     if !s.contains('@') {
         return;
+    }
+    // "Ann Lee @ 12:00 am": a lone "@" opens the time of posting.
+    if let Some(i) = s.find(" @ ") {
+        s.truncate(i);
     }
     let kept: Vec<&str> = s
         .split_whitespace()
@@ -1029,6 +1475,8 @@ mod tests {
         ));
         assert!(is_site("Cleveland.com", None, Some("www.cleveland.com")));
         assert!(is_site("LinkNaija", None, Some("www.linknaija.com")));
+        assert!(is_site("Die FURCHE", None, Some("www.furche.at")));
+        assert!(is_site("The Daily Planet", Some("Daily Planet"), None));
         assert!(!is_site(
             "Ann Lee",
             Some("Daily Planet"),

@@ -168,6 +168,8 @@ pub fn authors(
     ld: &JsonLd,
     m: &Metas<'_>,
     w: &Walk,
+    pre: &Prepass,
+    url_path: Option<&str>,
     site: Option<&str>,
     host: Option<&str>,
 ) -> Vec<String> {
@@ -176,12 +178,33 @@ pub fn authors(
     // blog named after its writer, a press release); it waits in `site_named` till the end.
     // An agency or a desk is one only when no person is named, so later sources are read
     // until a person turns up.
+    let (dropped, copyrights) = (&pre.dropped_authors, &pre.copyrights);
     let site_named = std::cell::RefCell::new(Vec::new());
+    // "Internacional" in the byline box of /actualidad/internacional/…, "Erhverv" of
+    // /Erhverv/…: a one-word name that is the page's section (a folder of its URL or a
+    // breadcrumb) is no author. On a blog platform the folder is the blogger's
+    // (blogs.example/elba/blog/…).
+    let blog =
+        host.is_some_and(|h| h.contains("blog")) || url_path.is_some_and(|p| p.contains("blog"));
+    let section = |a: &str| {
+        !a.contains(' ')
+            && a.starts_with(char::is_uppercase)
+            && ((!blog
+                && url_path.is_some_and(|p| p.split('/').any(|seg| seg.eq_ignore_ascii_case(a))))
+                || w.breadcrumbs.iter().any(|b| b.eq_ignore_ascii_case(a)))
+    };
     let push = |out: &mut Vec<String>, raw: &str| {
         let raw = decode_entities(raw);
         let (mut names, mut site_names): (Vec<String>, Vec<String>) = authors::clean(&raw)
             .into_iter()
             .partition(|n| !authors::is_site(n, site, host));
+        names.retain(|n| !section(n));
+        // "hessenschau.de, Frankfurt, Germany": after the outlet, lone words are its place.
+        if let Some((head, _)) = raw.split_once(',')
+            && (authors::is_site(head.trim(), site, host) || is_domain(head.trim()))
+        {
+            names.retain(|n| n.contains(' '));
+        }
         // "Outlet - Ann Lee": the outlet first, the person after the separator.
         if names.is_empty()
             && let Some((head, tail)) = raw.split_once(" - ").or_else(|| raw.split_once(" | "))
@@ -281,6 +304,16 @@ pub fn authors(
             }
         }
     }
+    if !has_person(&out) {
+        // Marked authors in comments, teasers or a footer box, or in a footer or aside the
+        // prepass dropped: after everything in the story's own place.
+        for v in w.furniture_authors.iter().chain(dropped) {
+            push(&mut out, v);
+            if has_person(&out) {
+                break;
+            }
+        }
+    }
     // Structured data often names only the first of several authors; a byline or meta value
     // that lists them all, the ones found among them, completes the list.
     if has_person(&out) {
@@ -308,6 +341,32 @@ pub fn authors(
             out = names;
         }
     }
+    // A first name alone ("Nils" in the meta author) completed by the byline that gives the
+    // full name ("Eine Kolumne von Nils Pickert").
+    if let [only] = out.as_slice()
+        && !only.contains(' ')
+        && !authors::is_org(only)
+    {
+        let lines = w.blocks[..w.blocks.len().min(400)]
+            .iter()
+            .map(|b| b.text.trim())
+            .filter(|t| t.len() < 120 && by_line(t));
+        let full = w
+            .bylines
+            .iter()
+            .chain(&w.rel_authors)
+            .chain(&w.author_links)
+            .map(String::as_str)
+            .chain(lines)
+            .flat_map(|v| authors::clean(&decode_entities(v)))
+            .find(|n| {
+                n.split_once(' ')
+                    .is_some_and(|(first, _)| first.eq_ignore_ascii_case(only))
+            });
+        if let Some(full) = full {
+            out = vec![full];
+        }
+    }
     if out.is_empty() {
         // A lone handle ("gizzmo", "delta201") where the page marks its author explicitly.
         let explicit = ld
@@ -323,12 +382,35 @@ pub fn authors(
             )
             .chain(w.rel_authors.iter().map(String::as_str))
             .chain(w.bylines.iter().map(String::as_str))
-            .chain(w.author_links.iter().map(String::as_str));
-        if let Some(h) = explicit
+            .chain(w.author_links.iter().map(String::as_str))
+            .chain(w.furniture_authors.iter().map(String::as_str))
+            .chain(dropped.iter().map(String::as_str));
+        let (mut people, sites): (Vec<String>, Vec<String>) = explicit
             .filter_map(|v| authors::handle(&decode_entities(v)))
-            .find(|h| !authors::is_site(h, site, host))
+            .partition(|h| !authors::is_site(h, site, host));
+        if !people.is_empty() {
+            out.push(people.swap_remove(0));
+        } else {
+            // A blog named after its writer's handle ("gnaddrig" of "gnaddrig ad libitum"):
+            // the site's name, and so an author only when nothing else names one.
+            let mut site_named = site_named.borrow_mut();
+            if site_named.is_empty() {
+                site_named.extend(sites.into_iter().take(1));
+            }
+        }
+    }
+    if out.is_empty() {
+        // A personal site's owner, named only in its copyright notice; when the site is named
+        // after them ("Gregory Szorc's Digital Home"), as the site's name.
+        if let Some(holder) = copyrights
+            .iter()
+            .find_map(|c| authors::copyright_holder(&decode_entities(c)))
         {
-            out.push(h);
+            if !authors::is_site(&holder, site, host) {
+                out.push(holder);
+            } else if site_named.borrow().is_empty() {
+                site_named.borrow_mut().push(holder);
+            }
         }
     }
     if out.is_empty() {
@@ -340,6 +422,16 @@ pub fn authors(
     }
     out.truncate(20);
     out
+}
+
+/// A bare host name ("hessenschau.de", "ORF.at") standing for the outlet.
+fn is_domain(s: &str) -> bool {
+    !s.contains(' ')
+        && s.rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty()
+                && (2..=6).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
 }
 
 /// A line that is only a byline label: "By", "Von:", "Par", "Autor:".
@@ -373,10 +465,24 @@ fn by_line(t: &str) -> bool {
         "text: ",
         "texto: ",
         "written by ",
+        "posted by ",
         "von: ",
+        "geschrieben von ",
+        "verfasst von ",
+        "autoren ",
+        "autoren: ",
+        "écrit par ",
+        "escrito por ",
+        "scritto da ",
     ];
     if authors::unglue_opener(t).is_some() {
         return true;
+    }
+    if authors::dated_by(t).is_some() {
+        return true;
+    }
+    if let Some(n) = authors::genre_opener(t) {
+        return t[n..].trim_start().starts_with(char::is_uppercase);
     }
     let lower = t.to_lowercase();
     OPENERS.iter().any(|o| {

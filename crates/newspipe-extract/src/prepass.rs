@@ -21,6 +21,13 @@ pub struct Prepass {
     /// `<time>` elements inside dropped subtrees (a WordPress `entry-footer`, an `aside`): the
     /// story's date is sometimes only there.
     pub dropped_times: Vec<crate::walk::TimeEl>,
+    /// Text of `rel=author` links and `itemprop=author` elements inside dropped subtrees (a
+    /// post's `<footer>` "Posted by", an `<aside>` meta column): the only byline some pages
+    /// give.
+    pub dropped_authors: Vec<String>,
+    /// Raw text from a copyright mark on ("© 2019 Ann Lee. All rights reserved"), kept or
+    /// dropped: a personal site's owner is often named only there.
+    pub copyrights: Vec<String>,
     /// Raw `href`s of `<link rel="alternate">` with a feed type, in page order.
     pub feeds: Vec<String>,
     /// Raw `href` values of `<a>`/`<area>`, in page order.
@@ -101,6 +108,9 @@ struct State {
     pending: String,
     ld_buf: String,
     time_buf: String,
+    /// Stack index of the dropped author element whose text is being read into `author_buf`.
+    author_at: Option<usize>,
+    author_buf: String,
     /// Keep `nav`, `aside`, `footer` and hidden subtrees (the second pass for pages whose story
     /// sits in unclosed or mislabelled boilerplate).
     lenient: bool,
@@ -121,6 +131,14 @@ impl State {
                 && o.dropped
             {
                 self.dropped -= 1;
+            }
+            if self.author_at == Some(self.stack.len()) {
+                self.author_at = None;
+                let t =
+                    crate::walk::collapse(&entities::decode(&std::mem::take(&mut self.author_buf)));
+                if !t.is_empty() && self.out.dropped_authors.len() < 8 {
+                    self.out.dropped_authors.push(t);
+                }
             }
         }
     }
@@ -442,6 +460,15 @@ impl Sink for State {
             _ => {}
         }
         drop |= ta.hidden && !self.lenient;
+        let author_el = drop
+            && self.author_at.is_none()
+            && (ta.get("rel").is_some_and(|r| {
+                tag == "a"
+                    && r.split_ascii_whitespace()
+                        .any(|x| x.eq_ignore_ascii_case("author"))
+            }) || ta
+                .get("itemprop")
+                .is_some_and(|i| i.eq_ignore_ascii_case("author")));
         let node = if drop || self.out.dom.nodes.len() >= 4_000_000 {
             drop = true;
             0
@@ -464,6 +491,10 @@ impl Sink for State {
             self.dropped += 1;
         }
         if self.stack.len() < 100_000 {
+            if author_el {
+                self.author_at = Some(self.stack.len());
+                self.author_buf.clear();
+            }
             self.stack.push(Open {
                 tag: tag.to_string(),
                 node,
@@ -525,11 +556,57 @@ impl Sink for State {
                 }
             }
             Capture::None => {
+                // Notices are short, and never in scripts or styles: long texts are not read.
+                if self.out.copyrights.len() < 4
+                    && raw.len() < 400
+                    && !self.stack.last().is_some_and(|o| {
+                        matches!(o.tag.as_str(), "script" | "style" | "noscript" | "template")
+                    })
+                    && let Some(i) = copyright_mark(raw)
+                {
+                    let mut end = (i + 160).min(raw.len());
+                    while !raw.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    self.out.copyrights.push(raw[i..end].to_string());
+                }
                 if self.dropped == 0 {
                     self.pending.push_str(raw);
+                } else if self.author_at.is_some() && self.author_buf.len() < 200 {
+                    self.author_buf.push_str(raw);
                 }
             }
         }
+    }
+}
+
+/// Where a copyright notice opens in raw text: "©", "&copy;", "&#169;", "(c)" or "Copyright".
+fn copyright_mark(raw: &str) -> Option<usize> {
+    // One pass for the three signs, one for the word in either case: this runs on every text.
+    let b = raw.as_bytes();
+    let sign = memchr::memchr3_iter(0xa9, b'&', b'(', b)
+        .find(|&i| match b[i] {
+            0xa9 => i > 0 && b[i - 1] == 0xc2,
+            b'&' => b[i..].starts_with(b"&copy;") || b[i..].starts_with(b"&#169;"),
+            _ => b[i..].starts_with(b"(c)") || b[i..].starts_with(b"(C)"),
+        })
+        .map(|i| if b[i] == 0xa9 { i - 1 } else { i });
+    // Built once: a finder built per call costs more than the search on a short text.
+    static WORD: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"opyright"),
+                memchr::memmem::Finder::new(b"OPYRIGHT"),
+            ]
+        });
+    let word = WORD[0]
+        .find(b)
+        .or_else(|| WORD[1].find(b))
+        .filter(|&i| i > 0)
+        .map(|i| i - 1);
+    match (sign, word) {
+        (Some(s), Some(w)) => Some(s.min(w)),
+        (s, w) => s.or(w),
     }
 }
 

@@ -83,6 +83,9 @@ pub struct Walk {
     pub rel_authors: Vec<String>,
     /// Text of links to author pages (by their path), outside teasers.
     pub author_links: Vec<String>,
+    /// Microdata authors inside comments, teasers or a footer box: a commenter, another
+    /// story's writer, or the story's own writer where the page names it nowhere else.
+    pub furniture_authors: Vec<String>,
     pub breadcrumbs: Vec<String>,
     pub first_img: Option<String>,
     /// Text of elements classed as a (publication) date, for pages without machine dates:
@@ -139,6 +142,8 @@ struct Ctx {
     in_brand: bool,
     /// Inside navigation, teasers, comments, a footer (by tag, role or class).
     in_furniture: bool,
+    /// The `<p>` being read, if any: a link to a person's page inside prose is a mention.
+    para: Option<u32>,
     /// `nav`, `aside` and `footer` are not furniture by their tag alone.
     lenient: bool,
     /// The first `<h1>` in document order, looked up once when first needed.
@@ -208,6 +213,11 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n))
 }
 
+/// Whether a link's text is a small part of a long paragraph: a name mentioned in a sentence.
+fn mention(link: &str, para: &str) -> bool {
+    para.len() > 100 && para.len() > 3 * link.len()
+}
+
 /// An id naming the byline (`id="author_header"`); ids rarely do, so a cheap test first.
 fn byline_id(id: &str) -> bool {
     (has(id, "author") || has(id, "byline")) && byline_class(id)
@@ -220,6 +230,7 @@ fn byline_class(class: &str) -> bool {
         "byline",
         "author",
         "authors",
+        "authorname",
         "autor",
         "autoren",
         "autorin",
@@ -339,6 +350,7 @@ pub fn walk_with(dom: &Dom, lenient: bool) -> Walk {
         in_story: false,
         in_brand: false,
         in_furniture: false,
+        para: None,
         first_h1: None,
         lenient,
     };
@@ -643,7 +655,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     && !elsewhere
                     && cx.w.author_links.len() < 8 =>
                 {
-                    cx.w.author_links.push(text_of(dom, node));
+                    let t = text_of(dom, node);
+                    // "US President <a href=/people/…>Ann Lee</a> has been eager to…": a name
+                    // in a sentence, not a byline.
+                    if !cx.para.is_some_and(|p| mention(&t, &text_of(dom, p))) {
+                        cx.w.author_links.push(t);
+                    }
                 }
                 _ => {}
             }
@@ -672,7 +689,12 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                             })
                             .or_else(|| el.attr("content").map(str::to_string))
                             .unwrap_or_else(|| text_of(dom, node));
-                        cx.w.itemprops.push((ip, v));
+                        // A commenter's or a teaser's author is not the story's.
+                        if !cx.in_furniture && !elsewhere {
+                            cx.w.itemprops.push((ip, v));
+                        } else if cx.w.furniture_authors.len() < 8 {
+                            cx.w.furniture_authors.push(v);
+                        }
                     }
                     _ => {}
                 }
@@ -785,6 +807,10 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                         cx.in_brand,
                         cx.in_furniture,
                     );
+                    let saved_para = cx.para;
+                    if name == "p" {
+                        cx.para = Some(node);
+                    }
                     cx.in_brand = brand;
                     cx.in_furniture |= elsewhere;
                     if mark == Mark::StrongPositive
@@ -807,6 +833,7 @@ fn visit(dom: &Dom, node: u32, cx: &mut Ctx, depth: usize, skip_text: bool, in_l
                     cx.in_story = saved_story;
                     cx.in_brand = saved_brand;
                     cx.in_furniture = saved_furn;
+                    cx.para = saved_para;
                 }
                 None => {
                     // Inline furniture (a credit span, a share link) never joins the text.

@@ -21,6 +21,8 @@ pub fn args(name: &str) -> (PathBuf, Option<PathBuf>, bool) {
         match a.as_str() {
             "--out" => out = args.next().map(PathBuf::from),
             "--per-item" => per_item = true,
+            // An example's own flags (`--byline-misses`), read by that example.
+            f if f.starts_with("--") => {}
             _ => dir = Some(PathBuf::from(a)),
         }
     }
