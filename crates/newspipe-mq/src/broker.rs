@@ -270,19 +270,7 @@ impl Broker {
     /// means "transient work may have been lost since the marker was placed (or it never
     /// was)": redo what was in flight, then [`Broker::place_restart_marker`].
     pub async fn restart_marker_present(&self) -> Result<bool, MqError> {
-        let ch = self.conn.create_channel().await?;
-        let q = ch
-            .queue_declare(
-                self.names.marker.clone(),
-                QueueDeclareOptions {
-                    passive: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await?;
-        close_quietly(&ch).await;
-        Ok(q.message_count() > 0)
+        Ok(self.declare_passive(&self.names.marker).await?.ready > 0)
     }
 
     /// Puts the restart marker in place (confirmed). Two callers racing leave one marker (the
@@ -387,11 +375,16 @@ impl Broker {
     /// Ready and consumer counts of `queue` (passive declare; [`MqError::NotFound`] if the
     /// queue does not exist).
     pub async fn queue_depth(&self, queue: Queue) -> Result<QueueDepth, MqError> {
+        self.declare_passive(self.names.get(queue)).await
+    }
+
+    /// A passive declare of `name`: its counts, or [`MqError::NotFound`].
+    async fn declare_passive(&self, name: &ShortString) -> Result<QueueDepth, MqError> {
         // A failed passive declare closes its channel, so each call gets a fresh one.
         let ch = self.conn.create_channel().await?;
         let q = ch
             .queue_declare(
-                self.names.get(queue).clone(),
+                name.clone(),
                 QueueDeclareOptions {
                     passive: true,
                     ..QueueDeclareOptions::default()
