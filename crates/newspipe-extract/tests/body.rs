@@ -1146,3 +1146,21 @@ fn a_live_tickers_entries_are_the_story_but_readers_comments_are_not() {
     assert!(body.contains("Minute 5: the home side"), "{body}");
     assert!(!body.contains("dull game"), "{body}");
 }
+
+#[test]
+fn a_lead_the_strict_pass_drops_joins_when_the_lenient_pass_keeps_the_rest() {
+    // The strict pass drops the `<aside>` and finds only the headed notes (under 40 words); the
+    // lenient pass finds the lead too, with fewer than twice the words but all of the notes.
+    let html = r#"<html><body><h1>Golden Roast, 250 g tin</h1>
+        <aside class="intro"><p>Golden Roast was the first blend of the house, roasted since 1956 and handed down from parent to child ever since.</p></aside>
+        <div class="features">
+        <div class="wrap"><h5>The blend</h5><p>Every blend is carefully put together, roasted and ground to our own standards.</p></div>
+        <div class="wrap"><h5>The grind</h5><p>The ideal grain, neither too fine nor too coarse, for a perfect cup every time.</p></div>
+        </div></body></html>"#;
+    let body = body_of(html);
+    assert!(
+        body.starts_with("Golden Roast was the first blend"),
+        "{body}"
+    );
+    assert!(body.contains("The ideal grain"), "{body}");
+}
