@@ -1164,3 +1164,47 @@ fn a_lead_the_strict_pass_drops_joins_when_the_lenient_pass_keeps_the_rest() {
     );
     assert!(body.contains("The ideal grain"), "{body}");
 }
+
+#[test]
+fn a_recipes_times_and_energy_beside_its_steps_are_the_recipes() {
+    let page = |before: &str, inside: &str| {
+        format!(
+            r#"<html><body><main><article><h1>Plum cake</h1>
+            <div class="recipe-meta"><span>Preparation 25 minutes</span> <span>(+ 40 minutes baking)</span></div>
+            {before}<div class="steps">{inside}
+            <p>Halve the plums and take out the stones, then leave them to drain on a cloth for a while.</p>
+            <p>Rub the flour, the butter and a pinch of salt together until the dough holds, then chill it.</p>
+            <p>Roll out the dough, lay the plums on it in rows and bake the cake until it turns golden.</p>
+            </div>
+            <div class="rating">Rate this recipe:</div>
+            <div class="nutrition-box"><span>One piece:</span><ul class="list"><li>290 kcal</li></ul></div>
+            <div class="published">Updated 5 minutes ago</div>
+            </article></main></body></html>"#
+        )
+    };
+    let list = "<ul><li>500 g plums</li><li>250 g flour</li><li>125 g butter</li></ul>";
+    // The ingredient list named by its class, or by its heading in the story.
+    for (before, inside) in [
+        (
+            format!(r#"<div class="ingredients">{list}</div>"#),
+            String::new(),
+        ),
+        (String::new(), format!("<h2>Ingredients</h2>{list}")),
+    ] {
+        let body = body_of(&page(&before, &inside));
+        assert!(
+            body.contains("Preparation 25 minutes (+ 40 minutes baking)"),
+            "{body}"
+        );
+        assert!(body.contains("290 kcal"), "{body}");
+        assert!(!body.contains("ago"), "{body}");
+    }
+    // A story that is no recipe keeps its reading time out.
+    let story = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="info">Reading time 4 minutes</div>
+        <div class="story">{}</div></article></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&story);
+    assert!(!body.contains("Reading time"), "{body}");
+}
