@@ -1208,3 +1208,24 @@ fn a_recipes_times_and_energy_beside_its_steps_are_the_recipes() {
     let body = body_of(&story);
     assert!(!body.contains("Reading time"), "{body}");
 }
+
+#[test]
+fn a_post_held_in_a_template_script_of_the_story_body_is_the_story() {
+    let html = format!(
+        r#"<html><body><div class="post"><h1>Bridge to close</h1>
+        <div class="post-body" itemprop="articleBody"><script type="text/template">
+        {}<p>Ferries &amp; buses take over until spring.
+        </script></div>
+        <script type="text/template"><p>Sign up for our newsletter and never miss a post from the harbour again, we promise.</p></script>
+        </div></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+    assert!(
+        body.ends_with("Ferries & buses take over until spring."),
+        "{body}"
+    );
+    // A template anywhere else is a script's, not the story's.
+    assert!(!body.contains("newsletter"), "{body}");
+}
