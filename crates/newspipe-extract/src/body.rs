@@ -506,6 +506,34 @@ pub fn select(w: &Walk) -> String {
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A dek the headline rule missed (a subtitle line without a full stop stood first): a
+    // paragraph of prose in a plain box of its own just before the container, with at most
+    // short dropped lines (the author's name) between them.
+    if let Some(j) = (opens.saturating_sub(DEK_GAP + 1)..opens).rev().find(|&j| {
+        let b = &w.blocks[j];
+        b.text.chars().count() >= 40 || keep(b)
+    }) {
+        let b = &w.blocks[j];
+        let e = b.elem as usize;
+        if let Err(at) = picked.binary_search(&j)
+            && first == opens
+            && (j + 1..opens).all(|k| !keep(&w.blocks[k]))
+            && matches!(b.kind, Kind::Para | Kind::Loose)
+            && !furniture[e]
+            && !w.elems[e].hard
+            && scope != 0
+            && is_ancestor(w, scope, e)
+            && b.text.chars().count() >= PROSE_CHARS
+            && b.text.trim_end().ends_with(['.', '!', '?', '"', '”', '»'])
+            && keep(b)
+            // A teaser that repeats the story's opening is no dek.
+            && w.blocks
+                .get(opens)
+                .is_some_and(|o| !o.text.starts_with(b.text.get(..40).unwrap_or(&b.text)))
+        {
+            picked.insert(at, j);
+        }
+    }
     // A recipe's times (preparation, baking, waiting) stand in a line of their own just before
     // its ingredients or steps, and its energy per serving before or after them, often in a
     // box of facts outside the container.
@@ -633,6 +661,9 @@ fn recipe_times(w: &Walk, (recipe, scope): (&[bool], usize), picked: &[usize]) -
         })
         .collect()
 }
+
+/// Short dropped lines that may stand between a dek and the story's container.
+const DEK_GAP: usize = 2;
 
 /// How many blocks before the recipe's next picked line its times may stand (labels and
 /// servings between them).

@@ -1229,3 +1229,30 @@ fn a_post_held_in_a_template_script_of_the_story_body_is_the_story() {
     // A template anywhere else is a script's, not the story's.
     assert!(!body.contains("newsletter"), "{body}");
 }
+
+#[test]
+fn a_dek_in_a_plain_box_just_before_the_story_opens_it() {
+    // The first line after the headline is a subtitle with no full stop, so the headline's dek
+    // rule takes nothing; the paragraph of prose before the author's line is the dek.
+    let page = |dek: &str| {
+        format!(
+            r#"<html><body><div class="wrap"><h1>Bridge to close</h1><div class="box"><div>Ferries and buses take over until the new bridge is built</div>
+            <div><p>{dek}</p></div><div class="who"><a href="/authors/ann">Ann Lee</a></div></div>
+            <div class="story">{}</div></div></body></html>"#,
+            paras("bridge", 0, 4)
+        )
+    };
+    let dek = "After years of warnings about its state, the old bridge over the harbour will close \
+               to all traffic in May, and the ferries will take over until the new one is built.";
+    let body = body_of(&page(dek));
+    assert!(body.starts_with("After years of warnings"), "{body}");
+    // A teaser that repeats the story's first paragraph stays out, and so does a line that is
+    // no sentence.
+    let body = body_of(&page(
+        "The council said on Monday that the bridge would be rebuilt next year, after an \
+         inspection found the old structure unsafe for heavy traffic. Part 0.",
+    ));
+    assert_eq!(body.matches("Part 0.").count(), 1, "{body}");
+    let body = body_of(&page(&dek.replace('.', "")));
+    assert!(!body.contains("After years"), "{body}");
+}
