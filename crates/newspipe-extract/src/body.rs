@@ -506,6 +506,42 @@ pub fn select(w: &Walk) -> String {
     let mut picked: Vec<usize> = (0..w.blocks.len())
         .filter(|&j| lead.contains(&j) || taken(&w.blocks[j]))
         .collect();
+    // A dek the headline rule missed (a subtitle line without a full stop stood first): a
+    // paragraph of prose in a plain box of its own just before the container, with at most
+    // short dropped lines (the author's name) between them.
+    if let Some(j) = (opens.saturating_sub(DEK_GAP + 1)..opens).rev().find(|&j| {
+        let b = &w.blocks[j];
+        b.text.chars().count() >= 40 || keep(b)
+    }) {
+        let b = &w.blocks[j];
+        let e = b.elem as usize;
+        if let Err(at) = picked.binary_search(&j)
+            && first == opens
+            && (j + 1..opens).all(|k| !keep(&w.blocks[k]))
+            && matches!(b.kind, Kind::Para | Kind::Loose)
+            && !furniture[e]
+            && !w.elems[e].hard
+            && scope != 0
+            && is_ancestor(w, scope, e)
+            && b.text.chars().count() >= PROSE_CHARS
+            && b.text.trim_end().ends_with(['.', '!', '?', '"', '”', '»'])
+            && keep(b)
+            // A teaser that repeats the story's opening is no dek.
+            && w.blocks
+                .get(opens)
+                .is_some_and(|o| !o.text.starts_with(b.text.get(..40).unwrap_or(&b.text)))
+        {
+            picked.insert(at, j);
+        }
+    }
+    // A recipe's times (preparation, baking, waiting) stand in a line of their own just before
+    // its ingredients or steps, and its energy per serving before or after them, often in a
+    // box of facts outside the container.
+    let times = recipe_times(w, (&recipe, scope), &picked);
+    if !times.is_empty() {
+        picked.extend(times);
+        picked.sort_unstable();
+    }
     // A section heading in the story's container whose own box only a heading word marks
     // ("element-headline", "j-header") stays when the story's prose follows it.
     let heads = section_heads(w, (&inside, top), &picked);
@@ -595,6 +631,96 @@ fn section_heads(w: &Walk, (inside, top): (&[bool], usize), picked: &[usize]) ->
         .filter(|&j| picked.binary_search(&j).is_err() && head(j))
         .collect()
 }
+
+/// Lines naming a recipe's times ("Backzeit ca. 1 Stunde", "15 – 30 Min") within
+/// [`TIMES_REACH`] blocks before a `picked` block, or its energy ("390 kcal") as far before or
+/// after one, under the story's `scope`, not in hard furniture, on a page that is a recipe: one
+/// whose ingredient list a class names (`recipe` holds the lines it marked) or whose story has
+/// an "Ingredients" heading.
+fn recipe_times(w: &Walk, (recipe, scope): (&[bool], usize), picked: &[usize]) -> Vec<usize> {
+    let is_recipe = recipe.iter().any(|&r| r)
+        || picked.iter().any(|&j| {
+            let t = w.blocks[j].text.trim().trim_end_matches(':').to_lowercase();
+            INGREDIENT_HEADS.contains(&t.as_str())
+        });
+    if !is_recipe || scope == 0 {
+        return Vec::new();
+    }
+    (0..w.blocks.len())
+        .filter(|&j| {
+            let b = &w.blocks[j];
+            let e = b.elem as usize;
+            let at = picked.partition_point(|&k| k < j);
+            picked.get(at).is_none_or(|&k| k != j)
+                && (picked.get(at).is_some_and(|&k| k - j <= TIMES_REACH)
+                    || energy_line(&b.text) && at > 0 && j - picked[at - 1] <= TIMES_REACH)
+                && !w.elems[e].hard
+                && is_ancestor(w, scope, e)
+                && (duration_line(&b.text) || energy_line(&b.text))
+                && keep_text(b, b.text.chars().count())
+        })
+        .collect()
+}
+
+/// Short dropped lines that may stand between a dek and the story's container.
+const DEK_GAP: usize = 2;
+
+/// How many blocks before the recipe's next picked line its times may stand (labels and
+/// servings between them).
+const TIMES_REACH: usize = 6;
+
+/// An ingredient list's heading, in the languages the pages come in most (lowercase).
+const INGREDIENT_HEADS: &[&str] = &[
+    "zutaten",
+    "ingredients",
+    "ingredientes",
+    "ingrédients",
+    "ingredienti",
+    "składniki",
+];
+
+/// A short line that gives durations: a number followed by a unit of time ("25 Minuten",
+/// "1 Stunde 20 Min.", "15 – 30 Min"), not a relative date ("vor 3 Minuten", "2 hours ago",
+/// "il y a 5 minutes") or a reading time.
+fn duration_line(t: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "min", "min.", "mins", "minute", "minuten", "minutes", "minutos", "minut", "std", "std.",
+        "stunde", "stunden", "hr", "hrs", "hour", "hours", "horas", "heure", "heures",
+    ];
+    const NOT: &[&str] = &["vor", "ago", "hace", "il", "read", "lesezeit"];
+    t.split_whitespace().count() <= DURATION_WORDS
+        && measured(t, UNITS).is_some_and(|words| !words.iter().any(|w| NOT.contains(&w.as_str())))
+}
+
+/// A short line that gives a serving's energy ("390 kcal", "Kalorien: 250 kcal").
+fn energy_line(t: &str) -> bool {
+    measured(t, &["kcal", "kj", "cal", "calories", "kalorien"]).is_some()
+}
+
+/// The lowercase words of a line of at most [`DURATION_CHARS`] where a number is followed by
+/// one of `units`.
+fn measured(t: &str, units: &[&str]) -> Option<Vec<String>> {
+    if t.chars().count() > DURATION_CHARS {
+        return None;
+    }
+    let words: Vec<String> = t
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '+' | ':' | ','))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words
+        .windows(2)
+        .any(|p| {
+            p[0].bytes().next_back().is_some_and(|b| b.is_ascii_digit())
+                && units.contains(&p[1].as_str())
+        })
+        .then_some(words)
+}
+
+/// Characters and words of a line of recipe times: a sentence that mentions minutes is longer.
+const DURATION_CHARS: usize = 120;
+const DURATION_WORDS: usize = 20;
 
 /// Characters of the prose after a section heading: a label or a price line is shorter.
 const SECTION_PROSE_CHARS: usize = 40;

@@ -91,6 +91,9 @@ enum Capture {
     Title,
     /// Text of a `<time>` without `datetime` inside a dropped subtree.
     TimeText,
+    /// Markup of a `<script type="text/template">` that a story body (`itemprop="articleBody"`)
+    /// holds: a blog platform's post, parsed as the body's own markup.
+    Template,
 }
 
 struct Open {
@@ -114,6 +117,8 @@ struct State {
     /// Keep `nav`, `aside`, `footer` and hidden subtrees (the second pass for pages whose story
     /// sits in unclosed or mislabelled boilerplate).
     lenient: bool,
+    /// Inside a [`Capture::Template`]'s markup: its text is text, not more markup.
+    in_template: bool,
 }
 
 impl State {
@@ -438,6 +443,29 @@ impl Sink for State {
             {
                 capture = Capture::LdJson;
             }
+            "script"
+                if self.dropped == 0
+                    && ta
+                        .ty
+                        .as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("text/template"))
+                    && self.stack.last().is_some_and(|o| {
+                        self.out
+                            .dom
+                            .attr(o.node, "itemprop")
+                            .is_some_and(|i| i.eq_ignore_ascii_case("articleBody"))
+                    }) =>
+            {
+                // Not a node of its own: the markup it holds joins the body it stands in.
+                let node = self.parent();
+                self.stack.push(Open {
+                    tag: tag.to_string(),
+                    node,
+                    dropped: false,
+                    capture: Capture::Template,
+                });
+                return;
+            }
             "title" => capture = Capture::Title,
             "time" if self.dropped > 0 && self.out.dropped_times.len() < 16 => {
                 let dt = ta.get("datetime").filter(|d| !d.trim().is_empty());
@@ -540,6 +568,12 @@ impl Sink for State {
     fn text(&mut self, raw: &str) {
         let capture = self.stack.last().map_or(Capture::None, |o| o.capture);
         match capture {
+            Capture::Template if !self.in_template => {
+                self.in_template = true;
+                tokenizer::tokenize(raw, self);
+                self.flush_text();
+                self.in_template = false;
+            }
             Capture::LdJson => {
                 if self.ld_buf.len() < 2_000_000 {
                     self.ld_buf.push_str(raw);
@@ -555,7 +589,7 @@ impl Sink for State {
                     self.time_buf.push_str(raw);
                 }
             }
-            Capture::None => {
+            Capture::None | Capture::Template => {
                 // Notices are short, and never in scripts or styles: long texts are not read.
                 if self.out.copyrights.len() < 4
                     && raw.len() < 400

@@ -1146,3 +1146,113 @@ fn a_live_tickers_entries_are_the_story_but_readers_comments_are_not() {
     assert!(body.contains("Minute 5: the home side"), "{body}");
     assert!(!body.contains("dull game"), "{body}");
 }
+
+#[test]
+fn a_lead_the_strict_pass_drops_joins_when_the_lenient_pass_keeps_the_rest() {
+    // The strict pass drops the `<aside>` and finds only the headed notes (under 40 words); the
+    // lenient pass finds the lead too, with fewer than twice the words but all of the notes.
+    let html = r#"<html><body><h1>Golden Roast, 250 g tin</h1>
+        <aside class="intro"><p>Golden Roast was the first blend of the house, roasted since 1956 and handed down from parent to child ever since.</p></aside>
+        <div class="features">
+        <div class="wrap"><h5>The blend</h5><p>Every blend is carefully put together, roasted and ground to our own standards.</p></div>
+        <div class="wrap"><h5>The grind</h5><p>The ideal grain, neither too fine nor too coarse, for a perfect cup every time.</p></div>
+        </div></body></html>"#;
+    let body = body_of(html);
+    assert!(
+        body.starts_with("Golden Roast was the first blend"),
+        "{body}"
+    );
+    assert!(body.contains("The ideal grain"), "{body}");
+}
+
+#[test]
+fn a_recipes_times_and_energy_beside_its_steps_are_the_recipes() {
+    let page = |before: &str, inside: &str| {
+        format!(
+            r#"<html><body><main><article><h1>Plum cake</h1>
+            <div class="recipe-meta"><span>Preparation 25 minutes</span> <span>(+ 40 minutes baking)</span></div>
+            {before}<div class="steps">{inside}
+            <p>Halve the plums and take out the stones, then leave them to drain on a cloth for a while.</p>
+            <p>Rub the flour, the butter and a pinch of salt together until the dough holds, then chill it.</p>
+            <p>Roll out the dough, lay the plums on it in rows and bake the cake until it turns golden.</p>
+            </div>
+            <div class="rating">Rate this recipe:</div>
+            <div class="nutrition-box"><span>One piece:</span><ul class="list"><li>290 kcal</li></ul></div>
+            <div class="published">Updated 5 minutes ago</div>
+            </article></main></body></html>"#
+        )
+    };
+    let list = "<ul><li>500 g plums</li><li>250 g flour</li><li>125 g butter</li></ul>";
+    // The ingredient list named by its class, or by its heading in the story.
+    for (before, inside) in [
+        (
+            format!(r#"<div class="ingredients">{list}</div>"#),
+            String::new(),
+        ),
+        (String::new(), format!("<h2>Ingredients</h2>{list}")),
+    ] {
+        let body = body_of(&page(&before, &inside));
+        assert!(
+            body.contains("Preparation 25 minutes (+ 40 minutes baking)"),
+            "{body}"
+        );
+        assert!(body.contains("290 kcal"), "{body}");
+        assert!(!body.contains("ago"), "{body}");
+    }
+    // A story that is no recipe keeps its reading time out.
+    let story = format!(
+        r#"<html><body><article><h1>Bridge to close</h1><div class="info">Reading time 4 minutes</div>
+        <div class="story">{}</div></article></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&story);
+    assert!(!body.contains("Reading time"), "{body}");
+}
+
+#[test]
+fn a_post_held_in_a_template_script_of_the_story_body_is_the_story() {
+    let html = format!(
+        r#"<html><body><div class="post"><h1>Bridge to close</h1>
+        <div class="post-body" itemprop="articleBody"><script type="text/template">
+        {}<p>Ferries &amp; buses take over until spring.
+        </script></div>
+        <script type="text/template"><p>Sign up for our newsletter and never miss a post from the harbour again, we promise.</p></script>
+        </div></body></html>"#,
+        paras("bridge", 0, 4)
+    );
+    let body = body_of(&html);
+    assert!(body.starts_with("The council said"), "{body}");
+    assert!(
+        body.ends_with("Ferries & buses take over until spring."),
+        "{body}"
+    );
+    // A template anywhere else is a script's, not the story's.
+    assert!(!body.contains("newsletter"), "{body}");
+}
+
+#[test]
+fn a_dek_in_a_plain_box_just_before_the_story_opens_it() {
+    // The first line after the headline is a subtitle with no full stop, so the headline's dek
+    // rule takes nothing; the paragraph of prose before the author's line is the dek.
+    let page = |dek: &str| {
+        format!(
+            r#"<html><body><div class="wrap"><h1>Bridge to close</h1><div class="box"><div>Ferries and buses take over until the new bridge is built</div>
+            <div><p>{dek}</p></div><div class="who"><a href="/authors/ann">Ann Lee</a></div></div>
+            <div class="story">{}</div></div></body></html>"#,
+            paras("bridge", 0, 4)
+        )
+    };
+    let dek = "After years of warnings about its state, the old bridge over the harbour will close \
+               to all traffic in May, and the ferries will take over until the new one is built.";
+    let body = body_of(&page(dek));
+    assert!(body.starts_with("After years of warnings"), "{body}");
+    // A teaser that repeats the story's first paragraph stays out, and so does a line that is
+    // no sentence.
+    let body = body_of(&page(
+        "The council said on Monday that the bridge would be rebuilt next year, after an \
+         inspection found the old structure unsafe for heavy traffic. Part 0.",
+    ));
+    assert_eq!(body.matches("Part 0.").count(), 1, "{body}");
+    let body = body_of(&page(&dek.replace('.', "")));
+    assert!(!body.contains("After years"), "{body}");
+}
