@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::options::{
-    BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, BasicQosOptions,
-    ConfirmSelectOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
-    QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
+    BasicConsumeOptions, BasicGetOptions, BasicQosOptions, ConfirmSelectOptions,
+    ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+    QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
@@ -60,7 +60,7 @@ impl QueueNames {
 }
 
 /// Suffix of the queue holding the restart marker (see [`Broker::restart_marker_present`]).
-pub const MARKER_QUEUE: &str = "restart-marker";
+const MARKER_QUEUE: &str = "restart-marker";
 
 /// Ready/consumer counts of a queue, from a passive declare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,22 +282,14 @@ impl Broker {
             .basic_publish(
                 ShortString::from(""),
                 self.names.marker.clone(),
-                BasicPublishOptions {
-                    mandatory: true,
-                    immediate: false,
-                },
+                crate::publisher::publish_options(),
                 b"",
                 crate::publisher::properties(crate::Durability::Transient),
             )
             .await?
             .await?;
         close_quietly(&ch).await;
-        match confirm {
-            lapin::Confirmation::Ack(None) => Ok(()),
-            _ => Err(MqError::Nacked {
-                queue: self.names.marker.to_string(),
-            }),
-        }
+        crate::publisher::check(confirm, self.names.marker.as_str())
     }
 
     /// A publisher with its own confirm-mode channels (see [`Publisher`]).

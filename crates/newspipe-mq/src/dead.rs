@@ -139,7 +139,8 @@ impl Broker {
                     }
                 }
                 headers.insert(REPLAYED_HEADER.into(), AMQPValue::LongLongInt(replays + 1));
-                let mut props = crate::publisher::properties(crate::Durability::Persistent).with_headers(headers);
+                let mut props =
+                    crate::publisher::properties(crate::Durability::Persistent).with_headers(headers);
                 if let Some(ct) = d.properties.content_type() {
                     props = props.with_content_type(ct.clone());
                 }

@@ -66,7 +66,7 @@ mod publisher;
 
 pub use backoff::Backoff;
 pub use broadcast::{BroadcastListener, BroadcastSender, broadcast_exchange};
-pub use broker::{Broker, MARKER_QUEUE, QueueDepth};
+pub use broker::{Broker, QueueDepth};
 pub use config::{MqConfig, MqOptions, Queue, QueueType};
 pub use consumer::{
     Admission, Consumer, ConsumerCanceller, DeadLettered, Death, Delivery, MAX_REASON_BYTES,

@@ -145,7 +145,7 @@ impl Inner {
     }
 }
 
-fn publish_options() -> BasicPublishOptions {
+pub(crate) fn publish_options() -> BasicPublishOptions {
     BasicPublishOptions {
         // Unroutable messages come back (basic.return) instead of vanishing.
         mandatory: true,
@@ -160,7 +160,7 @@ pub(crate) fn properties(durability: Durability) -> BasicProperties {
 }
 
 /// Turns a confirm into success or the failure the worker must act on.
-fn check(confirmation: Confirmation, queue: &str) -> Result<(), MqError> {
+pub(crate) fn check(confirmation: Confirmation, queue: &str) -> Result<(), MqError> {
     match confirmation {
         Confirmation::Ack(None) => Ok(()),
         // lapin reports an unroutable mandatory message as an *Ack* carrying the return.
