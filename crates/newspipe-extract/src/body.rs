@@ -640,8 +640,11 @@ fn section_heads(w: &Walk, (inside, top): (&[bool], usize), picked: &[usize]) ->
 fn recipe_times(w: &Walk, (recipe, scope): (&[bool], usize), picked: &[usize]) -> Vec<usize> {
     let is_recipe = recipe.iter().any(|&r| r)
         || picked.iter().any(|&j| {
-            let t = w.blocks[j].text.trim().trim_end_matches(':').to_lowercase();
-            INGREDIENT_HEADS.contains(&t.as_str())
+            // Compared without lowercasing a copy: this runs on every page's picked blocks.
+            let t = w.blocks[j].text.trim().trim_end_matches(':');
+            INGREDIENT_HEADS
+                .iter()
+                .any(|h| t.chars().flat_map(char::to_lowercase).eq(h.chars()))
         });
     if !is_recipe || scope == 0 {
         return Vec::new();

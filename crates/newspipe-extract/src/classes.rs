@@ -262,8 +262,7 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
             }
             // A live ticker's entries ("live-match-comment", "live-comment-body") are the
             // story, not readers' comments.
-            let live =
-                lower.contains("live") && lower.split(['-', '_', ':', '.']).any(|t| t == "live");
+            let live = lower.contains("live") && tokens(lower).any(|t| t == "live");
             // A BEM modifier that says a box carries ads ("TestReport__Section--Ads") names
             // a variant of the box, not an ad: the box is what the name before it says.
             let (named, modifier) = match lower.split_once("--") {
@@ -275,7 +274,7 @@ pub fn mark(class: Option<&str>, id: Option<&str>) -> Mark {
                 .filter(|t| !t.is_empty())
                 .all(|t| matches!(t, "ad" | "ads" | "advert" | "with" | "has"));
             let toks = if ads_only { named } else { lower };
-            for tok in toks.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+            for tok in tokens(toks) {
                 if live && matches!(tok, "comment" | "comments") {
                     continue;
                 }
@@ -361,7 +360,7 @@ pub fn lead(class: Option<&str>, id: Option<&str>) -> bool {
         }
         for name in attr.split_ascii_whitespace() {
             let lower = name.to_ascii_lowercase();
-            let mut toks = lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty());
+            let mut toks = tokens(&lower);
             if toks.clone().any(neg_token) {
                 return false;
             }
@@ -386,7 +385,7 @@ pub fn heading_box(class: Option<&str>) -> bool {
     let mut found = false;
     for name in class.split_ascii_whitespace() {
         let lower = name.to_ascii_lowercase();
-        for tok in lower.split(['-', '_', ':', '.']).filter(|t| !t.is_empty()) {
+        for tok in tokens(&lower) {
             if matches!(tok, "headline" | "header" | "title" | "heading") {
                 found = true;
             } else if weak_neg_token(tok) {
@@ -395,6 +394,11 @@ pub fn heading_box(class: Option<&str>) -> bool {
         }
     }
     found
+}
+
+/// The words of one class name ("article-body__text" → "article", "body", "text").
+fn tokens(name: &str) -> impl Iterator<Item = &str> + Clone {
+    name.split(['-', '_', ':', '.']).filter(|t| !t.is_empty())
 }
 
 /// Class words of a recipe's ingredient list, in the languages the pages come in most.

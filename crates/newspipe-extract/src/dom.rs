@@ -80,6 +80,18 @@ impl Dom {
         }
     }
 
+    /// The last node of `id`'s subtree. Nodes are numbered in document order, so the subtree
+    /// is `id..=last_descendant(id)`.
+    pub fn last_descendant(&self, id: u32) -> u32 {
+        let mut last = id;
+        while let Some(n) = self.nodes.get(last as usize)
+            && n.last_child != NONE
+        {
+            last = n.last_child;
+        }
+        last
+    }
+
     pub fn name(&self, id: u32) -> Option<&str> {
         match &self.nodes[id as usize].kind {
             Kind::Element { name, .. } => Some(name),

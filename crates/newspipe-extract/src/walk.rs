@@ -159,26 +159,12 @@ fn holds_h1(dom: &Dom, node: u32, cx: &mut Ctx) -> bool {
     let Some(h1) = h1 else {
         return false;
     };
-    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
-    let mut last = node;
-    while let Some(n) = dom.nodes.get(last as usize)
-        && n.last_child != crate::dom::NONE
-    {
-        last = n.last_child;
-    }
-    node < h1 && h1 <= last
+    node < h1 && h1 <= dom.last_descendant(node)
 }
 
 /// Whether `node`'s subtree holds a `<table>`.
 fn holds_table(dom: &Dom, node: u32) -> bool {
-    // Nodes are numbered in document order, so the subtree is `node..=last descendant`.
-    let mut last = node;
-    while let Some(n) = dom.nodes.get(last as usize)
-        && n.last_child != crate::dom::NONE
-    {
-        last = n.last_child;
-    }
-    (node + 1..=last).any(|i| dom.name(i) == Some("table"))
+    (node + 1..=dom.last_descendant(node)).any(|i| dom.name(i) == Some("table"))
 }
 
 /// Class or id of a site logo or site title.
