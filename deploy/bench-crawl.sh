@@ -379,7 +379,9 @@ EOF
     t0=$(date +%s.%N)
     "$BIN" enqueue "${SEEDS[@]}" > "$dir/enqueue.log" 2>&1 || die "enqueue failed: $(cat "$dir/enqueue.log")"
 
-    # poll until drained; a timeline every 2 s for bottleneck analysis
+    # poll until drained; a timeline every 10 s for bottleneck analysis (`status` costs Postgres
+    # tens of ms a call: every 2 s it was ~4 % of Postgres's CPU in the bench, which is not the
+    # pipeline's work)
     local drained="f" k=0 st cpus
     echo "# t_s status_json cumulative_cpu_s(${names[*]} rabbitmq postgres nginx)" > "$dir/timeline.txt"
     while :; do
@@ -390,7 +392,7 @@ EOF
         drained=$(psql -Atq "$DATABASE_URL" -c "SELECT NOT EXISTS (SELECT 1 FROM frontier) AND NOT EXISTS (SELECT 1 FROM hosts WHERE robots_state = 'pending') AND EXISTS (SELECT 1 FROM urls)" 2>/dev/null || echo f)
         now=$(date +%s.%N)
         if [[ $drained == t ]]; then t1=$now; break; fi
-        if (( k % 4 == 0 )); then
+        if (( k % 20 == 0 )); then
             st=$("$BIN" status --json 2>/dev/null || echo '{}')
             cpus=$(python3 "$PROCS" cpu "${pids[@]}" "t:$rb" "t:$pm" "t:$ng" 2>/dev/null || true)
             printf '%.1f %s %s\n' "$(echo "$now - $t0" | bc)" "$st" "$cpus" >> "$dir/timeline.txt"
@@ -428,6 +430,8 @@ EOF
     local counts; counts=$(psql -Atq "$DATABASE_URL" -F ' ' -c "SELECT (SELECT count(*) FROM urls WHERE state IN ('fetched','skipped','failed')), (SELECT count(*) FROM urls WHERE state = 'fetched'), (SELECT count(*) FROM articles), (SELECT count(*) FROM pages), (SELECT count(*) FROM article_revisions)")
     if [[ $PG_STAT == 1 && -n $PG_DATA ]]; then
         psql "$DATABASE_URL" -c "SELECT round(total_exec_time::numeric, 0) AS total_ms, calls, round((total_exec_time / calls)::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30" > "$dir/pg-statements.txt" 2>&1 || true
+        # What autovacuum and autoanalyze did to each table during the run (their CPU is Postgres's).
+        psql "$DATABASE_URL" -c "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, autovacuum_count, autoanalyze_count, pg_size_pretty(pg_total_relation_size(relid)) AS size FROM pg_stat_user_tables ORDER BY autovacuum_count + autoanalyze_count DESC, n_tup_ins DESC" > "$dir/pg-tables.txt" 2>&1 || true
     fi
     local dead; dead=$(rmqctl -q list_queues name messages 2>/dev/null | awk -v q="$PREFIX.dead" '$1 == q {print $2}')
     python3 "$PROCS" diff "$dir/cpu0.json" "$dir/cpu1.json" "$groups" > "$dir/cpu.json"

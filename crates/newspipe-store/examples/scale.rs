@@ -293,8 +293,13 @@ async fn setup(admin: &PgPool, base: &str, name: &str, urls: i64, articles: i64)
         ("sequences", "SELECT setval('article_revisions_id_seq', (SELECT coalesce(max(id), 1) FROM article_revisions)),
                               setval('articles_id_seq', (SELECT coalesce(max(id), 1) FROM articles)),
                               setval('pages_id_seq', (SELECT coalesce(max(id), 1) FROM pages))".into()),
-        // The frontier's triggers left deltas and due hints: folded as the workers would.
-        ("counters", "SELECT compact_counters(), fold_frontier_facts()".into()),
+        // The store counts what it inserts (archive.rs `Inserted`); rows made here are counted
+        // here. The frontier's triggers left deltas and due hints: folded as the workers would.
+        ("counters", "INSERT INTO counter_deltas (name, n)
+                          SELECT 'pages', count(*) FROM pages
+                          UNION ALL SELECT 'articles', count(*) FROM articles
+                          UNION ALL SELECT 'revisions', count(*) FROM article_revisions;
+                      SELECT compact_counters(), fold_frontier_facts()".into()),
         ("analyze", "ANALYZE".into()),
     ];
     for (what, sql) in steps {

@@ -21,6 +21,7 @@ use crate::{
     Applied, FrontierPolicy, MAX_BACKOFF, StoreError, archive, clean,
     dispatch::delta,
     frontier::{self, NewUrl},
+    known::KnownUrls,
     revisit, urlstate,
 };
 
@@ -29,10 +30,12 @@ pub(crate) async fn apply(
     pool: &PgPool,
     msg: &StoreMsg,
     policy: &FrontierPolicy,
+    known: &KnownUrls,
 ) -> Result<Applied, StoreError> {
     let mut tx = pool.begin().await?;
-    let mut applied = apply_all(&mut tx, std::slice::from_ref(msg), policy).await?;
+    let (mut applied, keys) = apply_all(&mut tx, std::slice::from_ref(msg), policy, known).await?;
     tx.commit().await?;
+    known.remember(&keys);
     Ok(applied.pop().expect("one result per message"))
 }
 
@@ -43,11 +46,13 @@ pub(crate) async fn apply_batch(
     pool: &PgPool,
     msgs: &[StoreMsg],
     policy: &FrontierPolicy,
+    known: &KnownUrls,
 ) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
     let mut tx = pool.begin().await?;
-    match apply_all(&mut tx, msgs, policy).await {
-        Ok(out) => {
+    match apply_all(&mut tx, msgs, policy, known).await {
+        Ok((out, keys)) => {
             tx.commit().await?;
+            known.remember(&keys);
             return Ok(out.into_iter().map(Ok).collect());
         }
         Err(e) if e.is_transient() => return Err(e),
@@ -60,7 +65,7 @@ pub(crate) async fn apply_batch(
     tx.rollback().await?;
     let mut out = Vec::with_capacity(msgs.len());
     for m in msgs {
-        match apply(pool, m, policy).await {
+        match apply(pool, m, policy, known).await {
             Err(e) if e.is_transient() => return Err(e),
             r => out.push(r),
         }
@@ -100,6 +105,8 @@ pub(crate) struct Pending {
     hub_revisits: Vec<(usize, i64, f64)>,
     /// Frontier rows to rewrite after the visits (`urlstate::write_schedules`).
     schedules: Vec<urlstate::Schedule>,
+    /// Rows added to the counted tables.
+    inserted: archive::Inserted,
 }
 
 impl Pending {
@@ -129,11 +136,13 @@ impl Pending {
     }
 }
 
+/// Also returns the keys of the batch's links, in `urls` once it commits.
 async fn apply_all(
     tx: &mut PgConnection,
     msgs: &[StoreMsg],
     policy: &FrontierPolicy,
-) -> Result<Vec<Applied>, StoreError> {
+    known: &KnownUrls,
+) -> Result<(Vec<Applied>, Vec<i64>), StoreError> {
     let mut pending = Pending::default();
     let mut out = Vec::with_capacity(msgs.len());
     for (i, m) in msgs.iter().enumerate() {
@@ -160,7 +169,7 @@ async fn apply_all(
         .iter()
         .flat_map(|(_, l)| l.iter().cloned())
         .collect();
-    let mut added = frontier::insert_urls(tx, &all).await?;
+    let (mut added, keys) = frontier::insert_links(tx, &all, Some(known)).await?;
     // Each new URL is credited to the first page of the batch that linked to it.
     for (i, links) in &pending.links {
         if let Applied::Page { links_added, .. } = &mut out[*i] {
@@ -174,7 +183,8 @@ async fn apply_all(
     }
     write_host_facts(tx, &pending.hosts).await?;
     write_host_visits(tx, &pending.visits).await?;
-    Ok(out)
+    pending.inserted.write(tx).await?;
+    Ok((out, keys))
 }
 
 /// Each revisited hub's yield moves by whether its visit found a link never seen before (a link
@@ -255,7 +265,8 @@ async fn apply_one(
 ) -> Result<Applied, StoreError> {
     match msg {
         StoreMsg::Page(p) => {
-            let Some(stored) = archive::store_page(tx, p, policy).await? else {
+            let Some(stored) = archive::store_page(tx, p, policy, &mut pending.inserted).await?
+            else {
                 // The same delivery committed before, with everything else it implies.
                 return Ok(Applied::Unchanged);
             };

@@ -1,7 +1,7 @@
 //! Adding URLs to the frontier: seeds from `enqueue`, and in-scope links found on stored pages.
 //!
 //! Both are bulk statements whatever the batch size: rows go into `urls` (keyed by
-//! `url_key(url)`) in key order, so concurrent writers lock keys in the same order and cannot
+//! [`url_key`], which equals SQL's `url_key(url)`) in key order, so concurrent writers lock keys in the same order and cannot
 //! deadlock, and every new URL also gets a `frontier` row (due now). A known URL is never touched.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use newspipe_model::{host_key, normalize};
 use sqlx::{PgConnection, PgPool};
 
-use crate::{EnqueueReport, StoreError, clean};
+use crate::{EnqueueReport, StoreError, clean, known::KnownUrls};
 
 /// Seeds: depth 0.
 pub(crate) async fn enqueue(pool: &PgPool, urls: &[url::Url]) -> Result<EnqueueReport, StoreError> {
@@ -69,6 +69,18 @@ pub(crate) async fn ensure_hosts(
 }
 
 /// A URL to add to the frontier.
+/// A normalised URL's key: the first 8 bytes of its MD5, big-endian, exactly what SQL's
+/// `url_key(url)` computes (migration 0002). Computed here so that Postgres does no hashing for
+/// the links of a batch: `url_key` costs it ~2 µs a call, twice a link, and a batch of pages
+/// brings a couple of thousand links.
+pub(crate) fn url_key(url: &str) -> i64 {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(url.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct NewUrl {
     pub url: String,
@@ -127,14 +139,14 @@ pub(crate) async fn due_on_change(
     if dated.is_empty() {
         return Ok(0);
     }
-    let urls: Vec<&str> = dated.iter().map(|d| d.url.as_str()).collect();
+    let ids: Vec<i64> = dated.iter().map(|d| url_key(&d.url)).collect();
     let dates: Vec<_> = dated.iter().map(|d| d.changed_at).collect();
     let ahead: Vec<f64> = dated.iter().map(|d| d.ahead).collect();
     let n: i64 = sqlx::query_scalar(
         "WITH d AS (
-             SELECT url_key(x.url) AS id, max(x.changed_at) AS changed_at,
+             SELECT x.id, max(x.changed_at) AS changed_at,
                     now() - make_interval(secs => max(x.ahead)) AS due_at
-             FROM UNNEST($1::text[], $2::timestamptz[], $4::float8[]) AS x (url, changed_at, ahead)
+             FROM UNNEST($1::int8[], $2::timestamptz[], $4::float8[]) AS x (id, changed_at, ahead)
              GROUP BY 1
          ), moved AS (
              UPDATE frontier f SET due_at = d.due_at
@@ -154,7 +166,7 @@ pub(crate) async fn due_on_change(
          )
          SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM back)",
     )
-    .bind(&urls)
+    .bind(&ids)
     .bind(&dates)
     .bind(crate::UrlState::Fetched)
     .bind(&ahead)
@@ -171,8 +183,19 @@ pub(crate) async fn insert_urls(
     conn: &mut PgConnection,
     urls: &[NewUrl],
 ) -> Result<HashSet<String>, StoreError> {
+    Ok(insert_links(conn, urls, None).await?.0)
+}
+
+/// [`insert_urls`] for the links of a batch: links whose keys `known` holds are left out before
+/// Postgres sees them. Also returns the keys of every link sent, all of them in `urls` once the
+/// transaction commits: for the caller to remember then.
+pub(crate) async fn insert_links(
+    conn: &mut PgConnection,
+    urls: &[NewUrl],
+    known: Option<&KnownUrls>,
+) -> Result<(HashSet<String>, Vec<i64>), StoreError> {
     if urls.is_empty() {
-        return Ok(HashSet::new());
+        return Ok((HashSet::new(), Vec::new()));
     }
     // One entry per URL: the shallowest depth, and the furthest ahead of its listings.
     let mut best: BTreeMap<&str, (i32, i32, f64)> = BTreeMap::new();
@@ -184,57 +207,63 @@ pub(crate) async fn insert_urls(
             })
             .or_insert((u.host_id, u.depth, u.ahead));
     }
-    let (list, rest): (Vec<&str>, Vec<(i32, i32, f64)>) = best.into_iter().unzip();
-    let hosts: Vec<i32> = rest.iter().map(|r| r.0).collect();
-    let depths: Vec<i32> = rest.iter().map(|r| r.1).collect();
-    let added: Vec<String> = sqlx::query_scalar(
+    // Key order is the lock order.
+    let mut rows: Vec<(i64, &str, (i32, i32, f64))> = best
+        .into_iter()
+        .map(|(url, rest)| (url_key(url), url, rest))
+        .collect();
+    if let Some(known) = known {
+        let unknown = known.unknown(rows.iter().map(|r| r.0));
+        let mut keep = unknown.into_iter();
+        rows.retain(|_| keep.next().unwrap_or(true));
+    }
+    rows.sort_unstable_by_key(|r| r.0);
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let list: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let hosts: Vec<i32> = rows.iter().map(|r| r.2.0).collect();
+    let depths: Vec<i32> = rows.iter().map(|r| r.2.1).collect();
+    let added: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO urls (id, url, host_id, depth)
-         SELECT url_key(x.url), x.url, x.host_id, x.depth
-         FROM UNNEST($1::text[], $2::int[], $3::int[]) AS x (url, host_id, depth)
+         SELECT x.id, x.url, x.host_id, x.depth
+         FROM UNNEST($1::int8[], $2::text[], $3::int[], $4::int[]) AS x (id, url, host_id, depth)
          -- Known URLs are left out by a plain read before the insert: an insert that meets a
          -- row another batch has updated (settled) but not committed waits for that batch, and
          -- that batch may be waiting for this one's settled rows: a deadlock.
-         WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE u.id = url_key(x.url))
+         WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE u.id = x.id)
          -- Each URL is listed once (deduplicated above); key order is the lock order.
-         ORDER BY url_key(x.url)
+         ORDER BY x.id
          ON CONFLICT (id) DO NOTHING
-         RETURNING url",
+         RETURNING id",
     )
+    .bind(&ids)
     .bind(&list)
     .bind(&hosts)
     .bind(&depths)
     .fetch_all(&mut *conn)
     .await?;
     if added.is_empty() {
-        return Ok(HashSet::new());
+        return Ok((HashSet::new(), ids));
     }
     // The frontier rows of the URLs just added, matched in Rust: joining the insert's RETURNING
     // to its input in SQL is planned as a nested loop over two CTEs (no statistics), quadratic
     // in the batch's links (9 s for 8,000 links).
-    let added: HashSet<String> = added.into_iter().collect();
-    let (mut q_urls, mut q_hosts, mut q_depths, mut q_ahead) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (url, (host_id, depth, ahead)) in list.iter().zip(&rest) {
-        if added.contains(*url) {
-            q_urls.push(*url);
-            q_hosts.push(*host_id);
-            q_depths.push(*depth);
-            q_ahead.push(*ahead);
-        }
-    }
+    let added: HashSet<i64> = added.into_iter().collect();
+    let new: Vec<&(i64, &str, (i32, i32, f64))> =
+        rows.iter().filter(|r| added.contains(&r.0)).collect();
     sqlx::query(
         "INSERT INTO frontier (url_id, host_id, url, depth, due_at)
-         SELECT url_key(x.url), x.host_id, x.url, x.depth, now() - make_interval(secs => x.ahead)
-         FROM UNNEST($1::text[], $2::int[], $3::int[], $4::float8[])
-              AS x (url, host_id, depth, ahead)
-         ORDER BY 1
+         SELECT x.id, x.host_id, x.url, x.depth, now() - make_interval(secs => x.ahead)
+         FROM UNNEST($1::int8[], $2::text[], $3::int[], $4::int[], $5::float8[])
+              AS x (id, url, host_id, depth, ahead)
+         ORDER BY x.id
          ON CONFLICT (url_id) DO NOTHING",
     )
-    .bind(&q_urls)
-    .bind(&q_hosts)
-    .bind(&q_depths)
-    .bind(&q_ahead)
+    .bind(new.iter().map(|r| r.0).collect::<Vec<_>>())
+    .bind(new.iter().map(|r| r.1).collect::<Vec<_>>())
+    .bind(new.iter().map(|r| r.2.0).collect::<Vec<_>>())
+    .bind(new.iter().map(|r| r.2.1).collect::<Vec<_>>())
+    .bind(new.iter().map(|r| r.2.2).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
-    Ok(added)
+    Ok((new.iter().map(|r| r.1.to_owned()).collect(), ids))
 }

@@ -17,6 +17,7 @@ mod batch;
 mod dispatch;
 mod error;
 mod frontier;
+mod known;
 mod maintain;
 mod outcomes;
 mod query;
@@ -105,6 +106,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: PgPool,
     robots: Arc<Mutex<RobotsCache>>,
+    /// URL keys known stored, shared by the store's batches (`known.rs`).
+    known: Arc<known::KnownUrls>,
 }
 
 impl std::fmt::Debug for Store {
@@ -276,6 +279,7 @@ impl Store {
         Self {
             pool,
             robots: Arc::default(),
+            known: Arc::default(),
         }
     }
 
@@ -331,7 +335,7 @@ impl Store {
         msg: &StoreMsg,
         policy: &FrontierPolicy,
     ) -> Result<Applied, StoreError> {
-        batch::apply(&self.pool, msg, policy).await
+        batch::apply(&self.pool, msg, policy, &self.known).await
     }
 
     /// Applies several messages in one transaction (one commit instead of one per message).
@@ -344,7 +348,7 @@ impl Store {
         msgs: &[StoreMsg],
         policy: &FrontierPolicy,
     ) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
-        batch::apply_batch(&self.pool, msgs, policy).await
+        batch::apply_batch(&self.pool, msgs, policy, &self.known).await
     }
 
     /// Housekeeping that keeps costs flat as the archive grows: month partitions ahead, counter

@@ -387,6 +387,90 @@ async fn page_stores_article_and_links_once() {
 }
 
 #[tokio::test]
+async fn url_keys_made_by_the_store_equal_the_schemas() {
+    // The store computes `url_key` itself (frontier.rs); every reader finds a URL by SQL's
+    // `url_key(url)`, so the two must agree on every row, seeds and links alike.
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    db.store
+        .enqueue(&urls(&["http://a.test/", "http://bücher.test/straße?q=é"]))
+        .await
+        .unwrap();
+    let home = dispatch(&db.store, &p, "http://a.test/").await;
+    let links = [
+        "http://a.test/ünï",
+        "http://a.test/x y",
+        "http://a.test/plain",
+    ];
+    let msg = page_msg(&home, Utc::now(), None, &links);
+    let applied = db.store.apply(&msg, &p).await.unwrap();
+    assert!(
+        matches!(applied, Applied::Page { links_added: 3, .. }),
+        "{applied:?}"
+    );
+    assert_eq!(db.i64("SELECT count(*) FROM urls").await, 5);
+    assert_eq!(
+        db.i64("SELECT count(*) FROM urls WHERE id <> url_key(url)")
+            .await,
+        0
+    );
+    assert_eq!(
+        db.i64("SELECT count(*) FROM frontier WHERE url_id <> url_key(url)")
+            .await,
+        0
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn links_the_store_knows_are_stored_are_not_asked_about_again() {
+    let db = TestDb::new().await;
+    let p = fast_policy();
+    let pages = ["http://a.test/1", "http://a.test/2", "http://a.test/3"];
+    db.store.enqueue(&urls(&pages)).await.unwrap();
+    let jobs = dispatch_all(&db.store, &p, &pages).await;
+    let link = ["http://a.test/x"];
+    let added = |r: Applied| match r {
+        Applied::Page { links_added, .. } => links_added,
+        other => panic!("{other:?}"),
+    };
+    let r = db
+        .store
+        .apply(&page_msg(&jobs[0], Utc::now(), None, &link), &p)
+        .await;
+    assert_eq!(added(r.unwrap()), 1);
+    // Behind the store's back (newspipe never deletes a URL), the row goes.
+    sqlx::query("DELETE FROM urls WHERE url = $1")
+        .bind(link[0])
+        .execute(db.pool())
+        .await
+        .unwrap();
+    // This store remembers the link as stored and does not ask Postgres again...
+    let r = db
+        .store
+        .apply(&page_msg(&jobs[1], Utc::now(), None, &link), &p)
+        .await;
+    assert_eq!(added(r.unwrap()), 0);
+    assert_eq!(
+        db.i64("SELECT count(*) FROM urls WHERE url = 'http://a.test/x'")
+            .await,
+        0
+    );
+    // ...a store without that memory asks, and Postgres judges.
+    let fresh = newspipe_store::Store::from_pool(db.pool().clone());
+    let r = fresh
+        .apply(&page_msg(&jobs[2], Utc::now(), None, &link), &p)
+        .await;
+    assert_eq!(added(r.unwrap()), 1);
+    assert_eq!(
+        db.i64("SELECT count(*) FROM frontier WHERE url = 'http://a.test/x'")
+            .await,
+        1
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
 async fn revisions_only_when_content_changes() {
     let db = TestDb::new().await;
     let p = fast_policy();
