@@ -1,8 +1,9 @@
 //! Adding URLs to the frontier: seeds from `enqueue`, and in-scope links found on stored pages.
 //!
-//! Both are bulk statements whatever the batch size: rows go into `urls` (keyed by
-//! [`url_key`], which equals SQL's `url_key(url)`) in key order, so concurrent writers lock keys in the same order and cannot
-//! deadlock, and every new URL also gets a `frontier` row (due now). A known URL is never touched.
+//! Both are bulk statements whatever the batch size: rows go into `urls` (keyed by [`url_key`],
+//! which equals SQL's `url_key(url)`) in key order, so concurrent writers lock keys in the same
+//! order and cannot deadlock, and every new URL also gets a `frontier` row (due now). A known URL
+//! is never touched.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -68,7 +69,6 @@ pub(crate) async fn ensure_hosts(
     Ok(rows.into_iter().collect())
 }
 
-/// A URL to add to the frontier.
 /// A normalised URL's key: the first 8 bytes of its MD5, big-endian, exactly what SQL's
 /// `url_key(url)` computes (migration 0002). Computed here so that Postgres does no hashing for
 /// the links of a batch: `url_key` costs it ~2 µs a call, twice a link, and a batch of pages
@@ -81,6 +81,7 @@ pub(crate) fn url_key(url: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
+/// A URL to add to the frontier.
 #[derive(Debug, Clone)]
 pub(crate) struct NewUrl {
     pub url: String,
@@ -213,9 +214,7 @@ pub(crate) async fn insert_links(
         .map(|(url, rest)| (url_key(url), url, rest))
         .collect();
     if let Some(known) = known {
-        let unknown = known.unknown(rows.iter().map(|r| r.0));
-        let mut keep = unknown.into_iter();
-        rows.retain(|_| keep.next().unwrap_or(true));
+        known.retain_unknown(&mut rows, |r| r.0);
     }
     rows.sort_unstable_by_key(|r| r.0);
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();

@@ -32,10 +32,13 @@ fn slot(key: i64) -> usize {
 }
 
 impl KnownUrls {
-    /// Keeps the keys not known to be stored.
-    pub(crate) fn unknown(&self, keys: impl Iterator<Item = i64>) -> Vec<bool> {
+    /// Keeps the items whose keys are not known to be stored.
+    pub(crate) fn retain_unknown<T>(&self, items: &mut Vec<T>, key: impl Fn(&T) -> i64) {
         let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        keys.map(|k| k == 0 || slots[slot(k)] != k).collect()
+        items.retain(|item| {
+            let k = key(item);
+            k == 0 || slots[slot(k)] != k
+        });
     }
 
     /// Records keys whose rows are committed.
@@ -51,17 +54,24 @@ impl KnownUrls {
 mod tests {
     use super::*;
 
+    /// The keys of `keys` not known to be stored.
+    fn unknown(known: &KnownUrls, keys: &[i64]) -> Vec<i64> {
+        let mut keys = keys.to_vec();
+        known.retain_unknown(&mut keys, |k| *k);
+        keys
+    }
+
     #[test]
     fn a_hit_is_exact_and_a_newer_key_evicts_an_older_one_in_its_slot() {
         let known = KnownUrls::default();
         let (a, b) = (12_345_i64, 12_345_i64 + SLOTS as i64); // same slot
-        assert_eq!(known.unknown([a, b].into_iter()), [true, true]);
+        assert_eq!(unknown(&known, &[a, b]), [a, b]);
         known.remember(&[a]);
-        assert_eq!(known.unknown([a, b, -a].into_iter()), [false, true, true]);
+        assert_eq!(unknown(&known, &[a, b, -a]), [b, -a]);
         known.remember(&[b]);
-        assert_eq!(known.unknown([a, b].into_iter()), [true, false]);
+        assert_eq!(unknown(&known, &[a, b]), [a]);
         // 0 marks an empty slot: never taken for a known key.
         known.remember(&[0]);
-        assert_eq!(known.unknown([0].into_iter()), [true]);
+        assert_eq!(unknown(&known, &[0]), [0]);
     }
 }
